@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arch/x86_64/sequences.h - restartable sequences for x86_64.
+ *
+ * Included by <percpu/arch.h> only; see arch/generic.h for the contract.
+ */
+#ifndef _PERCPU_ARCH_INSIDE
+# error "include <percpu/arch.h>, not an architecture header"
+#endif
+
+#define PERCPU_ARCH_NAME	"x86_64"
+#define PERCPU_HAVE_ARCH_RSEQ	1
+
+/*
+ * Signature before every abort handler: the kernel refuses to jump to an
+ * abort_ip whose preceding 4 bytes differ from the value given at
+ * registration, so rseq cannot redirect control flow to arbitrary code.  It
+ * must equal glibc's value, since glibc registers the area we share.  We emit
+ * it as the 32-bit displacement of "ud1 0x53053053(%rip), %edi"
+ * (0f b9 3d <sig>), an undefined instruction, so falling into it traps.
+ */
+#define PERCPU_RSEQ_SIG		0x53053053
+
+/*
+ * Adjacent-line prefetching pulls cache lines in pairs on x86, so two CPUs'
+ * data 64 bytes apart still contend; keep them 128 bytes apart.
+ */
+#define PERCPU_CACHELINE_BYTES	128
+
+/*
+ * Fault injection for stress tests: spin loops[n] times at hook n.
+ *   #define PERCPU_INJECT_ASM(n)    PERCPU_ARCH_INJECT_SPIN_ASM(n)
+ *   #define PERCPU_INJECT_INPUT     PERCPU_ARCH_INJECT_SPIN_INPUT(loops)
+ *   #define PERCPU_INJECT_CLOBBER   PERCPU_ARCH_INJECT_SPIN_CLOBBER
+ * where loops is an int array with at least 4 entries.
+ */
+#define PERCPU_ARCH_INJECT_SPIN_ASM(n)					\
+	"movl 4*" #n "(%[percpu_inject]), %%r11d\n\t"			\
+	"testl %%r11d, %%r11d\n\t"					\
+	"jz 333f\n\t"							\
+	"222:\n\t"							\
+	"decl %%r11d\n\t"						\
+	"jnz 222b\n\t"							\
+	"333:\n\t"
+#define PERCPU_ARCH_INJECT_SPIN_INPUT(loops)	, [percpu_inject] "r" (loops)
+#define PERCPU_ARCH_INJECT_SPIN_CLOBBER		, "r11"
+
+#define _PERCPU_X86_STR_(x)	#x
+#define _PERCPU_X86_STR(x)	_PERCPU_X86_STR_(x)
+
+/*
+ * Every sequence uses the same local labels:
+ *   1: start_ip   2: post-commit ip   3: descriptor   4: abort_ip
+ * The descriptor (struct rseq_cs: version, flags, start_ip,
+ * post_commit_offset, abort_ip) is emitted here rather than built in C: C
+ * code taking the address of assembler-local labels under -fPIE produced
+ * wrong addresses on several architectures.
+ */
+#define _PERCPU_X86_DESCRIPTOR						\
+	".pushsection __rseq_cs, \"aw\"\n\t"				\
+	".balign 32\n\t"						\
+	"3:\n\t"							\
+	".long 0x0, 0x0\n\t"						\
+	".quad 1f, (2f - 1f), 4f\n\t"					\
+	".popsection\n\t"						\
+	".pushsection __rseq_cs_ptr_array, \"aw\"\n\t"			\
+	".quad 3b\n\t"							\
+	".popsection\n\t"
+
+/* A branch out of the section other than the abort (start_ip, exit_ip). */
+#define _PERCPU_X86_EXIT_POINT(label)					\
+	".pushsection __rseq_exit_point_array, \"aw\"\n\t"		\
+	".quad 1f, %l[" #label "]\n\t"					\
+	".popsection\n\t"
+
+/* Publish the descriptor, then check we still run on @cpu. */
+#define _PERCPU_X86_ENTER						\
+	"leaq 3b(%%rip), %%rax\n\t"					\
+	"movq %%rax, " _PERCPU_X86_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t" \
+	"1:\n\t"							\
+	"cmpl %[cpu], " _PERCPU_X86_STR(PERCPU_RSEQ_OFF_CPU_ID) "(%[rs])\n\t" \
+	"jnz %l[mismatch]\n\t"						\
+	PERCPU_INJECT_ASM(1)
+
+/* Signature, then the abort handler, out of line. */
+#define _PERCPU_X86_ABORT						\
+	".pushsection __rseq_failure, \"ax\"\n\t"			\
+	".byte 0x0f, 0xb9, 0x3d\n\t"					\
+	".long " _PERCPU_X86_STR(PERCPU_RSEQ_SIG) "\n\t"		\
+	"4:\n\t"							\
+	"jmp %l[abort]\n\t"						\
+	".popsection\n\t"
+
+/* Sequences with a comparison add _PERCPU_X86_EXIT_POINT(cmpfail) first. */
+#define _PERCPU_X86_PROLOGUE						\
+	_PERCPU_X86_DESCRIPTOR						\
+	_PERCPU_X86_EXIT_POINT(mismatch)
+
+#define _PERCPU_X86_EPILOGUE						\
+	"2:\n\t"							\
+	_PERCPU_X86_ABORT
+
+#define _PERCPU_X86_RESULTS						\
+	return PERCPU_SEQ_COMMITTED;					\
+abort:									\
+	PERCPU_ON_ABORT();						\
+	return PERCPU_SEQ_ABORTED;					\
+mismatch:								\
+	return PERCPU_SEQ_CPU_MISMATCH
+
+#define _PERCPU_X86_RESULTS_CMP						\
+	_PERCPU_X86_RESULTS;						\
+cmpfail:								\
+	return PERCPU_SEQ_CMPFAIL
+
+static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+					    intptr_t expect, intptr_t newv, unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_X86_PROLOGUE
+		_PERCPU_X86_EXIT_POINT(cmpfail)
+		_PERCPU_X86_ENTER
+		"cmpq %[v], %[expect]\n\t"
+		"jnz %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"movq %[newv], %[v]\n\t"
+		_PERCPU_X86_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v),
+		  [expect] "r" (expect), [newv] "r" (newv)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_X86_RESULTS_CMP;
+}
+
+/* x86 is TSO: every store is already ordered before the commit store. */
+static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expect, intptr_t newv,
+						    unsigned int cpu)
+{
+	return percpu_arch_cmpeqv_storev(rs, v, expect, newv, cpu);
+}
+
+static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expectnot, long voffp,
+						    intptr_t *load, unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_X86_PROLOGUE
+		_PERCPU_X86_EXIT_POINT(cmpfail)
+		_PERCPU_X86_ENTER
+		"movq %[v], %%rcx\n\t"
+		"cmpq %%rcx, %[expectnot]\n\t"
+		"je %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"movq %%rcx, %[load]\n\t"
+		"addq %[voffp], %%rcx\n\t"
+		"movq (%%rcx), %%rcx\n\t"
+		"movq %%rcx, %[v]\n\t"
+		_PERCPU_X86_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v),
+		  [expectnot] "r" (expectnot), [voffp] "er" (voffp), [load] "m" (*load)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "rax", "rcx" PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_X86_RESULTS_CMP;
+}
+
+static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
+				   unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_X86_PROLOGUE
+		_PERCPU_X86_ENTER
+		/* One read-modify-write instruction: it is the commit. */
+		"addq %[count], %[v]\n\t"
+		_PERCPU_X86_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [count] "er" (count)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER
+		: abort, mismatch);
+	_PERCPU_X86_RESULTS;
+}
+
+static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						   intptr_t expect, intptr_t *v2,
+						   intptr_t expect2, intptr_t newv,
+						   unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_X86_PROLOGUE
+		_PERCPU_X86_EXIT_POINT(cmpfail)
+		_PERCPU_X86_ENTER
+		"cmpq %[v], %[expect]\n\t"
+		"jnz %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"cmpq %[v2], %[expect2]\n\t"
+		"jnz %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(3)
+		"movq %[newv], %[v]\n\t"
+		_PERCPU_X86_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [expect] "r" (expect),
+		  [v2] "m" (*v2), [expect2] "r" (expect2), [newv] "r" (newv)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_X86_RESULTS_CMP;
+}
+
+static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, intptr_t *v2,
+						      intptr_t newv2, intptr_t newv,
+						      unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_X86_PROLOGUE
+		_PERCPU_X86_EXIT_POINT(cmpfail)
+		_PERCPU_X86_ENTER
+		"cmpq %[v], %[expect]\n\t"
+		"jnz %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		/* Speculative store: nobody reads *v2 before the commit. */
+		"movq %[newv2], %[v2]\n\t"
+		PERCPU_INJECT_ASM(3)
+		"movq %[newv], %[v]\n\t"
+		_PERCPU_X86_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [expect] "r" (expect),
+		  [v2] "m" (*v2), [newv2] "r" (newv2), [newv] "r" (newv)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_X86_RESULTS_CMP;
+}
+
+static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      intptr_t *v2, intptr_t newv2,
+							      intptr_t newv, unsigned int cpu)
+{
+	return percpu_arch_cmpeqv_trystorev_storev(rs, v, expect, v2, newv2, newv, cpu);
+}
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, void *dst,
+						      const void *src, size_t len,
+						      intptr_t newv, unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_X86_PROLOGUE
+		_PERCPU_X86_EXIT_POINT(cmpfail)
+		_PERCPU_X86_ENTER
+		"cmpq %[v], %[expect]\n\t"
+		"jnz %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		/* Word-wise copy; restarting it from the top is harmless. */
+		"movq %[src], %%rsi\n\t"
+		"movq %[dst], %%rdi\n\t"
+		"movq %[len], %%rcx\n\t"
+		"shrq $3, %%rcx\n\t"
+		"jz 6f\n\t"
+		"5:\n\t"
+		"movq (%%rsi), %%rdx\n\t"
+		"movq %%rdx, (%%rdi)\n\t"
+		"addq $8, %%rsi\n\t"
+		"addq $8, %%rdi\n\t"
+		"decq %%rcx\n\t"
+		"jnz 5b\n\t"
+		"6:\n\t"
+		PERCPU_INJECT_ASM(3)
+		"movq %[newv], %[v]\n\t"
+		_PERCPU_X86_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [expect] "r" (expect),
+		  [dst] "r" (dst), [src] "r" (src), [len] "r" (len), [newv] "r" (newv)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "rax", "rcx", "rdx", "rsi", "rdi" PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_X86_RESULTS_CMP;
+}
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      void *dst, const void *src,
+							      size_t len, intptr_t newv,
+							      unsigned int cpu)
+{
+	return percpu_arch_cmpeqv_trymemcpy_storev(rs, v, expect, dst, src, len, newv, cpu);
+}
+
+/* The thread pointer, from which libc's area lies at __rseq_offset. */
+static inline void *percpu_arch_thread_pointer(void)
+{
+	void *tp;
+
+	__asm__ ("movq %%fs:0, %0" : "=r" (tp));
+	return tp;
+}

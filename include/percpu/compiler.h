@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * percpu/compiler.h - compiler helpers shared by every libpercpu header.
+ */
+#ifndef _PERCPU_COMPILER_H
+#define _PERCPU_COMPILER_H
+
+#ifdef __cplusplus
+#define PERCPU_EXTERN_C_BEGIN	extern "C" {
+#define PERCPU_EXTERN_C_END	}
+#else
+#define PERCPU_EXTERN_C_BEGIN
+#define PERCPU_EXTERN_C_END
+#endif
+
+#define PERCPU_LIKELY(x)	__builtin_expect(!!(x), 1)
+#define PERCPU_UNLIKELY(x)	__builtin_expect(!!(x), 0)
+
+/* Marks the exported symbols; everything else in the library is hidden. */
+#define PERCPU_API		__attribute__((visibility("default")))
+
+/*
+ * Single-copy loads and stores of words shared with the kernel or with other
+ * threads.  The kernel updates the rseq area asynchronously (on return to user
+ * space), so a plain load could be torn, fused or hoisted out of a loop; a
+ * relaxed atomic load says exactly what is needed and nothing more.  We use
+ * these instead of volatile.
+ */
+#define PERCPU_LOAD(p)		__atomic_load_n((p), __ATOMIC_RELAXED)
+#define PERCPU_LOAD_ACQUIRE(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define PERCPU_STORE(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define PERCPU_STORE_RELEASE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+
+#define PERCPU_BARRIER()	__asm__ __volatile__("" : : : "memory")
+
+/*
+ * Statistics hook run each time the kernel aborted a critical section.
+ * Stress tests define it (before including any libpercpu header) to count
+ * aborts; by default it does nothing.
+ */
+#ifndef PERCPU_ON_ABORT
+#define PERCPU_ON_ABORT()	do { } while (0)
+#endif
+
+/*
+ * Fault-injection hook in C, run between reading the CPU number and entering
+ * a critical section.  Stress tests fill it to widen the migration window.
+ */
+#ifndef PERCPU_INJECT_C
+#define PERCPU_INJECT_C(n)	do { } while (0)
+#endif
+
+/*
+ * Fault-injection hooks inside each critical section (between the CPU check
+ * and the commit), in assembly.  Empty by default; see arch/generic.h.
+ */
+#ifndef PERCPU_INJECT_ASM
+#define PERCPU_INJECT_ASM(n)	""
+#endif
+#ifndef PERCPU_INJECT_INPUT
+#define PERCPU_INJECT_INPUT
+#endif
+#ifndef PERCPU_INJECT_CLOBBER
+#define PERCPU_INJECT_CLOBBER
+#endif
+
+#endif /* _PERCPU_COMPILER_H */

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * percpu/counter.h - per-CPU 64-bit counters.
+ *
+ * An add touches only the current CPU's slot, in one restartable sequence:
+ * no atomic instruction, no shared cache line.  Reading sums every slot.
+ *
+ *   operation                      may run concurrently with      progress
+ *   _percpu_counter_add()          everything but init/destroy   wait-free*
+ *   percpu_counter_sum()           everything but init/destroy   wait-free
+ *   percpu_counter_reset()         adds, sums (not other resets) wait-free
+ *   percpu_counter_init/destroy()  nothing on the same counter    -
+ *
+ * (*) retries only when the kernel preempts, migrates or signals the thread
+ * inside the few instructions of the sequence.
+ */
+#ifndef _PERCPU_COUNTER_H
+#define _PERCPU_COUNTER_H
+
+#include <stdint.h>
+#include <percpu/compiler.h>
+#include <percpu/rseq.h>
+#include <percpu/arch.h>
+
+PERCPU_EXTERN_C_BEGIN
+
+/* One CPU's share, alone in its cache line(s). */
+struct percpu_counter_slot {
+	/* Written only by restartable sequences running on this CPU. */
+	intptr_t rseq;
+	/*
+	 * Written only with atomic adds: by threads on the fallback path (which
+	 * may run anywhere by the time they add), and on 32-bit machines when
+	 * the word above would overflow.  Kept apart so the two never race.
+	 */
+	int64_t atomic;
+};
+
+struct percpu_counter {
+	char *slots;		/* nr_cpus slots, PERCPU_CACHELINE_BYTES apart */
+	unsigned int nr_cpus;
+	unsigned int magic;	/* PERCPU_COUNTER_MAGIC while initialised */
+	int64_t base;		/* subtracted from the sum: moved by reset */
+};
+
+#define PERCPU_COUNTER_MAGIC	0x70637063u
+
+/**
+ * percpu_counter_init() - set up @c with every CPU's slot at zero.
+ * @flags: must be 0.
+ *
+ * Return: 0; -EINVAL if @c is NULL or @flags is not 0; -ENOMEM.
+ */
+PERCPU_API int percpu_counter_init(struct percpu_counter *c, unsigned int flags);
+
+/**
+ * percpu_counter_destroy() - free @c's memory.  No add may be running on it.
+ * Return: 0, or -EINVAL if @c is NULL or not initialised.
+ */
+PERCPU_API int percpu_counter_destroy(struct percpu_counter *c);
+
+/**
+ * percpu_counter_add() - add @v to the calling CPU's slot (out-of-line).
+ * Return: 0, or -EINVAL if @c is NULL or not initialised.
+ * Async-signal-safe; wait-free apart from kernel-caused restarts.
+ */
+PERCPU_API int percpu_counter_add(struct percpu_counter *c, int64_t v);
+
+/**
+ * percpu_counter_sum() - store the sum of every CPU's slot in *@sum.
+ *
+ * Exact once every add has returned; while adds run, each is counted either
+ * fully or not at all.
+ * Return: 0, or -EINVAL if @c or @sum is NULL or @c is not initialised.
+ */
+PERCPU_API int percpu_counter_sum(const struct percpu_counter *c, int64_t *sum);
+
+/**
+ * percpu_counter_read_cpu() - store @cpu's share in *@val (ignores resets).
+ * Return: 0; -EINVAL if @c or @val is NULL or @c is not initialised;
+ * -ERANGE if @cpu >= percpu_nr_cpus().
+ */
+PERCPU_API int percpu_counter_read_cpu(const struct percpu_counter *c, unsigned int cpu,
+				       int64_t *val);
+
+/**
+ * percpu_counter_reset() - make the sum zero.
+ *
+ * Adds that run concurrently are either included in what the reset removes
+ * or counted afterwards, never lost.  Resets must not race each other.
+ * Return: 0, or -EINVAL if @c is NULL or not initialised.
+ */
+PERCPU_API int percpu_counter_reset(struct percpu_counter *c);
+
+/* Slow path of _percpu_counter_add(): sched_getcpu() and an atomic add. */
+PERCPU_API void percpu_counter_add_fallback(struct percpu_counter *c, int64_t v);
+
+static inline struct percpu_counter_slot *
+_percpu_counter_slot(const struct percpu_counter *c, unsigned int cpu)
+{
+	return (struct percpu_counter_slot *)(c->slots + (size_t)cpu * PERCPU_CACHELINE_BYTES);
+}
+
+/**
+ * _percpu_counter_add() - inline fast path of percpu_counter_add().
+ *
+ * No argument checks: @c must be initialised.  Async-signal-safe.
+ */
+static inline void _percpu_counter_add(struct percpu_counter *c, int64_t v)
+{
+	struct percpu_rseq_abi *rs = percpu_rseq_area();
+
+	for (;;) {
+		unsigned int cpu = percpu_rseq_cpu_start(rs);
+		struct percpu_counter_slot *slot = _percpu_counter_slot(c, cpu);
+		int ret;
+
+		PERCPU_INJECT_C(1);
+#if INTPTR_MAX >= INT64_MAX
+		ret = percpu_arch_addv(rs, &slot->rseq, (intptr_t)v, cpu);
+#else
+		{
+			/* 32-bit word: commit only a sum that does not overflow. */
+			intptr_t old = PERCPU_LOAD(&slot->rseq), sum;
+
+			if (v < INTPTR_MIN || v > INTPTR_MAX ||
+			    __builtin_add_overflow(old, (intptr_t)v, &sum)) {
+				percpu_counter_add_fallback(c, v);
+				return;
+			}
+			ret = percpu_arch_cmpeqv_storev(rs, &slot->rseq, old, sum, cpu);
+			if (ret == PERCPU_SEQ_CMPFAIL)
+				continue;
+		}
+#endif
+		if (PERCPU_LIKELY(ret == PERCPU_SEQ_COMMITTED))
+			return;
+		if (ret == PERCPU_SEQ_CPU_MISMATCH && percpu_rseq_is_fallback(rs)) {
+			percpu_counter_add_fallback(c, v);
+			return;
+		}
+	}
+}
+
+static inline void _percpu_counter_inc(struct percpu_counter *c)
+{
+	_percpu_counter_add(c, 1);
+}
+
+PERCPU_EXTERN_C_END
+
+#endif /* _PERCPU_COUNTER_H */

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * percpu/percpu.h - all of libpercpu's public API.
+ */
+#ifndef _PERCPU_PERCPU_H
+#define _PERCPU_PERCPU_H
+
+#include <percpu/compiler.h>
+#include <percpu/rseq.h>
+#include <percpu/arch.h>
+#include <percpu/counter.h>
+
+#endif /* _PERCPU_PERCPU_H */

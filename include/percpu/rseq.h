@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * percpu/rseq.h - the calling thread's restartable-sequence area.
+ *
+ * libpercpu uses the area libc registered (glibc >= 2.35) and registers its
+ * own only when libc did not.  When no area can be had (no kernel support,
+ * seccomp, valgrind, qemu-user, PERCPU_DISABLE_RSEQ=1), every operation falls
+ * back to sched_getcpu() and atomics, with the same results.
+ */
+#ifndef _PERCPU_RSEQ_H
+#define _PERCPU_RSEQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <percpu/compiler.h>
+
+PERCPU_EXTERN_C_BEGIN
+
+/*
+ * The kernel's struct rseq, extended layout (Linux >= 6.3).  We carry our own
+ * copy because distribution UAPI headers (Debian 12: Linux 6.1) lack node_id
+ * and mm_cid.  Every field but rseq_cs is written by the kernel only: the
+ * library reads them with PERCPU_LOAD() and never writes them.
+ */
+struct percpu_rseq_abi {
+	uint32_t cpu_id_start;	/* kernel: always a valid CPU number */
+	uint32_t cpu_id;	/* kernel: CPU number, or <0 (unregistered) */
+	uint64_t rseq_cs;	/* user: current critical-section descriptor */
+	uint32_t flags;		/* deprecated, always 0 */
+	uint32_t node_id;	/* kernel: NUMA node, if feature size >= 24 */
+	uint32_t mm_cid;	/* kernel: concurrency ID, if feature size >= 28 */
+} __attribute__((aligned(32)));
+
+/* Offsets used by the assembly in arch/ (checked at build time in lib/). */
+#define PERCPU_RSEQ_OFF_CPU_ID_START	0
+#define PERCPU_RSEQ_OFF_CPU_ID		4
+#define PERCPU_RSEQ_OFF_RSEQ_CS		8
+#define PERCPU_RSEQ_OFF_NODE_ID		20
+#define PERCPU_RSEQ_OFF_MM_CID		24
+
+/* Who provides the calling thread's area. */
+enum percpu_rseq_mode {
+	PERCPU_MODE_FALLBACK = 0,	/* no rseq: sched_getcpu() + atomics */
+	PERCPU_MODE_LIBC = 1,		/* libc registered the area */
+	PERCPU_MODE_OWN = 2,		/* libpercpu registered the area */
+};
+
+/* What the kernel and libc offer, as seen by the calling thread. */
+struct percpu_rseq_info {
+	int mode;			/* enum percpu_rseq_mode */
+	int fallback_errno;		/* why the fallback is used (0 if not) */
+	uint32_t signature;		/* RSEQ_SIG of this architecture */
+	uint32_t feature_size;		/* getauxval(AT_RSEQ_FEATURE_SIZE), 0 if unknown */
+	uint32_t align;			/* getauxval(AT_RSEQ_ALIGN), 0 if unknown */
+	uint32_t libc_rseq_size;	/* glibc's __rseq_size, 0 if none */
+	uint32_t usable_size;		/* bytes of the area whose fields are valid */
+	int has_node_id;		/* node_id is valid in the area */
+	int has_mm_cid;			/* mm_cid is valid in the area */
+};
+
+/*
+ * The calling thread's area, or NULL before its first use.  Read by the inline
+ * fast paths.  Initial-exec TLS: one load off the thread pointer, no call to
+ * __tls_get_addr and so no allocation, which an allocator's fast path cannot
+ * afford.  In fallback mode it points at an unregistered area whose cpu_id is
+ * negative, so every sequence fails its CPU check and takes the slow path.
+ */
+extern __thread struct percpu_rseq_abi *percpu_tls_area
+	__attribute__((tls_model("initial-exec")));
+
+/* Slow path of percpu_rseq_area(): sets up the calling thread. Never NULL. */
+PERCPU_API struct percpu_rseq_abi *percpu_rseq_thread_init(void);
+
+/**
+ * percpu_rseq_area() - the calling thread's area, set up on first use.
+ *
+ * Never NULL and never fails: in fallback mode it returns an unregistered
+ * area whose cpu_id is negative.  Async-signal-safe.
+ */
+static inline struct percpu_rseq_abi *percpu_rseq_area(void)
+{
+	struct percpu_rseq_abi *rs = percpu_tls_area;
+
+	if (PERCPU_UNLIKELY(rs == NULL))
+		rs = percpu_rseq_thread_init();
+	return rs;
+}
+
+/* The CPU the thread runs on, as last set by the kernel (never negative). */
+static inline unsigned int percpu_rseq_cpu_start(const struct percpu_rseq_abi *rs)
+{
+	return PERCPU_LOAD(&rs->cpu_id_start);
+}
+
+/* True when @rs is not registered with the kernel (fallback mode). */
+static inline int percpu_rseq_is_fallback(const struct percpu_rseq_abi *rs)
+{
+	return (int32_t)PERCPU_LOAD(&rs->cpu_id) < 0;
+}
+
+/**
+ * percpu_rseq_register() - make sure the calling thread has an rseq area.
+ *
+ * Uses libc's area if libc registered one, else registers the library's own.
+ * Idempotent: each successful call takes one reference, dropped by
+ * percpu_rseq_unregister().  Operations work without calling this (the area
+ * is set up on first use); call it to learn early whether rseq is in use.
+ *
+ * Return: 0 if the thread has an rseq area; -ENOSYS if the kernel (or a
+ * seccomp filter, valgrind, qemu-user) has no rseq; -ENOTSUP if disabled by
+ * PERCPU_DISABLE_RSEQ; -EBUSY if another component registered an area the
+ * library cannot find; another negative errno if the kernel refused.  On
+ * error the thread uses the fallback path and holds no reference.
+ * Thread-safe; not async-signal-safe.
+ */
+PERCPU_API int percpu_rseq_register(void);
+
+/**
+ * percpu_rseq_unregister() - drop a reference taken by percpu_rseq_register().
+ *
+ * When the last reference goes and the library registered the area itself,
+ * it is unregistered; a libc-owned area is never touched.  A later operation
+ * sets the thread up again.  At thread exit the library unregisters its own
+ * area whatever the count.
+ *
+ * Return: 0, or -EINVAL if the thread holds no reference.
+ */
+PERCPU_API int percpu_rseq_unregister(void);
+
+/**
+ * percpu_rseq_mode() - which path the calling thread uses.
+ *
+ * Return: an enum percpu_rseq_mode value.  Sets the thread up if needed.
+ */
+PERCPU_API int percpu_rseq_mode(void);
+
+/* percpu_rseq_mode_name() - "libc", "own", "fallback", or NULL if @mode is invalid. */
+PERCPU_API const char *percpu_rseq_mode_name(int mode);
+
+/**
+ * percpu_rseq_get_info() - fill @info for the calling thread.
+ * Return: 0, or -EINVAL if @info is NULL.
+ */
+PERCPU_API int percpu_rseq_get_info(struct percpu_rseq_info *info);
+
+/**
+ * percpu_current_cpu() - the CPU the calling thread runs on.
+ *
+ * Reads the rseq area when registered, else calls sched_getcpu().  The answer
+ * may be stale as soon as it is returned.
+ * Return: the CPU number (>= 0), or a negative errno.  Async-signal-safe.
+ */
+PERCPU_API int percpu_current_cpu(void);
+
+/**
+ * percpu_current_node() / percpu_current_mm_cid() - NUMA node and memory-map
+ * concurrency ID of the calling thread, from the rseq area.
+ * Return: the value, or -ENOTSUP when the area does not provide it.
+ */
+PERCPU_API int percpu_current_node(void);
+PERCPU_API int percpu_current_mm_cid(void);
+
+/**
+ * percpu_nr_cpus() - number of possible CPU numbers (highest possible CPU + 1).
+ *
+ * Every CPU number the kernel can report is below this; per-CPU structures
+ * have this many slots.  Constant for the life of the process.
+ */
+PERCPU_API unsigned int percpu_nr_cpus(void);
+
+PERCPU_EXTERN_C_END
+
+#endif /* _PERCPU_RSEQ_H */

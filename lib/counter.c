@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/counter.c - per-CPU counters: set-up, reads, and the out-of-line paths.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <percpu/counter.h>
+#include "internal.h"
+
+static int counter_ok(const struct percpu_counter *c)
+{
+	return c && c->magic == PERCPU_COUNTER_MAGIC && c->slots;
+}
+
+int percpu_counter_init(struct percpu_counter *c, unsigned int flags)
+{
+	unsigned int nr = percpu_nr_cpus();
+
+	if (!c || flags != 0)
+		return -EINVAL;
+	memset(c, 0, sizeof(*c));
+	c->slots = percpu_mem_alloc(percpu_mem_stride(sizeof(struct percpu_counter_slot)), nr);
+	if (!c->slots)
+		return -ENOMEM;
+	c->nr_cpus = nr;
+	c->magic = PERCPU_COUNTER_MAGIC;
+	return 0;
+}
+
+int percpu_counter_destroy(struct percpu_counter *c)
+{
+	if (!counter_ok(c))
+		return -EINVAL;
+	percpu_mem_free(c->slots, percpu_mem_stride(sizeof(struct percpu_counter_slot)),
+			c->nr_cpus);
+	memset(c, 0, sizeof(*c));
+	return 0;
+}
+
+void percpu_counter_add_fallback(struct percpu_counter *c, int64_t v)
+{
+	struct percpu_counter_slot *slot = _percpu_counter_slot(c, percpu_fallback_cpu());
+
+	__atomic_fetch_add(&slot->atomic, v, __ATOMIC_RELAXED);
+}
+
+int percpu_counter_add(struct percpu_counter *c, int64_t v)
+{
+	if (!counter_ok(c))
+		return -EINVAL;
+	_percpu_counter_add(c, v);
+	return 0;
+}
+
+static int64_t slot_value(const struct percpu_counter *c, unsigned int cpu)
+{
+	struct percpu_counter_slot *slot = _percpu_counter_slot(c, cpu);
+
+	return (int64_t)PERCPU_LOAD(&slot->rseq) + PERCPU_LOAD(&slot->atomic);
+}
+
+static int64_t raw_sum(const struct percpu_counter *c)
+{
+	int64_t sum = 0;
+
+	for (unsigned int cpu = 0; cpu < c->nr_cpus; cpu++)
+		sum += slot_value(c, cpu);
+	return sum;
+}
+
+int percpu_counter_sum(const struct percpu_counter *c, int64_t *sum)
+{
+	if (!counter_ok(c) || !sum)
+		return -EINVAL;
+	*sum = raw_sum(c) - PERCPU_LOAD(&c->base);
+	return 0;
+}
+
+int percpu_counter_read_cpu(const struct percpu_counter *c, unsigned int cpu, int64_t *val)
+{
+	if (!counter_ok(c) || !val)
+		return -EINVAL;
+	if (cpu >= c->nr_cpus)
+		return -ERANGE;
+	*val = slot_value(c, cpu);
+	return 0;
+}
+
+/*
+ * Each slot is read once; an add lands either before that read (and is
+ * removed with the base) or after it (and is counted by later sums).
+ */
+int percpu_counter_reset(struct percpu_counter *c)
+{
+	if (!counter_ok(c))
+		return -EINVAL;
+	PERCPU_STORE(&c->base, raw_sum(c));
+	return 0;
+}

@@ -1,0 +1,3 @@
+#!/bin/sh
+# t_register in mode own (see testutil.h).
+exec ./t_register own

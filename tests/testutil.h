@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/testutil.h - run a test program in one of the registration modes.
+ *
+ *   libc      glibc registers the area (the default on glibc >= 2.35)
+ *   own       GLIBC_TUNABLES=glibc.pthread.rseq=0: libpercpu registers its own
+ *   fallback  PERCPU_DISABLE_RSEQ=1: sched_getcpu() and atomics
+ *   seccomp   a seccomp filter makes rseq(2) fail with ENOSYS
+ *
+ * Modes that need the environment set before libc starts re-execute the
+ * program with it.
+ */
+#ifndef PERCPU_TESTS_TESTUTIL_H
+#define PERCPU_TESTS_TESTUTIL_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#include <percpu/rseq.h>
+#include "tap.h"
+
+struct test_mode {
+	const char *name;
+	int mode;		/* expected enum percpu_rseq_mode */
+	int fallback_errno;	/* expected reason in fallback mode */
+};
+
+static inline void reexec(char **argv)
+{
+	execv("/proc/self/exe", argv);
+	printf("1..0 # SKIP cannot re-execute /proc/self/exe: %s\n", strerror(errno));
+	exit(0);
+}
+
+static inline void ensure_env(const char *name, const char *value, char **argv)
+{
+	const char *cur = getenv(name);
+
+	if (cur && strcmp(cur, value) == 0)
+		return;
+	setenv(name, value, 1);
+	reexec(argv);
+}
+
+static inline int install_rseq_enosys_filter(void)
+{
+#ifdef __NR_rseq
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_rseq, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {
+		.len = sizeof(filter) / sizeof(filter[0]),
+		.filter = filter,
+	};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return -errno;
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+		return -errno;
+	return 0;
+#else
+	return -ENOSYS;
+#endif
+}
+
+/* Put the process in the mode named by argv[1] (default "libc"). */
+static inline struct test_mode test_mode_setup(int argc, char **argv)
+{
+	struct test_mode m = { argc > 1 ? argv[1] : "libc", PERCPU_MODE_LIBC, 0 };
+	struct percpu_rseq_info info;
+
+	if (strcmp(m.name, "own") == 0) {
+		ensure_env("GLIBC_TUNABLES", "glibc.pthread.rseq=0", argv);
+		m.mode = PERCPU_MODE_OWN;
+	} else if (strcmp(m.name, "fallback") == 0) {
+		ensure_env("PERCPU_DISABLE_RSEQ", "1", argv);
+		m.mode = PERCPU_MODE_FALLBACK;
+		m.fallback_errno = ENOTSUP;
+	} else if (strcmp(m.name, "seccomp") == 0) {
+		if (!getenv("PERCPU_TEST_SECCOMP")) {
+			int err = install_rseq_enosys_filter();
+
+			if (err)
+				skip_all("cannot install a seccomp filter: %s", strerror(-err));
+			setenv("PERCPU_TEST_SECCOMP", "1", 1);
+			reexec(argv);
+		}
+		m.mode = PERCPU_MODE_FALLBACK;
+		m.fallback_errno = ENOSYS;
+	} else if (strcmp(m.name, "libc") != 0) {
+		fprintf(stderr, "unknown mode %s (libc, own, fallback, seccomp)\n", m.name);
+		exit(2);
+	}
+
+	percpu_rseq_get_info(&info);
+	/* Machines without rseq (or a libc without it) cannot run rseq modes. */
+	if (m.mode == PERCPU_MODE_LIBC && info.libc_rseq_size == 0)
+		skip_all("libc registered no rseq area (libc_rseq_size 0, mode %s)",
+			 percpu_rseq_mode_name(info.mode));
+	if (m.mode != PERCPU_MODE_FALLBACK && info.mode == PERCPU_MODE_FALLBACK &&
+	    info.fallback_errno == ENOSYS)
+		skip_all("the kernel has no rseq (ENOSYS)");
+	return m;
+}
+
+/* Seconds a stress test runs: PERCPU_TEST_SECS, default @def. */
+static inline double test_seconds(double def)
+{
+	const char *s = getenv("PERCPU_TEST_SECS");
+
+	return s && atof(s) > 0 ? atof(s) : def;
+}
+
+#endif /* PERCPU_TESTS_TESTUTIL_H */
