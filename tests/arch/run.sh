@@ -1,0 +1,333 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# tests/arch/run.sh [ARCH...] - build libpercpu's tests for every architecture
+# and run them: natively (x86_64), under qemu-user (fallback mode only: qemu
+# has no rseq), and on a real Debian 12 kernel under qemu-system, where rseq
+# works and the kernel really aborts sequences.
+#
+# ARCH: x86_64 aarch64 ppc64el armhf armhf-arm mips64el mipsel s390x (default:
+# all).  armhf builds Thumb-2 (Debian's default), armhf-arm ARM mode.
+#
+# Environment:
+#   PERCPU_QEMU_CACHE  kernels and apt state (default ~/.cache/libpercpu-qemu)
+#   PERCPU_ARCH_OUT    builds and logs (default $PERCPU_QEMU_CACHE/out)
+#   PERCPU_TEST_SECS   seconds per stress test in guests (default 2)
+#   PERCPU_NO_INSTALL  set: never apt-get install (report what is missing)
+#   PERCPU_BOOT_TIMEOUT seconds before a guest is killed (default 300)
+#
+# Needs root only to install missing Debian packages.  Ends with one line per
+# architecture, "<arch>: N passed, N failed, N skipped, aborts=N", and exits
+# 1 if any test failed or a guest booted without producing results.  What
+# cannot run (no toolchain, no kernel after retries) is counted as skipped,
+# with the reason above the summary, never as passed.
+set -uo pipefail
+
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+MANIFEST=$SRC/tests/arch/tests.list
+CACHE=${PERCPU_QEMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/libpercpu-qemu}
+OUT=${PERCPU_ARCH_OUT:-$CACHE/out}
+SECS=${PERCPU_TEST_SECS:-2}
+BOOT_TIMEOUT=${PERCPU_BOOT_TIMEOUT:-300}
+ALL="x86_64 aarch64 ppc64el armhf armhf-arm mips64el mipsel s390x"
+ARCHES=${*:-${ARCHES:-$ALL}}
+
+# arch -> GNU triple, Debian architecture, extra compiler flags, extra libs
+declare -A TRIPLE=([x86_64]=x86_64-linux-gnu [aarch64]=aarch64-linux-gnu
+	[ppc64el]=powerpc64le-linux-gnu [armhf]=arm-linux-gnueabihf
+	[armhf-arm]=arm-linux-gnueabihf [mips64el]=mips64el-linux-gnuabi64
+	[mipsel]=mipsel-linux-gnu [s390x]=s390x-linux-gnu)
+declare -A DEBARCH=([x86_64]=amd64 [aarch64]=arm64 [ppc64el]=ppc64el [armhf]=armhf
+	[armhf-arm]=armhf [mips64el]=mips64el [mipsel]=mipsel [s390x]=s390x)
+declare -A XFLAGS=([armhf-arm]=-marm)
+# o32 MIPS has no 64-bit atomic instructions: GCC calls libatomic.
+declare -A XLIBS=([mipsel]=-latomic)
+# Kernel metapackage, emulator (Debian package, command), console, CPUs,
+# accelerator: the boot set-ups the multi-arch recipe proved on this host.
+declare -A KMETA=([x86_64]=linux-image-amd64 [aarch64]=linux-image-arm64
+	[ppc64el]=linux-image-powerpc64le [armhf]=linux-image-armmp-lpae
+	[armhf-arm]=linux-image-armmp-lpae [mips64el]=linux-image-5kc-malta
+	[mipsel]=linux-image-4kc-malta [s390x]=linux-image-s390x)
+declare -A QPKG=([x86_64]=qemu-system-x86 [aarch64]=qemu-system-arm [ppc64el]=qemu-system-ppc
+	[armhf]=qemu-system-arm [armhf-arm]=qemu-system-arm [mips64el]=qemu-system-mips
+	[mipsel]=qemu-system-mips [s390x]=qemu-system-misc)
+# aarch64: pauth-impdef=on reaches init in 2-3 s instead of 10.  ppc64:
+# x-vof=on skips SLOF.  MIPS Malta: no SMP CPU model boots Debian's kernels
+# reliably, and 34Kf with 2 VPEs has broken timers, so one CPU (preemption
+# and signal aborts still happen; migration ones do not).
+declare -A QSYS=([x86_64]="qemu-system-x86_64 -M q35 -cpu max"
+	[aarch64]="qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on"
+	[ppc64el]="qemu-system-ppc64 -M pseries,x-vof=on -cpu power9"
+	[armhf]="qemu-system-arm -M virt -cpu cortex-a15"
+	[armhf-arm]="qemu-system-arm -M virt -cpu cortex-a15"
+	[mips64el]="qemu-system-mips64el -M malta -cpu 5KEf"
+	[mipsel]="qemu-system-mipsel -M malta -cpu 34Kf"
+	[s390x]="qemu-system-s390x -M s390-ccw-virtio -cpu max")
+declare -A CONSOLE=([x86_64]=ttyS0 [aarch64]=ttyAMA0 [ppc64el]=hvc0 [armhf]=ttyAMA0
+	[armhf-arm]=ttyAMA0 [mips64el]=ttyS0 [mipsel]=ttyS0 [s390x]=ttysclp0)
+declare -A SMP=([mips64el]=1 [mipsel]=1)
+declare -A QUSER=([aarch64]=aarch64 [ppc64el]=ppc64le [armhf]=arm [armhf-arm]=arm
+	[mips64el]=mips64el [mipsel]=mipsel [s390x]=s390x)
+
+for a in $ARCHES; do
+	[ -n "${TRIPLE[$a]:-}" ] || { echo "unknown architecture $a (known: $ALL)" >&2; exit 2; }
+done
+
+mkdir -p "$CACHE" "$OUT" || exit 2
+declare -A SKIP_BUILD SKIP_KERNEL KERNEL RESULT
+T0=$(date +%s)
+log() { printf '[%4ds] %s\n' $(($(date +%s) - T0)) "$*"; }
+
+# ---- 1. Debian packages -------------------------------------------------
+# Retried while another apt or dpkg holds the lock.
+apt_install() {
+	local i
+	for i in $(seq 60); do
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" \
+			> "$OUT/apt-install.log" 2>&1 && return 0
+		grep -q 'Could not get lock\|Unable to acquire\|is locked' "$OUT/apt-install.log" || return 1
+		sleep 10
+	done
+	return 1
+}
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
+
+want="cpio gzip qemu-user-static"
+for a in $ARCHES; do
+	want="$want ${QPKG[$a]}"
+	[ "$a" = x86_64 ] || want="$want gcc-${TRIPLE[$a]} libc6-dev-${DEBARCH[$a]}-cross"
+done
+missing=
+for p in $(printf '%s\n' $want | sort -u); do installed "$p" || missing="$missing $p"; done
+if [ -n "$missing" ]; then
+	if [ -n "${PERCPU_NO_INSTALL:-}" ] || [ "$(id -u)" != 0 ]; then
+		log "not installing (PERCPU_NO_INSTALL or not root):$missing"
+	else
+		log "installing:$missing"
+		apt_install $missing || {
+			# One unavailable package must not cost the others: one by one.
+			apt-get update -q > "$OUT/apt-update.log" 2>&1
+			for p in $missing; do apt_install "$p" || log "cannot install $p"; done
+		}
+	fi
+fi
+
+# ---- 2. kernels, through a private apt state --------------------------
+# The system's apt and dpkg configuration (its architectures) stay untouched.
+fetch_kernels() {
+	local uri a pkg deb dir i archs=() opts
+	uri=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+		grep -v security | head -1)
+	[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' \
+		/etc/apt/sources.list 2>/dev/null)
+	[ -n "$uri" ] || uri=http://deb.debian.org/debian
+	mkdir -p "$CACHE"/apt/lists/partial "$CACHE"/apt/cache/archives/partial "$CACHE"/debs
+	echo "deb $uri bookworm main" > "$CACHE/apt/sources.list"
+	opts=(-o Dir::Etc::SourceList="$CACHE/apt/sources.list" -o Dir::Etc::SourceParts=-
+		-o Dir::State::Lists="$CACHE/apt/lists" -o Dir::Cache="$CACHE/apt/cache"
+		-o APT::Sandbox::User=root -o Acquire::Retries=3)
+	for a in $ARCHES; do archs+=(-o APT::Architectures::="${DEBARCH[$a]}"); done
+
+	local need=0
+	for a in $ARCHES; do
+		ls "$CACHE/k/${DEBARCH[$a]}"/boot/vmlinu[xz]-* > /dev/null 2>&1 || need=1
+	done
+	if [ $need = 1 ]; then
+		for i in 1 2 3; do
+			apt-get "${opts[@]}" "${archs[@]}" -q update > "$OUT/apt-kernels.log" 2>&1 && break
+			sleep $((i * 5))
+		done
+	fi
+	for a in $ARCHES; do
+		dir=$CACHE/k/${DEBARCH[$a]}
+		if ! ls "$dir"/boot/vmlinu[xz]-* > /dev/null 2>&1; then
+			pkg=$(apt-cache "${opts[@]}" "${archs[@]}" depends "${KMETA[$a]}:${DEBARCH[$a]}" 2>/dev/null |
+				sed -n 's/^ *Depends: \(linux-image-[^ ]*\).*/\1/p' | head -1)
+			if [ -z "$pkg" ]; then
+				SKIP_KERNEL[$a]="no ${KMETA[$a]} in the bookworm index (see $OUT/apt-kernels.log)"
+				continue
+			fi
+			for i in 1 2 3; do
+				(cd "$CACHE/debs" && apt-get "${opts[@]}" "${archs[@]}" -q download "$pkg") \
+					>> "$OUT/apt-kernels.log" 2>&1 && break
+				sleep $((i * 5))
+			done
+			deb=$(ls "$CACHE/debs/${pkg%%:*}"_*.deb 2>/dev/null | head -1)
+			if [ -z "$deb" ]; then
+				SKIP_KERNEL[$a]="cannot download $pkg after 3 tries (see $OUT/apt-kernels.log)"
+				continue
+			fi
+			mkdir -p "$dir"
+			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" ./boot ||
+				{ SKIP_KERNEL[$a]="cannot unpack $deb"; continue; }
+		fi
+		if ! grep -q '^CONFIG_RSEQ=y' "$dir"/boot/config-*; then
+			SKIP_KERNEL[$a]="the kernel has no CONFIG_RSEQ"
+			continue
+		fi
+		KERNEL[$a]=$(ls "$dir"/boot/vmlinu[xz]-* | head -1)
+	done
+}
+log "kernels (cache $CACHE)"
+fetch_kernels
+
+# ---- 3. cross builds ---------------------------------------------------
+programs=$(awk '$1 !~ /^#/ && NF { print $1 }' "$MANIFEST")
+
+build_arch() {
+	local a=$1 o=$OUT/$1 cc f p
+	cc=${TRIPLE[$a]}-gcc
+	[ "$a" = x86_64 ] && ! command -v "$cc" > /dev/null && cc=gcc
+	local cflags=(-O2 -static -pthread -Wall -Wextra -Werror -I"$o" -I"$SRC/include" -I"$SRC"
+		${XFLAGS[$a]:-})
+	rm -rf "$o/bin" "$o/obj" && mkdir -p "$o/bin" "$o/obj" || return 1
+	# What configure would find in Debian's glibc 2.36, for every architecture.
+	cat > "$o/config.h" <<-CONFIG
+	#define _GNU_SOURCE 1
+	#define HAVE_SYS_RSEQ_H 1
+	#define HAVE_SYS_AUXV_H 1
+	#define HAVE_GETAUXVAL 1
+	#define HAVE_SCHED_GETCPU 1
+	#define HAVE_LINUX_MEMBARRIER_H 1
+	#define HAVE_LINUX_SECCOMP_H 1
+	#define HAVE_LINUX_FILTER_H 1
+	CONFIG
+	for f in "$SRC"/lib/*.c; do
+		$cc "${cflags[@]}" -fvisibility=hidden -c -o "$o/obj/$(basename "$f" .c).o" "$f" || return 1
+	done
+	$cc "${cflags[@]}" -o "$o/init" "$SRC/tests/arch/init.c" || return 1
+	for p in $programs; do
+		$cc "${cflags[@]}" -o "$o/bin/$p" "$SRC/tests/$p.c" "$o"/obj/*.o ${XLIBS[$a]:-} || return 1
+	done
+	# The initramfs: /init, /tests.list and /bin/<programs>; cpio needs no root.
+	rm -rf "$o/root" && mkdir -p "$o/root/bin" && cp "$o"/bin/* "$o/root/bin/" &&
+		cp "$o/init" "$o/root/init" && cp "$MANIFEST" "$o/root/tests.list" || return 1
+	(cd "$o/root" && find . | cpio -o -H newc --owner=0:0 --quiet) | gzip -1 > "$o/initrd.gz"
+}
+
+log "building $ARCHES"
+gcc -O2 -static -Wall -Wextra -Werror -o "$OUT/host-init" "$SRC/tests/arch/init.c" || exit 2
+declare -A BUILD_PID
+for a in $ARCHES; do
+	cc=${TRIPLE[$a]}-gcc
+	[ "$a" = x86_64 ] && cc=gcc
+	if ! command -v "$cc" > /dev/null || { [ "$a" != x86_64 ] &&
+		! installed "libc6-dev-${DEBARCH[$a]}-cross"; }; then
+		SKIP_BUILD[$a]="no cross toolchain ($cc, libc6-dev-${DEBARCH[$a]}-cross)"
+		continue
+	fi
+	# Two at a time: this machine has two cores and other work.
+	while [ "$(jobs -rp | wc -l)" -ge 2 ]; do wait -n; done
+	build_arch "$a" > "$OUT/build-$a.log" 2>&1 &
+	BUILD_PID[$a]=$!
+done
+for a in "${!BUILD_PID[@]}"; do
+	wait "${BUILD_PID[$a]}" || SKIP_BUILD[$a]="build failed (see $OUT/build-$a.log)"
+done
+for a in $ARCHES; do
+	[ -n "${SKIP_BUILD[$a]:-}" ] && grep -q 'error' "$OUT/build-$a.log" 2>/dev/null &&
+		tail -5 "$OUT/build-$a.log"
+done
+
+# ---- 4. runs -----------------------------------------------------------
+# Counts one run's results from the runner's "@@ <tag> <program> <mode>"
+# lines: "passed failed skipped aborts complete".  A program that exits
+# non-zero without a "not ok" line (crash, wrong plan, timeout) is a failure.
+count() {
+	tr -d '\r' < "$1" | awk -v tag="$2" '
+	$1 == "@@" && $2 == tag {
+		key = $3 " " $4
+		if ($5 == "|") {
+			line = substr($0, index($0, "| ") + 2)
+			if (line ~ /^not ok/) { fail++; notok[key] = 1 }
+			else if (line ~ /^ok .*# SKIP/) skip++
+			else if (line ~ /^ok/) pass++
+			else if (line ~ /^1\.\.0/) skip++
+			else if (match(line, /[0-9]+ kernel aborts/))
+				aborts += substr(line, RSTART, RLENGTH) + 0
+		} else if ($5 == "exit" && $6 != 0 && !(key in notok)) {
+			fail++
+			print "  " tag " " key ": exit status " $6 > "/dev/stderr"
+		} else if ($3 == "done") done = 1
+		if ($5 == "|" && line ~ /^not ok/) print "  " tag " " key ": " line > "/dev/stderr"
+	}
+	END { printf "%d %d %d %d %d\n", pass, fail, skip, aborts, done }'
+}
+
+declare -A SUM_P SUM_F SUM_S SUM_A
+FAILED=0
+DETAILS=()
+record() {	# arch, what, log, seconds, tag
+	local p f s ab done
+	read -r p f s ab done < <(count "$3" "$5")
+	if [ "$done" != 1 ]; then
+		f=$((f + 1))
+		DETAILS+=("  $1 $2: did not finish (see $3)")
+	elif [ $((p + f + s)) = 0 ]; then
+		f=$((f + 1))
+		DETAILS+=("  $1 $2: no results (see $3)")
+	fi
+	SUM_P[$1]=$((${SUM_P[$1]:-0} + p))
+	SUM_F[$1]=$((${SUM_F[$1]:-0} + f))
+	SUM_S[$1]=$((${SUM_S[$1]:-0} + s))
+	SUM_A[$1]=$((${SUM_A[$1]:-0} + ab))
+	[ "$f" = 0 ] || FAILED=1
+	DETAILS+=("  $1 $2: $p passed, $f failed, $s skipped, aborts=$ab, $4 s")
+	log "$1 $2: $p passed, $f failed, $s skipped, aborts=$ab, $4 s"
+}
+skipped() {	# arch, what, reason
+	SUM_S[$1]=$((${SUM_S[$1]:-0} + 1))
+	DETAILS+=("  $1 $2: SKIPPED: $3")
+	log "$1 $2: SKIPPED: $3"
+}
+
+for a in $ARCHES; do
+	o=$OUT/$a
+	if [ -n "${SKIP_BUILD[$a]:-}" ]; then
+		skipped "$a" build "${SKIP_BUILD[$a]}"
+		continue
+	fi
+	t=$(date +%s)
+	if [ "$a" = x86_64 ]; then
+		PERCPU_ARCH_TAG=$a PERCPU_TEST_DIR=$o/bin PERCPU_TEST_LIST=$MANIFEST \
+			PERCPU_TEST_SECS=$SECS "$OUT/host-init" > "$o/native.log" 2>&1
+		record "$a" native "$o/native.log" $(($(date +%s) - t)) "$a"
+	elif command -v "qemu-${QUSER[$a]}-static" > /dev/null; then
+		# PERCPU_DISABLE_RSEQ set up front: qemu-user cannot re-execute
+		# a foreign binary through /proc/self/exe.
+		PERCPU_ARCH_TAG=$a PERCPU_TEST_DIR=$o/bin PERCPU_TEST_LIST=$MANIFEST \
+			PERCPU_TEST_WRAPPER=qemu-${QUSER[$a]}-static PERCPU_TEST_MODES="- fallback" \
+			PERCPU_DISABLE_RSEQ=1 PERCPU_TEST_SECS=0.5 "$OUT/host-init" > "$o/user.log" 2>&1
+		record "$a" qemu-user "$o/user.log" $(($(date +%s) - t)) "$a"
+	else
+		skipped "$a" qemu-user "qemu-${QUSER[$a]}-static not installed"
+	fi
+
+	qemu=${QSYS[$a]%% *}
+	if [ -n "${SKIP_KERNEL[$a]:-}" ] || [ -z "${KERNEL[$a]:-}" ]; then
+		skipped "$a" kernel "${SKIP_KERNEL[$a]:-no kernel}"
+		continue
+	elif ! command -v "$qemu" > /dev/null; then
+		skipped "$a" kernel "$qemu not installed"
+		continue
+	fi
+	t=$(date +%s)
+	smp=${SMP[$a]:-2}
+	accel=tcg
+	[ "$smp" -gt 1 ] && accel=tcg,thread=multi
+	timeout "$BOOT_TIMEOUT" ${QSYS[$a]} -smp "$smp" -accel "$accel" -m 512 -nographic \
+		-no-reboot -kernel "${KERNEL[$a]}" -initrd "$o/initrd.gz" \
+		-append "console=${CONSOLE[$a]} panic=-1 quiet PERCPU_TEST_SECS=$SECS PERCPU_ARCH_TAG=$a" \
+		< /dev/null > "$o/kernel.log" 2>&1
+	record "$a" "kernel $(basename "${KERNEL[$a]}")" "$o/kernel.log" $(($(date +%s) - t)) "$a"
+done
+
+# ---- 5. summary ----------------------------------------------------------
+echo
+echo "libpercpu on every architecture ($(($(date +%s) - T0)) s; logs in $OUT):"
+printf '%s\n' "${DETAILS[@]}"
+for a in $ARCHES; do
+	echo "$a: ${SUM_P[$a]:-0} passed, ${SUM_F[$a]:-0} failed, ${SUM_S[$a]:-0} skipped, aborts=${SUM_A[$a]:-0}"
+done
+exit $FAILED
