@@ -1,20 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * arch/generic.h - defaults for what an architecture file does not define,
- * and the contract every architecture file fulfils.
+ * arch/generic.h - the contract every architecture file fulfils, the
+ * assembly helpers they all share, and defaults for what an architecture file
+ * does not define.
  *
  * An architecture file (arch/<arch>/sequences.h) defines:
  *
  *   PERCPU_RSEQ_SIG        the signature word placed before each abort handler
- *                          (must equal libc's RSEQ_SIG; checked in lib/rseq.c)
+ *                          (must equal libc's RSEQ_SIG; checked in lib/abi-check.c)
  *   PERCPU_ARCH_NAME       a string, for messages
  *   PERCPU_HAVE_ARCH_RSEQ  1
+ *   PERCPU_CACHELINE_BYTES only where the stride between CPUs is not 64
  *
  * and these sequences.  Each runs as one restartable critical section on the
  * area @rs, only while the thread runs on @cpu, and returns
  * PERCPU_SEQ_COMMITTED, PERCPU_SEQ_CMPFAIL, PERCPU_SEQ_ABORTED or
  * PERCPU_SEQ_CPU_MISMATCH.  "v" is always the word whose store commits.
- * _release variants order every earlier store before the commit store.
+ * _release variants order every earlier load and store before the commit store.
  *
  *   percpu_arch_cmpeqv_storev[_release](rs, v, expect, newv, cpu)
  *       if (*v != expect) cmpfail; *v = newv
@@ -29,23 +31,99 @@
  *   percpu_arch_cmpeqv_trymemcpy_storev[_release](rs, v, expect, dst, src, len, newv, cpu)
  *       if (*v != expect) cmpfail; copy len bytes src->dst; *v = newv
  *       (dst, src word aligned, len a multiple of sizeof(intptr_t); word-wise copy)
+ *   percpu_arch_thread_pointer()
+ *       the thread pointer, from which libc's area lies at __rseq_offset
  *
  * Every descriptor (struct rseq_cs) is emitted by the assembly into section
  * __rseq_cs, with its address in __rseq_cs_ptr_array and its non-abort exit
  * points in __rseq_exit_point_array, so debuggers and checkpoint tools find it.
+ * The helpers below do that the same way on every architecture; an
+ * architecture file adds how to publish the descriptor and check the CPU
+ * (its ENTER), and the signature and branch of its abort handler.
  *
  * Fault injection: each sequence expands PERCPU_INJECT_ASM(n) between its CPU
  * check and its commit.  Stress tests define PERCPU_INJECT_ASM,
  * PERCPU_INJECT_INPUT (starting with a comma) and PERCPU_INJECT_CLOBBER
  * (starting with a comma) before including any libpercpu header; each
  * architecture offers PERCPU_ARCH_INJECT_SPIN_ASM(n) etc. to make that easy.
+ *
+ * <percpu/arch.h> includes this file twice: before the architecture file for
+ * the helpers, and after it for the defaults.
  */
 #ifndef _PERCPU_ARCH_INSIDE
 # error "include <percpu/arch.h>, not arch/generic.h"
 #endif
 
-#ifndef PERCPU_ARCH_GENERIC_H
-#define PERCPU_ARCH_GENERIC_H
+#ifndef PERCPU_ARCH_GENERIC_HELPERS_H
+#define PERCPU_ARCH_GENERIC_HELPERS_H
+
+/*
+ * One u64 field of the kernel ABI holding an address.  The kernel reads
+ * struct rseq_cs and tools read the pointer arrays as u64 on every
+ * architecture, so on 32-bit machines the address fills the low-order half,
+ * which comes first in memory on little-endian machines and last on
+ * big-endian ones; the other half is 0.
+ */
+#if __SIZEOF_POINTER__ == 8
+#define _PERCPU_ASM_U64_PTR(x)	".quad " x "\n\t"
+#elif __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define _PERCPU_ASM_U64_PTR(x)	".long " x ", 0x0\n\t"
+#else
+#define _PERCPU_ASM_U64_PTR(x)	".long 0x0, " x "\n\t"
+#endif
+
+/*
+ * Every sequence uses the same local labels:
+ *   1: start_ip   2: post-commit ip   3: descriptor   4: abort_ip
+ * The descriptor (struct rseq_cs: version, flags, start_ip,
+ * post_commit_offset, abort_ip) is emitted here rather than built in C: C
+ * code taking the address of assembler-local labels under -fPIE produced
+ * wrong addresses on aarch64 and mips.
+ */
+#define _PERCPU_ASM_DESCRIPTOR						\
+	".pushsection __rseq_cs, \"aw\"\n\t"				\
+	".balign 32\n\t"						\
+	"3:\n\t"							\
+	".long 0x0, 0x0\n\t"						\
+	_PERCPU_ASM_U64_PTR("1f")					\
+	_PERCPU_ASM_U64_PTR("(2f - 1f)")				\
+	_PERCPU_ASM_U64_PTR("4f")					\
+	".popsection\n\t"						\
+	".pushsection __rseq_cs_ptr_array, \"aw\"\n\t"			\
+	_PERCPU_ASM_U64_PTR("3b")					\
+	".popsection\n\t"
+
+/* A branch out of the section other than the abort (start_ip, exit_ip). */
+#define _PERCPU_ASM_EXIT_POINT(label)					\
+	".pushsection __rseq_exit_point_array, \"aw\"\n\t"		\
+	_PERCPU_ASM_U64_PTR("1f")					\
+	_PERCPU_ASM_U64_PTR("%l[" #label "]")				\
+	".popsection\n\t"
+
+/* Sequences with a comparison add _PERCPU_ASM_EXIT_POINT(cmpfail) too. */
+#define _PERCPU_ASM_PROLOGUE						\
+	_PERCPU_ASM_DESCRIPTOR						\
+	_PERCPU_ASM_EXIT_POINT(mismatch)
+
+/* The C side of every sequence: what each asm goto label returns. */
+#define _PERCPU_SEQ_RESULTS						\
+	return PERCPU_SEQ_COMMITTED;					\
+abort:									\
+	PERCPU_ON_ABORT();						\
+	return PERCPU_SEQ_ABORTED;					\
+mismatch:								\
+	return PERCPU_SEQ_CPU_MISMATCH
+
+#define _PERCPU_SEQ_RESULTS_CMP						\
+	_PERCPU_SEQ_RESULTS;						\
+cmpfail:								\
+	return PERCPU_SEQ_CMPFAIL
+
+#endif /* PERCPU_ARCH_GENERIC_HELPERS_H */
+
+/* Defaults, once the architecture file has said what it has. */
+#if defined(PERCPU_ARCH_NAME) && !defined(PERCPU_ARCH_GENERIC_DEFAULTS_H)
+#define PERCPU_ARCH_GENERIC_DEFAULTS_H
 
 /*
  * Stride between two CPUs' data: at least one cache line, so two CPUs never
@@ -55,4 +133,4 @@
 #define PERCPU_CACHELINE_BYTES	64
 #endif
 
-#endif /* PERCPU_ARCH_GENERIC_H */
+#endif /* PERCPU_ARCH_GENERIC_DEFAULTS_H */

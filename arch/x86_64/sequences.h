@@ -45,40 +45,15 @@
 #define PERCPU_ARCH_INJECT_SPIN_INPUT(loops)	, [percpu_inject] "r" (loops)
 #define PERCPU_ARCH_INJECT_SPIN_CLOBBER		, "r11"
 
-#define _PERCPU_X86_STR_(x)	#x
-#define _PERCPU_X86_STR(x)	_PERCPU_X86_STR_(x)
-
 /*
- * Every sequence uses the same local labels:
- *   1: start_ip   2: post-commit ip   3: descriptor   4: abort_ip
- * The descriptor (struct rseq_cs: version, flags, start_ip,
- * post_commit_offset, abort_ip) is emitted here rather than built in C: C
- * code taking the address of assembler-local labels under -fPIE produced
- * wrong addresses on several architectures.
+ * Publish the descriptor (labels: see arch/generic.h), then check we still
+ * run on @cpu.
  */
-#define _PERCPU_X86_DESCRIPTOR						\
-	".pushsection __rseq_cs, \"aw\"\n\t"				\
-	".balign 32\n\t"						\
-	"3:\n\t"							\
-	".long 0x0, 0x0\n\t"						\
-	".quad 1f, (2f - 1f), 4f\n\t"					\
-	".popsection\n\t"						\
-	".pushsection __rseq_cs_ptr_array, \"aw\"\n\t"			\
-	".quad 3b\n\t"							\
-	".popsection\n\t"
-
-/* A branch out of the section other than the abort (start_ip, exit_ip). */
-#define _PERCPU_X86_EXIT_POINT(label)					\
-	".pushsection __rseq_exit_point_array, \"aw\"\n\t"		\
-	".quad 1f, %l[" #label "]\n\t"					\
-	".popsection\n\t"
-
-/* Publish the descriptor, then check we still run on @cpu. */
 #define _PERCPU_X86_ENTER						\
 	"leaq 3b(%%rip), %%rax\n\t"					\
-	"movq %%rax, " _PERCPU_X86_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t" \
+	"movq %%rax, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t" \
 	"1:\n\t"							\
-	"cmpl %[cpu], " _PERCPU_X86_STR(PERCPU_RSEQ_OFF_CPU_ID) "(%[rs])\n\t" \
+	"cmpl %[cpu], " PERCPU_STR(PERCPU_RSEQ_OFF_CPU_ID) "(%[rs])\n\t" \
 	"jnz %l[mismatch]\n\t"						\
 	PERCPU_INJECT_ASM(1)
 
@@ -86,39 +61,21 @@
 #define _PERCPU_X86_ABORT						\
 	".pushsection __rseq_failure, \"ax\"\n\t"			\
 	".byte 0x0f, 0xb9, 0x3d\n\t"					\
-	".long " _PERCPU_X86_STR(PERCPU_RSEQ_SIG) "\n\t"		\
+	".long " PERCPU_STR(PERCPU_RSEQ_SIG) "\n\t"		\
 	"4:\n\t"							\
 	"jmp %l[abort]\n\t"						\
 	".popsection\n\t"
-
-/* Sequences with a comparison add _PERCPU_X86_EXIT_POINT(cmpfail) first. */
-#define _PERCPU_X86_PROLOGUE						\
-	_PERCPU_X86_DESCRIPTOR						\
-	_PERCPU_X86_EXIT_POINT(mismatch)
 
 #define _PERCPU_X86_EPILOGUE						\
 	"2:\n\t"							\
 	_PERCPU_X86_ABORT
 
-#define _PERCPU_X86_RESULTS						\
-	return PERCPU_SEQ_COMMITTED;					\
-abort:									\
-	PERCPU_ON_ABORT();						\
-	return PERCPU_SEQ_ABORTED;					\
-mismatch:								\
-	return PERCPU_SEQ_CPU_MISMATCH
-
-#define _PERCPU_X86_RESULTS_CMP						\
-	_PERCPU_X86_RESULTS;						\
-cmpfail:								\
-	return PERCPU_SEQ_CMPFAIL
-
 static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
 					    intptr_t expect, intptr_t newv, unsigned int cpu)
 {
 	__asm__ __volatile__ goto(
-		_PERCPU_X86_PROLOGUE
-		_PERCPU_X86_EXIT_POINT(cmpfail)
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
 		_PERCPU_X86_ENTER
 		"cmpq %[v], %[expect]\n\t"
 		"jnz %l[cmpfail]\n\t"
@@ -131,7 +88,7 @@ static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t
 		  PERCPU_INJECT_INPUT
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER
 		: abort, mismatch, cmpfail);
-	_PERCPU_X86_RESULTS_CMP;
+	_PERCPU_SEQ_RESULTS_CMP;
 }
 
 /* x86 is TSO: every store is already ordered before the commit store. */
@@ -147,8 +104,8 @@ static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, 
 						    intptr_t *load, unsigned int cpu)
 {
 	__asm__ __volatile__ goto(
-		_PERCPU_X86_PROLOGUE
-		_PERCPU_X86_EXIT_POINT(cmpfail)
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
 		_PERCPU_X86_ENTER
 		"movq %[v], %%rcx\n\t"
 		"cmpq %%rcx, %[expectnot]\n\t"
@@ -165,14 +122,14 @@ static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, 
 		  PERCPU_INJECT_INPUT
 		: "memory", "cc", "rax", "rcx" PERCPU_INJECT_CLOBBER
 		: abort, mismatch, cmpfail);
-	_PERCPU_X86_RESULTS_CMP;
+	_PERCPU_SEQ_RESULTS_CMP;
 }
 
 static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
 				   unsigned int cpu)
 {
 	__asm__ __volatile__ goto(
-		_PERCPU_X86_PROLOGUE
+		_PERCPU_ASM_PROLOGUE
 		_PERCPU_X86_ENTER
 		/* One read-modify-write instruction: it is the commit. */
 		"addq %[count], %[v]\n\t"
@@ -182,7 +139,7 @@ static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intp
 		  PERCPU_INJECT_INPUT
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER
 		: abort, mismatch);
-	_PERCPU_X86_RESULTS;
+	_PERCPU_SEQ_RESULTS;
 }
 
 static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
@@ -191,8 +148,8 @@ static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, i
 						   unsigned int cpu)
 {
 	__asm__ __volatile__ goto(
-		_PERCPU_X86_PROLOGUE
-		_PERCPU_X86_EXIT_POINT(cmpfail)
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
 		_PERCPU_X86_ENTER
 		"cmpq %[v], %[expect]\n\t"
 		"jnz %l[cmpfail]\n\t"
@@ -208,7 +165,7 @@ static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, i
 		  PERCPU_INJECT_INPUT
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER
 		: abort, mismatch, cmpfail);
-	_PERCPU_X86_RESULTS_CMP;
+	_PERCPU_SEQ_RESULTS_CMP;
 }
 
 static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
@@ -217,8 +174,8 @@ static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs
 						      unsigned int cpu)
 {
 	__asm__ __volatile__ goto(
-		_PERCPU_X86_PROLOGUE
-		_PERCPU_X86_EXIT_POINT(cmpfail)
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
 		_PERCPU_X86_ENTER
 		"cmpq %[v], %[expect]\n\t"
 		"jnz %l[cmpfail]\n\t"
@@ -234,7 +191,7 @@ static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs
 		  PERCPU_INJECT_INPUT
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER
 		: abort, mismatch, cmpfail);
-	_PERCPU_X86_RESULTS_CMP;
+	_PERCPU_SEQ_RESULTS_CMP;
 }
 
 static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
@@ -251,8 +208,8 @@ static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs
 						      intptr_t newv, unsigned int cpu)
 {
 	__asm__ __volatile__ goto(
-		_PERCPU_X86_PROLOGUE
-		_PERCPU_X86_EXIT_POINT(cmpfail)
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
 		_PERCPU_X86_ENTER
 		"cmpq %[v], %[expect]\n\t"
 		"jnz %l[cmpfail]\n\t"
@@ -280,7 +237,7 @@ static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs
 		  PERCPU_INJECT_INPUT
 		: "memory", "cc", "rax", "rcx", "rdx", "rsi", "rdi" PERCPU_INJECT_CLOBBER
 		: abort, mismatch, cmpfail);
-	_PERCPU_X86_RESULTS_CMP;
+	_PERCPU_SEQ_RESULTS_CMP;
 }
 
 static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,

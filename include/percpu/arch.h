@@ -21,6 +21,9 @@
 
 #define _PERCPU_ARCH_INSIDE 1
 
+/* Helpers shared by every architecture file. */
+#include "arch/generic.h"
+
 #if defined(__x86_64__)
 # include "arch/x86_64/sequences.h"
 #elif defined(__aarch64__)
@@ -37,6 +40,7 @@
 # error "libpercpu: no restartable sequences for this architecture (supported: x86_64, aarch64, ppc64, arm, mips, s390x)"
 #endif
 
+/* Defaults for what the architecture file left out. */
 #include "arch/generic.h"
 
 #undef _PERCPU_ARCH_INSIDE

@@ -40,6 +40,10 @@
 
 #define PERCPU_BARRIER()	__asm__ __volatile__("" : : : "memory")
 
+/* Turn a macro's value into a string, for offsets and constants in asm. */
+#define _PERCPU_STR(x)		#x
+#define PERCPU_STR(x)		_PERCPU_STR(x)
+
 /*
  * Statistics hook run each time the kernel aborted a critical section.
  * Stress tests define it (before including any libpercpu header) to count

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arch/aarch64/sequences.h - restartable sequences for AArch64.
+ *
+ * Included by <percpu/arch.h> only; see arch/generic.h for the contract.
+ */
+#ifndef _PERCPU_ARCH_INSIDE
+# error "include <percpu/arch.h>, not an architecture header"
+#endif
+
+#define PERCPU_ARCH_NAME	"aarch64"
+#define PERCPU_HAVE_ARCH_RSEQ	1
+
+/*
+ * Signature before every abort handler (the kernel checks it, see
+ * x86_64/sequences.h); it must equal glibc's value.  The instruction is
+ * "brk #0x45e0" (0xd428bc00), so falling into it traps.  Instructions are
+ * little-endian even on big-endian AArch64 while the kernel reads the word
+ * as data, so there the same bytes read 0x00bc28d4.
+ */
+#define _PERCPU_AARCH64_SIG_CODE	0xd428bc00
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define PERCPU_RSEQ_SIG		0x00bc28d4
+#else
+#define PERCPU_RSEQ_SIG		0xd428bc00
+#endif
+
+/*
+ * Fault injection for stress tests: spin loops[n] times at hook n.
+ *   #define PERCPU_INJECT_ASM(n)    PERCPU_ARCH_INJECT_SPIN_ASM(n)
+ *   #define PERCPU_INJECT_INPUT     PERCPU_ARCH_INJECT_SPIN_INPUT(loops)
+ *   #define PERCPU_INJECT_CLOBBER   PERCPU_ARCH_INJECT_SPIN_CLOBBER
+ * where loops is an int array with at least 4 entries.
+ */
+#define PERCPU_ARCH_INJECT_SPIN_ASM(n)					\
+	"ldr w9, [%[percpu_inject], #4*" #n "]\n\t"			\
+	"cbz w9, 333f\n\t"						\
+	"222:\n\t"							\
+	"subs w9, w9, #1\n\t"						\
+	"b.ne 222b\n\t"							\
+	"333:\n\t"
+#define PERCPU_ARCH_INJECT_SPIN_INPUT(loops)	, [percpu_inject] "r" (loops)
+#define PERCPU_ARCH_INJECT_SPIN_CLOBBER		, "x9"
+
+/*
+ * Publish the descriptor (labels: see arch/generic.h), then check we still
+ * run on @cpu.  adrp/add is PC-relative, so it is right in PIE and shared
+ * objects without a text relocation.  x16 and x17 are the scratch registers
+ * of every sequence.
+ */
+#define _PERCPU_AARCH64_ENTER						\
+	"adrp x16, 3b\n\t"						\
+	"add x16, x16, :lo12:3b\n\t"					\
+	"str x16, [%[rs], #" PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "]\n\t" \
+	"1:\n\t"							\
+	"ldr w16, [%[rs], #" PERCPU_STR(PERCPU_RSEQ_OFF_CPU_ID) "]\n\t" \
+	"cmp w16, %w[cpu]\n\t"						\
+	"b.ne %l[mismatch]\n\t"						\
+	PERCPU_INJECT_ASM(1)
+
+/* Signature, then the abort handler, out of line. */
+#define _PERCPU_AARCH64_EPILOGUE					\
+	"2:\n\t"							\
+	".pushsection __rseq_failure, \"ax\"\n\t"			\
+	".inst " PERCPU_STR(_PERCPU_AARCH64_SIG_CODE) "\n\t"		\
+	"4:\n\t"							\
+	"b %l[abort]\n\t"						\
+	".popsection\n\t"
+
+/*
+ * The sequences whose _release variant differs only in the commit store take
+ * it as an argument: "str", or "stlr" (store-release: every earlier load and
+ * store is ordered before it).  stlr takes a bare base register, which is
+ * why every sequence addresses *v as [%[v]].
+ */
+#define _PERCPU_AARCH64_CMPEQV_STOREV(commit)				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_AARCH64_ENTER					\
+		"ldr x17, [%[v]]\n\t"					\
+		"cmp x17, %[expect]\n\t"				\
+		"b.ne %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		commit " %[newv], [%[v]]\n\t"				\
+		_PERCPU_AARCH64_EPILOGUE				\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expect] "r" (expect), [newv] "r" (newv)		\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+					    intptr_t expect, intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_AARCH64_CMPEQV_STOREV("str");
+}
+
+static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expect, intptr_t newv,
+						    unsigned int cpu)
+{
+	_PERCPU_AARCH64_CMPEQV_STOREV("stlr");
+}
+
+static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expectnot, long voffp,
+						    intptr_t *load, unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_AARCH64_ENTER
+		"ldr x17, [%[v]]\n\t"
+		"cmp x17, %[expectnot]\n\t"
+		"b.eq %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"str x17, [%[load]]\n\t"
+		"ldr x17, [x17, %[voffp]]\n\t"
+		"str x17, [%[v]]\n\t"
+		_PERCPU_AARCH64_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),
+		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
+				   unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_AARCH64_ENTER
+		"ldr x17, [%[v]]\n\t"
+		"add x17, x17, %[count]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"str x17, [%[v]]\n\t"
+		_PERCPU_AARCH64_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER
+		: abort, mismatch);
+	_PERCPU_SEQ_RESULTS;
+}
+
+static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						   intptr_t expect, intptr_t *v2,
+						   intptr_t expect2, intptr_t newv,
+						   unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_AARCH64_ENTER
+		"ldr x17, [%[v]]\n\t"
+		"cmp x17, %[expect]\n\t"
+		"b.ne %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"ldr x17, [%[v2]]\n\t"
+		"cmp x17, %[expect2]\n\t"
+		"b.ne %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(3)
+		"str %[newv], [%[v]]\n\t"
+		_PERCPU_AARCH64_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect),
+		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+/* The speculative store to *v2 is never read by anyone before the commit. */
+#define _PERCPU_AARCH64_CMPEQV_TRYSTOREV_STOREV(commit)			\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_AARCH64_ENTER					\
+		"ldr x17, [%[v]]\n\t"					\
+		"cmp x17, %[expect]\n\t"				\
+		"b.ne %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"str %[newv2], [%[v2]]\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		commit " %[newv], [%[v]]\n\t"				\
+		_PERCPU_AARCH64_EPILOGUE				\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expect] "r" (expect), [v2] "r" (v2),			\
+		  [newv2] "r" (newv2), [newv] "r" (newv)		\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, intptr_t *v2,
+						      intptr_t newv2, intptr_t newv,
+						      unsigned int cpu)
+{
+	_PERCPU_AARCH64_CMPEQV_TRYSTOREV_STOREV("str");
+}
+
+static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      intptr_t *v2, intptr_t newv2,
+							      intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_AARCH64_CMPEQV_TRYSTOREV_STOREV("stlr");
+}
+
+/* Word-wise copy; restarting it from the top is harmless. */
+#define _PERCPU_AARCH64_CMPEQV_TRYMEMCPY_STOREV(commit)			\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_AARCH64_ENTER					\
+		"ldr x17, [%[v]]\n\t"					\
+		"cmp x17, %[expect]\n\t"				\
+		"b.ne %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"mov x13, %[src]\n\t"					\
+		"mov x14, %[dst]\n\t"					\
+		"lsr x15, %[len], #3\n\t"				\
+		"cbz x15, 6f\n\t"					\
+		"5:\n\t"						\
+		"ldr x17, [x13], #8\n\t"				\
+		"str x17, [x14], #8\n\t"				\
+		"subs x15, x15, #1\n\t"					\
+		"b.ne 5b\n\t"						\
+		"6:\n\t"						\
+		PERCPU_INJECT_ASM(3)					\
+		commit " %[newv], [%[v]]\n\t"				\
+		_PERCPU_AARCH64_EPILOGUE				\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expect] "r" (expect), [dst] "r" (dst), [src] "r" (src), \
+		  [len] "r" (len), [newv] "r" (newv)			\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x13", "x14", "x15", "x16", "x17"	\
+		  PERCPU_INJECT_CLOBBER					\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, void *dst,
+						      const void *src, size_t len,
+						      intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_AARCH64_CMPEQV_TRYMEMCPY_STOREV("str");
+}
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      void *dst, const void *src,
+							      size_t len, intptr_t newv,
+							      unsigned int cpu)
+{
+	_PERCPU_AARCH64_CMPEQV_TRYMEMCPY_STOREV("stlr");
+}
+
+/* The thread pointer, from which libc's area lies at __rseq_offset. */
+static inline void *percpu_arch_thread_pointer(void)
+{
+	void *tp;
+
+	__asm__ ("mrs %0, tpidr_el0" : "=r" (tp));
+	return tp;
+}

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arch/arm/sequences.h - restartable sequences for 32-bit ARM (ARMv7 and
+ * later), in Thumb-2 or ARM mode.
+ *
+ * Included by <percpu/arch.h> only; see arch/generic.h for the contract.
+ */
+#ifndef _PERCPU_ARCH_INSIDE
+# error "include <percpu/arch.h>, not an architecture header"
+#endif
+
+#define PERCPU_ARCH_NAME	"arm"
+#define PERCPU_HAVE_ARCH_RSEQ	1
+
+/*
+ * Signature before every abort handler (the kernel checks it, see
+ * x86_64/sequences.h); it must equal glibc's value.  In ARM mode the word is
+ * "udf #24035" (0xe7f5def3); in Thumb mode its first halfword 0xdef3 is
+ * "udf #243": falling into it traps either way.  The kernel reads it as data;
+ * on big-endian (BE8) ARM instructions stay little-endian, so there the same
+ * bytes read 0xf3def5e7.  We emit it with .word, as data, so the bytes come
+ * out right in both cases.
+ */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define PERCPU_RSEQ_SIG		0xf3def5e7
+#else
+#define PERCPU_RSEQ_SIG		0xe7f5def3
+#endif
+
+/*
+ * Fault injection for stress tests: spin loops[n] times at hook n.
+ *   #define PERCPU_INJECT_ASM(n)    PERCPU_ARCH_INJECT_SPIN_ASM(n)
+ *   #define PERCPU_INJECT_INPUT     PERCPU_ARCH_INJECT_SPIN_INPUT(loops)
+ *   #define PERCPU_INJECT_CLOBBER   PERCPU_ARCH_INJECT_SPIN_CLOBBER
+ * where loops is an int array with at least 4 entries.  It spins in lr, which
+ * no sequence holds a value in across a hook.
+ */
+#define PERCPU_ARCH_INJECT_SPIN_ASM(n)					\
+	"ldr lr, [%[percpu_inject], #4*" #n "]\n\t"			\
+	"cmp lr, #0\n\t"						\
+	"beq 333f\n\t"							\
+	"222:\n\t"							\
+	"subs lr, lr, #1\n\t"						\
+	"bne 222b\n\t"							\
+	"333:\n\t"
+#define PERCPU_ARCH_INJECT_SPIN_INPUT(loops)	, [percpu_inject] "r" (loops)
+#define PERCPU_ARCH_INJECT_SPIN_CLOBBER		, "lr"
+
+/* Reading pc gives the address of the instruction plus 4 (Thumb) or 8 (ARM). */
+#ifdef __thumb__
+#define _PERCPU_ARM_PC_BIAS	"4"
+#else
+#define _PERCPU_ARM_PC_BIAS	"8"
+#endif
+
+/*
+ * Publish the descriptor (labels: see arch/generic.h), then check we still
+ * run on @cpu.  Its address is pc plus a link-time PC-relative offset
+ * (movw/movt with R_ARM_MOVW_PREL_NC/MOVT_PREL), right in PIE and shared
+ * objects.  Only the low word of the u64 rseq_cs is written: the high word
+ * is 0 from registration on, and the kernel clears all of it.  r12 (ip) is
+ * the scratch register of every sequence: the 32-bit register file is small,
+ * so sequences use as few fixed registers as they can.
+ */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define _PERCPU_ARM_OFF_RSEQ_CS_LOW	(PERCPU_RSEQ_OFF_RSEQ_CS + 4)
+#else
+#define _PERCPU_ARM_OFF_RSEQ_CS_LOW	PERCPU_RSEQ_OFF_RSEQ_CS
+#endif
+#define _PERCPU_ARM_ENTER						\
+	"movw r12, #:lower16:(3b - (9f + " _PERCPU_ARM_PC_BIAS "))\n\t"	\
+	"movt r12, #:upper16:(3b - (9f + " _PERCPU_ARM_PC_BIAS "))\n\t"	\
+	"9:\n\t"							\
+	"add r12, r12, pc\n\t"						\
+	"str r12, [%[rs], #" PERCPU_STR(_PERCPU_ARM_OFF_RSEQ_CS_LOW) "]\n\t" \
+	"1:\n\t"							\
+	"ldr r12, [%[rs], #" PERCPU_STR(PERCPU_RSEQ_OFF_CPU_ID) "]\n\t"	\
+	"cmp r12, %[cpu]\n\t"						\
+	"bne %l[mismatch]\n\t"						\
+	PERCPU_INJECT_ASM(1)
+
+/*
+ * Signature, then the abort handler, out of line.  abort_ip has no Thumb bit:
+ * the kernel only moves pc and keeps the thread's instruction set.
+ */
+#define _PERCPU_ARM_EPILOGUE						\
+	"2:\n\t"							\
+	".pushsection __rseq_failure, \"ax\"\n\t"			\
+	".word " PERCPU_STR(PERCPU_RSEQ_SIG) "\n\t"			\
+	"4:\n\t"							\
+	"b %l[abort]\n\t"						\
+	".popsection\n\t"
+
+/*
+ * The sequences whose _release variant differs only by a barrier before the
+ * commit store take it as an argument: "", or "dmb ish", which orders every
+ * earlier load and store before the commit store.
+ */
+#define _PERCPU_ARM_CMPEQV_STOREV(barrier)				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_ARM_ENTER					\
+		"ldr r12, [%[v]]\n\t"					\
+		"cmp r12, %[expect]\n\t"				\
+		"bne %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		barrier "\n\t"						\
+		"str %[newv], [%[v]]\n\t"				\
+		_PERCPU_ARM_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expect] "r" (expect), [newv] "r" (newv)		\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+					    intptr_t expect, intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_ARM_CMPEQV_STOREV("");
+}
+
+static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expect, intptr_t newv,
+						    unsigned int cpu)
+{
+	_PERCPU_ARM_CMPEQV_STOREV("dmb ish");
+}
+
+static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expectnot, long voffp,
+						    intptr_t *load, unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_ARM_ENTER
+		"ldr r12, [%[v]]\n\t"
+		"cmp r12, %[expectnot]\n\t"
+		"beq %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"str r12, [%[load]]\n\t"
+		"ldr r12, [r12, %[voffp]]\n\t"
+		"str r12, [%[v]]\n\t"
+		_PERCPU_ARM_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),
+		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
+				   unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ARM_ENTER
+		"ldr r12, [%[v]]\n\t"
+		"add r12, r12, %[count]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"str r12, [%[v]]\n\t"
+		_PERCPU_ARM_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER
+		: abort, mismatch);
+	_PERCPU_SEQ_RESULTS;
+}
+
+static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						   intptr_t expect, intptr_t *v2,
+						   intptr_t expect2, intptr_t newv,
+						   unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_ARM_ENTER
+		"ldr r12, [%[v]]\n\t"
+		"cmp r12, %[expect]\n\t"
+		"bne %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"ldr r12, [%[v2]]\n\t"
+		"cmp r12, %[expect2]\n\t"
+		"bne %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(3)
+		"str %[newv], [%[v]]\n\t"
+		_PERCPU_ARM_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect),
+		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+/* The speculative store to *v2 is never read by anyone before the commit. */
+#define _PERCPU_ARM_CMPEQV_TRYSTOREV_STOREV(barrier)			\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_ARM_ENTER					\
+		"ldr r12, [%[v]]\n\t"					\
+		"cmp r12, %[expect]\n\t"				\
+		"bne %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"str %[newv2], [%[v2]]\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		barrier "\n\t"						\
+		"str %[newv], [%[v]]\n\t"				\
+		_PERCPU_ARM_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expect] "r" (expect), [v2] "r" (v2),			\
+		  [newv2] "r" (newv2), [newv] "r" (newv)		\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, intptr_t *v2,
+						      intptr_t newv2, intptr_t newv,
+						      unsigned int cpu)
+{
+	_PERCPU_ARM_CMPEQV_TRYSTOREV_STOREV("");
+}
+
+static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      intptr_t *v2, intptr_t newv2,
+							      intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_ARM_CMPEQV_TRYSTOREV_STOREV("dmb ish");
+}
+
+/*
+ * Word-wise copy, indexed by lr so that src, dst and len stay untouched
+ * inputs (eight inputs plus the hook's leave few registers on ARM);
+ * restarting it from the top is harmless.
+ */
+#define _PERCPU_ARM_CMPEQV_TRYMEMCPY_STOREV(barrier)			\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_ARM_ENTER					\
+		"ldr r12, [%[v]]\n\t"					\
+		"cmp r12, %[expect]\n\t"				\
+		"bne %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"mov lr, #0\n\t"					\
+		"5:\n\t"						\
+		"cmp lr, %[len]\n\t"					\
+		"bhs 6f\n\t"						\
+		"ldr r12, [%[src], lr]\n\t"				\
+		"str r12, [%[dst], lr]\n\t"				\
+		"add lr, lr, #4\n\t"					\
+		"b 5b\n\t"						\
+		"6:\n\t"						\
+		PERCPU_INJECT_ASM(3)					\
+		barrier "\n\t"						\
+		"str %[newv], [%[v]]\n\t"				\
+		_PERCPU_ARM_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expect] "r" (expect), [dst] "r" (dst), [src] "r" (src), \
+		  [len] "r" (len), [newv] "r" (newv)			\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r12", "lr" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, void *dst,
+						      const void *src, size_t len,
+						      intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_ARM_CMPEQV_TRYMEMCPY_STOREV("");
+}
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      void *dst, const void *src,
+							      size_t len, intptr_t newv,
+							      unsigned int cpu)
+{
+	_PERCPU_ARM_CMPEQV_TRYMEMCPY_STOREV("dmb ish");
+}
+
+/* The thread pointer (TPIDRURO), from which libc's area lies at __rseq_offset. */
+static inline void *percpu_arch_thread_pointer(void)
+{
+	return __builtin_thread_pointer();
+}

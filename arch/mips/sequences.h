@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arch/mips/sequences.h - restartable sequences for MIPS: 64-bit (n64) and
+ * 32-bit (o32), either endianness.
+ *
+ * Included by <percpu/arch.h> only; see arch/generic.h for the contract.
+ * All the assembly runs in ".set noreorder": every branch delay slot is
+ * filled by hand, so the assembler never moves an instruction across a label
+ * of the critical section.
+ */
+#ifndef _PERCPU_ARCH_INSIDE
+# error "include <percpu/arch.h>, not an architecture header"
+#endif
+
+#if _MIPS_SIM == _ABI64
+#define PERCPU_ARCH_NAME	"mips64"
+#define _PERCPU_MIPS_LP		"ld"	/* load a pointer-sized word */
+#define _PERCPU_MIPS_SP		"sd"	/* store one */
+#define _PERCPU_MIPS_ADDU	"daddu"
+#define _PERCPU_MIPS_ADDIU	"daddiu"
+#define _PERCPU_MIPS_WORD	"8"
+#elif _MIPS_SIM == _ABIO32
+#define PERCPU_ARCH_NAME	"mips"
+#define _PERCPU_MIPS_LP		"lw"
+#define _PERCPU_MIPS_SP		"sw"
+#define _PERCPU_MIPS_ADDU	"addu"
+#define _PERCPU_MIPS_ADDIU	"addiu"
+#define _PERCPU_MIPS_WORD	"4"
+#else
+# error "libpercpu: only the MIPS o32 and n64 ABIs are supported"
+#endif
+#define PERCPU_HAVE_ARCH_RSEQ	1
+
+/*
+ * Signature before every abort handler (the kernel checks it, see
+ * x86_64/sequences.h); it must equal glibc's value.  The instruction is
+ * "break 0x350" (0x0350000d), so falling into it traps.  MIPS instructions
+ * have the byte order of data, so the value is the same on both
+ * endiannesses.
+ */
+#define PERCPU_RSEQ_SIG		0x0350000d
+
+/*
+ * Fault injection for stress tests: spin loops[n] times at hook n.
+ *   #define PERCPU_INJECT_ASM(n)    PERCPU_ARCH_INJECT_SPIN_ASM(n)
+ *   #define PERCPU_INJECT_INPUT     PERCPU_ARCH_INJECT_SPIN_INPUT(loops)
+ *   #define PERCPU_INJECT_CLOBBER   PERCPU_ARCH_INJECT_SPIN_CLOBBER
+ * where loops is an int array with at least 4 entries.
+ */
+#define PERCPU_ARCH_INJECT_SPIN_ASM(n)					\
+	"lw $24, 4*" #n "(%[percpu_inject])\n\t"			\
+	"beqz $24, 333f\n\t"						\
+	" nop\n\t"							\
+	"222:\n\t"							\
+	"addiu $24, $24, -1\n\t"					\
+	"bnez $24, 222b\n\t"						\
+	" nop\n\t"							\
+	"333:\n\t"
+#define PERCPU_ARCH_INJECT_SPIN_INPUT(loops)	, [percpu_inject] "r" (loops)
+#define PERCPU_ARCH_INJECT_SPIN_CLOBBER		, "$24"
+
+/* On 32-bit big-endian the pointer is the second half of the u64 rseq_cs. */
+#if _MIPS_SIM == _ABIO32 && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define _PERCPU_MIPS_OFF_RSEQ_CS	(PERCPU_RSEQ_OFF_RSEQ_CS + 4)
+#else
+#define _PERCPU_MIPS_OFF_RSEQ_CS	PERCPU_RSEQ_OFF_RSEQ_CS
+#endif
+
+/*
+ * Publish the descriptor (labels: see arch/generic.h), then check we still
+ * run on @cpu.  "la" would go through $gp, which GCC sets up only in
+ * functions that it knows use the GOT; instead bal puts the address of the
+ * word after its delay slot in $ra, and that word holds the link-time offset
+ * from itself to the descriptor (R_MIPS_PC32): right in PIE and shared
+ * objects.  On o32 only the low word of the u64 rseq_cs is written: the
+ * other is 0 from registration on, and the kernel clears all of it.  $12 is
+ * the scratch register of every sequence.
+ */
+#define _PERCPU_MIPS_ENTER						\
+	".set push\n\t"							\
+	".set noreorder\n\t"						\
+	"bal 9f\n\t"							\
+	" nop\n\t"							\
+	"8:\n\t"							\
+	".word 3b - 8b\n\t"						\
+	"9:\n\t"							\
+	"lw $12, 0($31)\n\t"						\
+	_PERCPU_MIPS_ADDU " $12, $12, $31\n\t"				\
+	_PERCPU_MIPS_SP " $12, " PERCPU_STR(_PERCPU_MIPS_OFF_RSEQ_CS) "(%[rs])\n\t" \
+	"1:\n\t"							\
+	"lw $12, " PERCPU_STR(PERCPU_RSEQ_OFF_CPU_ID) "(%[rs])\n\t"	\
+	"bne $12, %[cpu], %l[mismatch]\n\t"				\
+	" nop\n\t"							\
+	PERCPU_INJECT_ASM(1)
+
+/*
+ * Signature, then the abort handler.  It stays in the function's own section
+ * behind a branch: a MIPS branch reaches only 128 KiB, too little to reach a
+ * __rseq_failure section that the linker puts after all of .text.
+ */
+#define _PERCPU_MIPS_EPILOGUE						\
+	"2:\n\t"							\
+	"b 7f\n\t"							\
+	" nop\n\t"							\
+	".word " PERCPU_STR(PERCPU_RSEQ_SIG) "\n\t"			\
+	"4:\n\t"							\
+	"b %l[abort]\n\t"						\
+	" nop\n\t"							\
+	"7:\n\t"							\
+	".set pop\n\t"
+
+#define _PERCPU_MIPS_CLOBBERS	"memory", "$12", "$13", "$31"
+
+/*
+ * The sequences whose _release variant differs only by a barrier before the
+ * commit store take it as an argument: "", or "sync", which orders every
+ * earlier load and store before the commit store.
+ */
+#define _PERCPU_MIPS_CMPEQV_STOREV(barrier)				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_MIPS_ENTER					\
+		_PERCPU_MIPS_LP " $13, 0(%[v])\n\t"			\
+		"bne $13, %[expect], %l[cmpfail]\n\t"			\
+		" nop\n\t"						\
+		PERCPU_INJECT_ASM(2)					\
+		barrier "\n\t"						\
+		_PERCPU_MIPS_SP " %[newv], 0(%[v])\n\t"			\
+		_PERCPU_MIPS_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expect] "r" (expect), [newv] "r" (newv)		\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+					    intptr_t expect, intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_MIPS_CMPEQV_STOREV("");
+}
+
+static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expect, intptr_t newv,
+						    unsigned int cpu)
+{
+	_PERCPU_MIPS_CMPEQV_STOREV("sync");
+}
+
+static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expectnot, long voffp,
+						    intptr_t *load, unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_MIPS_ENTER
+		_PERCPU_MIPS_LP " $13, 0(%[v])\n\t"
+		"beq $13, %[expectnot], %l[cmpfail]\n\t"
+		" nop\n\t"
+		PERCPU_INJECT_ASM(2)
+		_PERCPU_MIPS_SP " $13, 0(%[load])\n\t"
+		_PERCPU_MIPS_ADDU " $13, $13, %[voffp]\n\t"
+		_PERCPU_MIPS_LP " $13, 0($13)\n\t"
+		_PERCPU_MIPS_SP " $13, 0(%[v])\n\t"
+		_PERCPU_MIPS_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),
+		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load)
+		  PERCPU_INJECT_INPUT
+		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
+				   unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_MIPS_ENTER
+		_PERCPU_MIPS_LP " $13, 0(%[v])\n\t"
+		_PERCPU_MIPS_ADDU " $13, $13, %[count]\n\t"
+		PERCPU_INJECT_ASM(2)
+		_PERCPU_MIPS_SP " $13, 0(%[v])\n\t"
+		_PERCPU_MIPS_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count)
+		  PERCPU_INJECT_INPUT
+		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER
+		: abort, mismatch);
+	_PERCPU_SEQ_RESULTS;
+}
+
+static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						   intptr_t expect, intptr_t *v2,
+						   intptr_t expect2, intptr_t newv,
+						   unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_MIPS_ENTER
+		_PERCPU_MIPS_LP " $13, 0(%[v])\n\t"
+		"bne $13, %[expect], %l[cmpfail]\n\t"
+		" nop\n\t"
+		PERCPU_INJECT_ASM(2)
+		_PERCPU_MIPS_LP " $13, 0(%[v2])\n\t"
+		"bne $13, %[expect2], %l[cmpfail]\n\t"
+		" nop\n\t"
+		PERCPU_INJECT_ASM(3)
+		_PERCPU_MIPS_SP " %[newv], 0(%[v])\n\t"
+		_PERCPU_MIPS_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect),
+		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv)
+		  PERCPU_INJECT_INPUT
+		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+/* The speculative store to *v2 is never read by anyone before the commit. */
+#define _PERCPU_MIPS_CMPEQV_TRYSTOREV_STOREV(barrier)			\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_MIPS_ENTER					\
+		_PERCPU_MIPS_LP " $13, 0(%[v])\n\t"			\
+		"bne $13, %[expect], %l[cmpfail]\n\t"			\
+		" nop\n\t"						\
+		PERCPU_INJECT_ASM(2)					\
+		_PERCPU_MIPS_SP " %[newv2], 0(%[v2])\n\t"		\
+		PERCPU_INJECT_ASM(3)					\
+		barrier "\n\t"						\
+		_PERCPU_MIPS_SP " %[newv], 0(%[v])\n\t"			\
+		_PERCPU_MIPS_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expect] "r" (expect), [v2] "r" (v2),			\
+		  [newv2] "r" (newv2), [newv] "r" (newv)		\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, intptr_t *v2,
+						      intptr_t newv2, intptr_t newv,
+						      unsigned int cpu)
+{
+	_PERCPU_MIPS_CMPEQV_TRYSTOREV_STOREV("");
+}
+
+static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      intptr_t *v2, intptr_t newv2,
+							      intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_MIPS_CMPEQV_TRYSTOREV_STOREV("sync");
+}
+
+/* Word-wise copy; restarting it from the top is harmless. */
+#define _PERCPU_MIPS_CMPEQV_TRYMEMCPY_STOREV(barrier)			\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_MIPS_ENTER					\
+		_PERCPU_MIPS_LP " $13, 0(%[v])\n\t"			\
+		"bne $13, %[expect], %l[cmpfail]\n\t"			\
+		" nop\n\t"						\
+		PERCPU_INJECT_ASM(2)					\
+		"move $14, %[src]\n\t"					\
+		"move $15, %[dst]\n\t"					\
+		_PERCPU_MIPS_ADDU " $12, %[src], %[len]\n\t"		\
+		"5:\n\t"						\
+		"beq $14, $12, 6f\n\t"					\
+		" nop\n\t"						\
+		_PERCPU_MIPS_LP " $13, 0($14)\n\t"			\
+		_PERCPU_MIPS_SP " $13, 0($15)\n\t"			\
+		_PERCPU_MIPS_ADDIU " $14, $14, " _PERCPU_MIPS_WORD "\n\t" \
+		"b 5b\n\t"						\
+		" " _PERCPU_MIPS_ADDIU " $15, $15, " _PERCPU_MIPS_WORD "\n\t" \
+		"6:\n\t"						\
+		PERCPU_INJECT_ASM(3)					\
+		barrier "\n\t"						\
+		_PERCPU_MIPS_SP " %[newv], 0(%[v])\n\t"			\
+		_PERCPU_MIPS_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expect] "r" (expect), [dst] "r" (dst), [src] "r" (src), \
+		  [len] "r" (len), [newv] "r" (newv)			\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_MIPS_CLOBBERS, "$14", "$15" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, void *dst,
+						      const void *src, size_t len,
+						      intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_MIPS_CMPEQV_TRYMEMCPY_STOREV("");
+}
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      void *dst, const void *src,
+							      size_t len, intptr_t newv,
+							      unsigned int cpu)
+{
+	_PERCPU_MIPS_CMPEQV_TRYMEMCPY_STOREV("sync");
+}
+
+/* The thread pointer (rdhwr $29), from which libc's area lies at __rseq_offset. */
+static inline void *percpu_arch_thread_pointer(void)
+{
+	return __builtin_thread_pointer();
+}

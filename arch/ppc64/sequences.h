@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arch/ppc64/sequences.h - restartable sequences for 64-bit PowerPC
+ * (ppc64le, and big-endian ppc64).
+ *
+ * Included by <percpu/arch.h> only; see arch/generic.h for the contract.
+ */
+#ifndef _PERCPU_ARCH_INSIDE
+# error "include <percpu/arch.h>, not an architecture header"
+#endif
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define PERCPU_ARCH_NAME	"ppc64le"
+#else
+#define PERCPU_ARCH_NAME	"ppc64"
+#endif
+#define PERCPU_HAVE_ARCH_RSEQ	1
+
+/*
+ * Signature before every abort handler (the kernel checks it, see
+ * x86_64/sequences.h); it must equal glibc's value.  The instruction is
+ * "twui r5, 11" (0x0fe5000b), a trap, so falling into it traps.  PowerPC
+ * instructions have the byte order of data, so the value is the same on both
+ * endiannesses.
+ */
+#define PERCPU_RSEQ_SIG		0x0fe5000b
+
+/* POWER caches move 128-byte lines. */
+#define PERCPU_CACHELINE_BYTES	128
+
+/*
+ * Fault injection for stress tests: spin loops[n] times at hook n.
+ *   #define PERCPU_INJECT_ASM(n)    PERCPU_ARCH_INJECT_SPIN_ASM(n)
+ *   #define PERCPU_INJECT_INPUT     PERCPU_ARCH_INJECT_SPIN_INPUT(loops)
+ *   #define PERCPU_INJECT_CLOBBER   PERCPU_ARCH_INJECT_SPIN_CLOBBER
+ * where loops is an int array with at least 4 entries.
+ */
+#define PERCPU_ARCH_INJECT_SPIN_ASM(n)					\
+	"lwz %%r8, 4*" #n "(%[percpu_inject])\n\t"			\
+	"cmpwi %%cr1, %%r8, 0\n\t"					\
+	"beq %%cr1, 333f\n\t"						\
+	"222:\n\t"							\
+	"addi %%r8, %%r8, -1\n\t"					\
+	"cmpwi %%cr1, %%r8, 0\n\t"					\
+	"bne %%cr1, 222b\n\t"						\
+	"333:\n\t"
+#define PERCPU_ARCH_INJECT_SPIN_INPUT(loops)	, [percpu_inject] "b" (loops)
+#define PERCPU_ARCH_INJECT_SPIN_CLOBBER		, "r8", "cr1"
+
+/*
+ * Publish the descriptor (labels: see arch/generic.h), then check we still
+ * run on @cpu.  Its address is computed from the program counter (bcl 20,31
+ * is the form that leaves the return-address predictor alone) plus a
+ * link-time PC-relative offset: right in PIE and shared objects, without the
+ * TOC pointer, which a function that does not use the TOC may not have set.
+ * r11 and r12 are the scratch registers of every sequence; addresses are
+ * "b" operands because r0 in a base-register slot reads as 0.
+ */
+#define _PERCPU_PPC_ENTER						\
+	"bcl 20, 31, 9f\n\t"						\
+	"9:\n\t"							\
+	"mflr %%r12\n\t"						\
+	"addis %%r12, %%r12, (3b - 9b)@ha\n\t"				\
+	"addi %%r12, %%r12, (3b - 9b)@l\n\t"				\
+	"std %%r12, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
+	"1:\n\t"							\
+	"lwz %%r12, " PERCPU_STR(PERCPU_RSEQ_OFF_CPU_ID) "(%[rs])\n\t"	\
+	"cmpw %%cr7, %%r12, %[cpu]\n\t"					\
+	"bne- %%cr7, %l[mismatch]\n\t"					\
+	PERCPU_INJECT_ASM(1)
+
+/* Signature, then the abort handler, out of line. */
+#define _PERCPU_PPC_EPILOGUE						\
+	"2:\n\t"							\
+	".pushsection __rseq_failure, \"ax\"\n\t"			\
+	".long " PERCPU_STR(PERCPU_RSEQ_SIG) "\n\t"			\
+	"4:\n\t"							\
+	"b %l[abort]\n\t"						\
+	".popsection\n\t"
+
+#define _PERCPU_PPC_CLOBBERS	"memory", "cc", "cr7", "lr", "r11", "r12"
+
+/*
+ * The sequences whose _release variant differs only by a barrier before the
+ * commit store take it as an argument: "", or "lwsync", which orders every
+ * earlier load and store before the commit store.
+ */
+#define _PERCPU_PPC_CMPEQV_STOREV(barrier)				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_PPC_ENTER					\
+		"ld %%r11, 0(%[v])\n\t"					\
+		"cmpd %%cr7, %%r11, %[expect]\n\t"			\
+		"bne- %%cr7, %l[cmpfail]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		barrier "\n\t"						\
+		"std %[newv], 0(%[v])\n\t"				\
+		_PERCPU_PPC_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v),		\
+		  [expect] "r" (expect), [newv] "r" (newv)		\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+					    intptr_t expect, intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_PPC_CMPEQV_STOREV("");
+}
+
+static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expect, intptr_t newv,
+						    unsigned int cpu)
+{
+	_PERCPU_PPC_CMPEQV_STOREV("lwsync");
+}
+
+static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expectnot, long voffp,
+						    intptr_t *load, unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_PPC_ENTER
+		"ld %%r11, 0(%[v])\n\t"
+		"cmpd %%cr7, %%r11, %[expectnot]\n\t"
+		"beq- %%cr7, %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"std %%r11, 0(%[load])\n\t"
+		"ldx %%r11, %%r11, %[voffp]\n\t"
+		"std %%r11, 0(%[v])\n\t"
+		_PERCPU_PPC_EPILOGUE
+		: /* no outputs */
+		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v),
+		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "b" (load)
+		  PERCPU_INJECT_INPUT
+		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
+				   unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_PPC_ENTER
+		"ld %%r11, 0(%[v])\n\t"
+		"add %%r11, %%r11, %[count]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"std %%r11, 0(%[v])\n\t"
+		_PERCPU_PPC_EPILOGUE
+		: /* no outputs */
+		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v), [count] "r" (count)
+		  PERCPU_INJECT_INPUT
+		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER
+		: abort, mismatch);
+	_PERCPU_SEQ_RESULTS;
+}
+
+static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						   intptr_t expect, intptr_t *v2,
+						   intptr_t expect2, intptr_t newv,
+						   unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_PPC_ENTER
+		"ld %%r11, 0(%[v])\n\t"
+		"cmpd %%cr7, %%r11, %[expect]\n\t"
+		"bne- %%cr7, %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"ld %%r11, 0(%[v2])\n\t"
+		"cmpd %%cr7, %%r11, %[expect2]\n\t"
+		"bne- %%cr7, %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(3)
+		"std %[newv], 0(%[v])\n\t"
+		_PERCPU_PPC_EPILOGUE
+		: /* no outputs */
+		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v), [expect] "r" (expect),
+		  [v2] "b" (v2), [expect2] "r" (expect2), [newv] "r" (newv)
+		  PERCPU_INJECT_INPUT
+		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+/* The speculative store to *v2 is never read by anyone before the commit. */
+#define _PERCPU_PPC_CMPEQV_TRYSTOREV_STOREV(barrier)			\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_PPC_ENTER					\
+		"ld %%r11, 0(%[v])\n\t"					\
+		"cmpd %%cr7, %%r11, %[expect]\n\t"			\
+		"bne- %%cr7, %l[cmpfail]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"std %[newv2], 0(%[v2])\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		barrier "\n\t"						\
+		"std %[newv], 0(%[v])\n\t"				\
+		_PERCPU_PPC_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v),		\
+		  [expect] "r" (expect), [v2] "b" (v2),			\
+		  [newv2] "r" (newv2), [newv] "r" (newv)		\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, intptr_t *v2,
+						      intptr_t newv2, intptr_t newv,
+						      unsigned int cpu)
+{
+	_PERCPU_PPC_CMPEQV_TRYSTOREV_STOREV("");
+}
+
+static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      intptr_t *v2, intptr_t newv2,
+							      intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_PPC_CMPEQV_TRYSTOREV_STOREV("lwsync");
+}
+
+/* Word-wise copy with the count register; restarting it is harmless. */
+#define _PERCPU_PPC_CMPEQV_TRYMEMCPY_STOREV(barrier)			\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_PPC_ENTER					\
+		"ld %%r11, 0(%[v])\n\t"					\
+		"cmpd %%cr7, %%r11, %[expect]\n\t"			\
+		"bne- %%cr7, %l[cmpfail]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"srdi. %%r11, %[len], 3\n\t"				\
+		"beq 6f\n\t"						\
+		"mtctr %%r11\n\t"					\
+		"addi %%r9, %[src], -8\n\t"				\
+		"addi %%r10, %[dst], -8\n\t"				\
+		"5:\n\t"						\
+		"ldu %%r11, 8(%%r9)\n\t"				\
+		"stdu %%r11, 8(%%r10)\n\t"				\
+		"bdnz 5b\n\t"						\
+		"6:\n\t"						\
+		PERCPU_INJECT_ASM(3)					\
+		barrier "\n\t"						\
+		"std %[newv], 0(%[v])\n\t"				\
+		_PERCPU_PPC_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v),		\
+		  [expect] "r" (expect), [dst] "b" (dst), [src] "b" (src), \
+		  [len] "r" (len), [newv] "r" (newv)			\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_PPC_CLOBBERS, "cr0", "ctr", "r9", "r10"	\
+		  PERCPU_INJECT_CLOBBER					\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, void *dst,
+						      const void *src, size_t len,
+						      intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_PPC_CMPEQV_TRYMEMCPY_STOREV("");
+}
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      void *dst, const void *src,
+							      size_t len, intptr_t newv,
+							      unsigned int cpu)
+{
+	_PERCPU_PPC_CMPEQV_TRYMEMCPY_STOREV("lwsync");
+}
+
+/*
+ * The thread pointer, from which libc's area lies at __rseq_offset: r13 on
+ * ppc64 (gcc 12 has no __builtin_thread_pointer() here).
+ */
+static inline void *percpu_arch_thread_pointer(void)
+{
+	register void *tp __asm__("r13");
+
+	return tp;
+}

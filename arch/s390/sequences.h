@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arch/s390/sequences.h - restartable sequences for s390x (64-bit,
+ * big-endian).
+ *
+ * Included by <percpu/arch.h> only; see arch/generic.h for the contract.
+ */
+#ifndef _PERCPU_ARCH_INSIDE
+# error "include <percpu/arch.h>, not an architecture header"
+#endif
+
+#define PERCPU_ARCH_NAME	"s390x"
+#define PERCPU_HAVE_ARCH_RSEQ	1
+
+/*
+ * Signature before every abort handler (the kernel checks it, see
+ * x86_64/sequences.h); it must equal glibc's value.  The instruction is
+ * "trap4 4095(%r0)" (0xb2ff0fff), so falling into it traps.  s390x is
+ * big-endian for instructions and data alike, so .long writes it as is.
+ */
+#define PERCPU_RSEQ_SIG		0xb2ff0fff
+
+/* z/Architecture caches move 256-byte lines. */
+#define PERCPU_CACHELINE_BYTES	256
+
+/*
+ * Fault injection for stress tests: spin loops[n] times at hook n.
+ *   #define PERCPU_INJECT_ASM(n)    PERCPU_ARCH_INJECT_SPIN_ASM(n)
+ *   #define PERCPU_INJECT_INPUT     PERCPU_ARCH_INJECT_SPIN_INPUT(loops)
+ *   #define PERCPU_INJECT_CLOBBER   PERCPU_ARCH_INJECT_SPIN_CLOBBER
+ * where loops is an int array with at least 4 entries.  It spins in r0, which
+ * every sequence clobbers anyway and none holds a value in across a hook:
+ * each register more starves the register allocator on the memcpy sequence.
+ */
+#define PERCPU_ARCH_INJECT_SPIN_ASM(n)					\
+	"l %%r0, 4*" #n "(%[percpu_inject])\n\t"			\
+	"ltr %%r0, %%r0\n\t"						\
+	"jz 333f\n\t"							\
+	"222:\n\t"							\
+	"brct %%r0, 222b\n\t"						\
+	"333:\n\t"
+#define PERCPU_ARCH_INJECT_SPIN_INPUT(loops)	, [percpu_inject] "a" (loops)
+#define PERCPU_ARCH_INJECT_SPIN_CLOBBER		, "r0"
+
+/*
+ * Publish the descriptor (labels: see arch/generic.h), then check we still
+ * run on @cpu.  larl is PC-relative, so it is right in PIE and shared
+ * objects.  r0 and r1 are the only scratch registers of the sequences; addresses
+ * are "a" operands because r0 in a base or index slot reads as 0.
+ */
+#define _PERCPU_S390_ENTER						\
+	"larl %%r0, 3b\n\t"						\
+	"stg %%r0, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
+	"1:\n\t"							\
+	"c %[cpu], " PERCPU_STR(PERCPU_RSEQ_OFF_CPU_ID) "(%[rs])\n\t"	\
+	"jnz %l[mismatch]\n\t"						\
+	PERCPU_INJECT_ASM(1)
+
+/* Signature, then the abort handler, out of line (jg: any distance). */
+#define _PERCPU_S390_EPILOGUE						\
+	"2:\n\t"							\
+	".pushsection __rseq_failure, \"ax\"\n\t"			\
+	".long " PERCPU_STR(PERCPU_RSEQ_SIG) "\n\t"			\
+	"4:\n\t"							\
+	"jg %l[abort]\n\t"						\
+	".popsection\n\t"
+
+static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+					    intptr_t expect, intptr_t newv, unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_S390_ENTER
+		"cg %[expect], 0(%[v])\n\t"
+		"jnz %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"stg %[newv], 0(%[v])\n\t"
+		_PERCPU_S390_EPILOGUE
+		: /* no outputs */
+		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v),
+		  [expect] "d" (expect), [newv] "d" (newv)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+/*
+ * s390 keeps stores in program order with respect to other stores and loads
+ * (only a load may pass an earlier store), so every store is already ordered
+ * before the commit store.
+ */
+static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expect, intptr_t newv,
+						    unsigned int cpu)
+{
+	return percpu_arch_cmpeqv_storev(rs, v, expect, newv, cpu);
+}
+
+static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expectnot, long voffp,
+						    intptr_t *load, unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_S390_ENTER
+		"lg %%r1, 0(%[v])\n\t"
+		"cgr %%r1, %[expectnot]\n\t"
+		"je %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"stg %%r1, 0(%[load])\n\t"
+		"lg %%r1, 0(%[voffp], %%r1)\n\t"
+		"stg %%r1, 0(%[v])\n\t"
+		_PERCPU_S390_EPILOGUE
+		: /* no outputs */
+		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v),
+		  [expectnot] "d" (expectnot), [voffp] "a" (voffp), [load] "a" (load)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
+				   unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_S390_ENTER
+		"lg %%r1, 0(%[v])\n\t"
+		"agr %%r1, %[count]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"stg %%r1, 0(%[v])\n\t"
+		_PERCPU_S390_EPILOGUE
+		: /* no outputs */
+		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [count] "d" (count)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER
+		: abort, mismatch);
+	_PERCPU_SEQ_RESULTS;
+}
+
+static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						   intptr_t expect, intptr_t *v2,
+						   intptr_t expect2, intptr_t newv,
+						   unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_S390_ENTER
+		"cg %[expect], 0(%[v])\n\t"
+		"jnz %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"cg %[expect2], 0(%[v2])\n\t"
+		"jnz %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(3)
+		"stg %[newv], 0(%[v])\n\t"
+		_PERCPU_S390_EPILOGUE
+		: /* no outputs */
+		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [expect] "d" (expect),
+		  [v2] "a" (v2), [expect2] "d" (expect2), [newv] "d" (newv)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, intptr_t *v2,
+						      intptr_t newv2, intptr_t newv,
+						      unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_S390_ENTER
+		"cg %[expect], 0(%[v])\n\t"
+		"jnz %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		/* Speculative store: nobody reads *v2 before the commit. */
+		"stg %[newv2], 0(%[v2])\n\t"
+		PERCPU_INJECT_ASM(3)
+		"stg %[newv], 0(%[v])\n\t"
+		_PERCPU_S390_EPILOGUE
+		: /* no outputs */
+		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [expect] "d" (expect),
+		  [v2] "a" (v2), [newv2] "d" (newv2), [newv] "d" (newv)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+/* Stores stay in order on s390: see percpu_arch_cmpeqv_storev_release(). */
+static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      intptr_t *v2, intptr_t newv2,
+							      intptr_t newv, unsigned int cpu)
+{
+	return percpu_arch_cmpeqv_trystorev_storev(rs, v, expect, v2, newv2, newv, cpu);
+}
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, void *dst,
+						      const void *src, size_t len,
+						      intptr_t newv, unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_S390_ENTER
+		"cg %[expect], 0(%[v])\n\t"
+		"jnz %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		/*
+		 * Word-wise copy, indexed by r1 so that src, dst and len stay
+		 * untouched inputs; restarting it from the top is harmless.
+		 */
+		"lghi %%r1, 0\n\t"
+		"5:\n\t"
+		"clgr %%r1, %[len]\n\t"
+		"jhe 6f\n\t"
+		"lg %%r0, 0(%%r1, %[src])\n\t"
+		"stg %%r0, 0(%%r1, %[dst])\n\t"
+		"aghi %%r1, 8\n\t"
+		"j 5b\n\t"
+		"6:\n\t"
+		PERCPU_INJECT_ASM(3)
+		"stg %[newv], 0(%[v])\n\t"
+		_PERCPU_S390_EPILOGUE
+		: /* no outputs */
+		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [expect] "d" (expect),
+		  [dst] "a" (dst), [src] "a" (src), [len] "d" (len), [newv] "d" (newv)
+		  PERCPU_INJECT_INPUT
+		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+/* Stores stay in order on s390: see percpu_arch_cmpeqv_storev_release(). */
+static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      void *dst, const void *src,
+							      size_t len, intptr_t newv,
+							      unsigned int cpu)
+{
+	return percpu_arch_cmpeqv_trymemcpy_storev(rs, v, expect, dst, src, len, newv, cpu);
+}
+
+/* The thread pointer, from which libc's area lies at __rseq_offset. */
+static inline void *percpu_arch_thread_pointer(void)
+{
+	return __builtin_thread_pointer();
+}

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/t_sequences.c - every sequence of this architecture, one by one: what
+ * it writes when it commits, that it writes nothing on a failed comparison or
+ * on another CPU, and that every descriptor it emitted is well formed and has
+ * the signature right before its abort handler.
+ *
+ * The first part runs each sequence on an area the kernel does not know,
+ * whose cpu_id we set: that checks the instructions even where rseq is
+ * missing (qemu-user), and nothing can abort there.  The second part runs them
+ * on the thread's real area, where the kernel may abort them.
+ *
+ * Usage: t_sequences [libc|own|fallback|seccomp]
+ */
+#define _GNU_SOURCE
+#include <stdint.h>
+#include <string.h>
+
+/*
+ * Every sequence is built with the stress tests' injection hooks, which cost
+ * registers: this proves that each still finds enough on this architecture.
+ */
+static int inject_loops[4] = { 0, 3, 2, 1 };
+#define PERCPU_INJECT_ASM(n)	PERCPU_ARCH_INJECT_SPIN_ASM(n)
+#define PERCPU_INJECT_INPUT	PERCPU_ARCH_INJECT_SPIN_INPUT(inject_loops)
+#define PERCPU_INJECT_CLOBBER	PERCPU_ARCH_INJECT_SPIN_CLOBBER
+
+#include <percpu/percpu.h>
+#include "testutil.h"
+
+/* struct rseq_cs as the kernel reads it. */
+struct cs_desc {
+	uint32_t version;
+	uint32_t flags;
+	uint64_t start_ip;
+	uint64_t post_commit_offset;
+	uint64_t abort_ip;
+};
+
+/* The linker defines these for sections whose names are C identifiers. */
+extern const uint64_t __start___rseq_cs_ptr_array[] __attribute__((weak, visibility("hidden")));
+extern const uint64_t __stop___rseq_cs_ptr_array[] __attribute__((weak, visibility("hidden")));
+extern const uint64_t __start___rseq_exit_point_array[]
+	__attribute__((weak, visibility("hidden")));
+extern const uint64_t __stop___rseq_exit_point_array[]
+	__attribute__((weak, visibility("hidden")));
+
+#define NWORDS 6
+#define NCHECKS 16	/* ok() calls in check_all() */
+
+static struct percpu_rseq_abi fake;
+static intptr_t v, v2, load, node[2];
+static intptr_t src[NWORDS], dst[NWORDS];
+
+static void fill(intptr_t *a, intptr_t base)
+{
+	for (int i = 0; i < NWORDS; i++)
+		a[i] = base + i;
+}
+
+/*
+ * Run every sequence on @rs as CPU @cpu.  On the real area (@real) the kernel
+ * may abort a sequence or move the thread first: then read the CPU again and
+ * run it again, as every caller of a sequence does.
+ */
+static void check_all(struct percpu_rseq_abi *rs, unsigned int cpu, int real, const char *where)
+{
+	int r;
+
+#define CHECK(cond, ...)	ok(cond, __VA_ARGS__)
+#define RUN(call)							\
+	do {								\
+		if (real)						\
+			cpu = percpu_rseq_cpu_start(rs);		\
+		r = (call);						\
+	} while (r == PERCPU_SEQ_ABORTED || (real && r == PERCPU_SEQ_CPU_MISMATCH))
+
+	v = 1;
+	RUN(percpu_arch_cmpeqv_storev(rs, &v, 1, 2, cpu));
+	CHECK(r == PERCPU_SEQ_COMMITTED && v == 2, "%s: cmpeqv_storev commits (%d, v %ld)",
+	      where, r, (long)v);
+	RUN(percpu_arch_cmpeqv_storev(rs, &v, 1, 3, cpu));
+	CHECK(r == PERCPU_SEQ_CMPFAIL && v == 2, "%s: cmpeqv_storev cmpfail (%d, v %ld)",
+	      where, r, (long)v);
+	RUN(percpu_arch_cmpeqv_storev_release(rs, &v, 2, 4, cpu));
+	CHECK(r == PERCPU_SEQ_COMMITTED && v == 4, "%s: cmpeqv_storev_release (%d, v %ld)",
+	      where, r, (long)v);
+
+	/* A two-node list: pop the head, as a per-CPU free list would. */
+	node[0] = (intptr_t)&node[1];
+	node[1] = 0;
+	v = (intptr_t)&node[0];
+	load = 0;
+	RUN(percpu_arch_cmpnev_storeoffp_load(rs, &v, 0, 0, &load, cpu));
+	CHECK(r == PERCPU_SEQ_COMMITTED && load == (intptr_t)&node[0] &&
+	      v == (intptr_t)&node[1], "%s: cmpnev_storeoffp_load pops (%d)", where, r);
+	RUN(percpu_arch_cmpnev_storeoffp_load(rs, &v, (intptr_t)&node[1], 0, &load, cpu));
+	CHECK(r == PERCPU_SEQ_CMPFAIL && v == (intptr_t)&node[1] && load == (intptr_t)&node[0],
+	      "%s: cmpnev_storeoffp_load cmpfail (%d)", where, r);
+
+	v = 40;
+	RUN(percpu_arch_addv(rs, &v, 2, cpu));
+	CHECK(r == PERCPU_SEQ_COMMITTED && v == 42, "%s: addv (%d, v %ld)", where, r, (long)v);
+	RUN(percpu_arch_addv(rs, &v, -50, cpu));
+	CHECK(r == PERCPU_SEQ_COMMITTED && v == -8, "%s: addv negative (%d, v %ld)", where, r,
+	      (long)v);
+
+	v = 5;
+	v2 = 6;
+	RUN(percpu_arch_cmpeqv_cmpeqv_storev(rs, &v, 5, &v2, 7, 9, cpu));
+	CHECK(r == PERCPU_SEQ_CMPFAIL && v == 5, "%s: cmpeqv_cmpeqv_storev second cmpfail (%d)",
+	      where, r);
+	RUN(percpu_arch_cmpeqv_cmpeqv_storev(rs, &v, 5, &v2, 6, 9, cpu));
+	CHECK(r == PERCPU_SEQ_COMMITTED && v == 9 && v2 == 6,
+	      "%s: cmpeqv_cmpeqv_storev commits (%d, v %ld)", where, r, (long)v);
+
+	v = 1;
+	v2 = 0;
+	RUN(percpu_arch_cmpeqv_trystorev_storev(rs, &v, 2, &v2, 7, 3, cpu));
+	CHECK(r == PERCPU_SEQ_CMPFAIL && v == 1 && v2 == 0,
+	      "%s: cmpeqv_trystorev_storev cmpfail writes nothing (%d)", where, r);
+	RUN(percpu_arch_cmpeqv_trystorev_storev(rs, &v, 1, &v2, 7, 3, cpu));
+	CHECK(r == PERCPU_SEQ_COMMITTED && v == 3 && v2 == 7,
+	      "%s: cmpeqv_trystorev_storev (%d, v %ld, v2 %ld)", where, r, (long)v, (long)v2);
+	RUN(percpu_arch_cmpeqv_trystorev_storev_release(rs, &v, 3, &v2, 8, 4, cpu));
+	CHECK(r == PERCPU_SEQ_COMMITTED && v == 4 && v2 == 8,
+	      "%s: cmpeqv_trystorev_storev_release (%d)", where, r);
+
+	fill(src, 100);
+	fill(dst, 0);
+	v = 1;
+	RUN(percpu_arch_cmpeqv_trymemcpy_storev(rs, &v, 0, dst, src, sizeof(src), 2, cpu));
+	CHECK(r == PERCPU_SEQ_CMPFAIL && v == 1 && dst[0] == 0,
+	      "%s: cmpeqv_trymemcpy_storev cmpfail copies nothing (%d)", where, r);
+	RUN(percpu_arch_cmpeqv_trymemcpy_storev(rs, &v, 1, dst, src, 3 * sizeof(intptr_t), 2,
+						cpu));
+	CHECK(r == PERCPU_SEQ_COMMITTED && v == 2 && dst[0] == 100 && dst[2] == 102 &&
+	      dst[3] == 3, "%s: cmpeqv_trymemcpy_storev copies exactly 3 words (%d)", where, r);
+	RUN(percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &v, 2, dst, src, 0, 5, cpu));
+	CHECK(r == PERCPU_SEQ_COMMITTED && v == 5, "%s: trymemcpy_release of 0 bytes (%d)",
+	      where, r);
+	RUN(percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &v, 5, dst, src, sizeof(src), 6,
+							cpu));
+	CHECK(r == PERCPU_SEQ_COMMITTED && v == 6 && memcmp(dst, src, sizeof(src)) == 0,
+	      "%s: trymemcpy_release of %zu bytes (%d)", where, sizeof(src), r);
+#undef RUN
+#undef CHECK
+}
+
+/* Every sequence on another CPU: each must report a mismatch and write nothing. */
+static void check_mismatch(struct percpu_rseq_abi *rs, unsigned int cpu)
+{
+	int n = 0;
+
+	v = 1;
+	v2 = 2;
+	n += percpu_arch_cmpeqv_storev(rs, &v, 1, 9, cpu) == PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_cmpeqv_storev_release(rs, &v, 1, 9, cpu) == PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_cmpnev_storeoffp_load(rs, &v, 0, 0, &load, cpu) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_addv(rs, &v, 1, cpu) == PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_cmpeqv_cmpeqv_storev(rs, &v, 1, &v2, 2, 9, cpu) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_cmpeqv_trystorev_storev(rs, &v, 1, &v2, 9, 9, cpu) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_cmpeqv_trystorev_storev_release(rs, &v, 1, &v2, 9, 9, cpu) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_cmpeqv_trymemcpy_storev(rs, &v, 1, dst, src, sizeof(src), 9, cpu) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &v, 1, dst, src, sizeof(src), 9,
+							 cpu) == PERCPU_SEQ_CPU_MISMATCH;
+	ok(n == 9 && v == 1 && v2 == 2, "on another CPU all 9 sequences mismatch (%d) and "
+	   "write nothing", n);
+}
+
+static int is_descriptor(uint64_t addr)
+{
+	for (const uint64_t *p = __start___rseq_cs_ptr_array; p < __stop___rseq_cs_ptr_array; p++)
+		if (*p == addr)
+			return 1;
+	return 0;
+}
+
+static void check_descriptors(void)
+{
+	size_t n = (size_t)(__stop___rseq_cs_ptr_array - __start___rseq_cs_ptr_array);
+	size_t bad = 0, exits = 0, bad_exits = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct cs_desc *d =
+			(const struct cs_desc *)(uintptr_t)__start___rseq_cs_ptr_array[i];
+		uint32_t sig;
+
+		memcpy(&sig, (const char *)(uintptr_t)d->abort_ip - 4, sizeof(sig));
+		if (((uintptr_t)d & 31) || d->version != 0 || d->flags != 0 ||
+		    d->post_commit_offset == 0 || d->post_commit_offset > 4096 ||
+		    sig != PERCPU_RSEQ_SIG) {
+			diag("descriptor %p: version %u flags %u start 0x%llx len %llu abort 0x%llx "
+			     "sig 0x%08x", (const void *)d, d->version, d->flags,
+			     (unsigned long long)d->start_ip,
+			     (unsigned long long)d->post_commit_offset,
+			     (unsigned long long)d->abort_ip, sig);
+			bad++;
+		}
+	}
+	ok(n >= 9 && bad == 0, "%zu descriptors in __rseq_cs_ptr_array, %zu malformed or "
+	   "without signature 0x%08x before abort_ip", n, bad, (unsigned)PERCPU_RSEQ_SIG);
+
+	for (const uint64_t *p = __start___rseq_exit_point_array;
+	     p + 1 < __stop___rseq_exit_point_array; p += 2) {
+		int found = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			const struct cs_desc *d =
+				(const struct cs_desc *)(uintptr_t)__start___rseq_cs_ptr_array[i];
+
+			found |= d->start_ip == p[0];
+		}
+		exits++;
+		bad_exits += !found || p[1] == 0;
+	}
+	ok(exits >= 9 && bad_exits == 0, "%zu exit points, %zu not at a known start_ip",
+	   exits, bad_exits);
+
+	ok(fake.rseq_cs != 0 && is_descriptor(fake.rseq_cs),
+	   "the sequences published a descriptor listed in __rseq_cs_ptr_array");
+}
+
+int main(int argc, char **argv)
+{
+	struct test_mode m = test_mode_setup(argc, argv);
+	struct percpu_rseq_abi *rs;
+
+	plan(2 * NCHECKS + 4);
+	diag("%s, signature 0x%08x, mode %s", PERCPU_ARCH_NAME, (unsigned)PERCPU_RSEQ_SIG, m.name);
+
+	fake.cpu_id_start = 3;
+	fake.cpu_id = 3;
+	check_all(&fake, 3, 0, "fake area");
+	check_mismatch(&fake, 4);
+	check_descriptors();
+
+	rs = percpu_rseq_area();
+	if (percpu_rseq_is_fallback(rs))
+		skip(NCHECKS, "mode %s: no registered area", m.name);
+	else
+		check_all(rs, 0, 1, "real area");
+	return exit_status();
+}
