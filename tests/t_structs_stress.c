@@ -29,19 +29,9 @@
 static int inject_loops[4];
 static __thread unsigned long tls_aborts;
 static __thread unsigned long tls_iter;
-/*
- * With sanitizers the frame pointer is kept, and on x86_64 the memcpy
- * sequence plus the injection's register input and clobber then need more
- * registers than there are ("impossible constraints"): no asm injection there.
- */
-#if !defined(__SANITIZE_ADDRESS__)
-#define STRESS_ASM_INJECTION	1
 #define PERCPU_INJECT_ASM(n)	PERCPU_ARCH_INJECT_SPIN_ASM(n)
 #define PERCPU_INJECT_INPUT	PERCPU_ARCH_INJECT_SPIN_INPUT(inject_loops)
 #define PERCPU_INJECT_CLOBBER	PERCPU_ARCH_INJECT_SPIN_CLOBBER
-#else
-#define STRESS_ASM_INJECTION	0
-#endif
 #define PERCPU_INJECT_C(n)	do { if ((++tls_iter & 4095) == 0) sched_yield(); } while (0)
 #define PERCPU_ON_ABORT()	(tls_aborts++)
 
@@ -635,8 +625,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	plan(planned);
-	if (!STRESS_ASM_INJECTION)
-		diag("sanitizer build: no spin loops inside the sequences");
 	inject_loops[1] = 50;
 	inject_loops[2] = 50;
 	inject_loops[3] = 50;
