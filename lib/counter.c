@@ -44,7 +44,29 @@ void percpu_counter_add_fallback(struct percpu_counter *c, int64_t v)
 {
 	struct percpu_counter_slot *slot = _percpu_counter_slot(c, percpu_fallback_cpu());
 
+#if PERCPU_HAVE_ATOMIC64
 	__atomic_fetch_add(&slot->atomic, v, __ATOMIC_RELAXED);
+#else
+	uint32_t lo = (uint32_t)v, old;
+	int32_t hi = (int32_t)((uint64_t)v >> 32);
+
+	old = __atomic_fetch_add(&slot->atomic_lo, lo, __ATOMIC_RELAXED);
+	if ((uint32_t)(old + lo) < old)
+		hi++;		/* carry out of the low half */
+	if (hi)
+		__atomic_fetch_add(&slot->atomic_hi, hi, __ATOMIC_RELAXED);
+#endif
+}
+
+static int64_t slot_atomic(const struct percpu_counter_slot *slot)
+{
+#if PERCPU_HAVE_ATOMIC64
+	return PERCPU_LOAD(&slot->atomic);
+#else
+	uint64_t hi = (uint32_t)PERCPU_LOAD(&slot->atomic_hi);
+
+	return (int64_t)((hi << 32) + PERCPU_LOAD(&slot->atomic_lo));
+#endif
 }
 
 int percpu_counter_add(struct percpu_counter *c, int64_t v)
@@ -59,7 +81,7 @@ static int64_t slot_value(const struct percpu_counter *c, unsigned int cpu)
 {
 	struct percpu_counter_slot *slot = _percpu_counter_slot(c, cpu);
 
-	return (int64_t)PERCPU_LOAD(&slot->rseq) + PERCPU_LOAD(&slot->atomic);
+	return (int64_t)PERCPU_LOAD(&slot->rseq) + slot_atomic(slot);
 }
 
 static int64_t raw_sum(const struct percpu_counter *c)

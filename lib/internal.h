@@ -5,7 +5,10 @@
 #ifndef PERCPU_LIB_INTERNAL_H
 #define PERCPU_LIB_INTERNAL_H
 
+#include <sched.h>
+#include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Per-CPU memory: nr_cpus blocks of @stride bytes each (a multiple of the
@@ -21,5 +24,40 @@ size_t percpu_mem_stride(size_t size);
 
 /* The CPU for a fallback-path operation: sched_getcpu(), clamped to range. */
 unsigned int percpu_fallback_cpu(void);
+
+/*
+ * Set (never cleared) before any thread of the process may first enter a
+ * restartable sequence.  A slow path that finds it clear after taking a lock
+ * word knows no sequence can have read the old value, and skips membarrier.
+ */
+extern int percpu_rseq_in_use;
+
+/*
+ * Slow-path lock on one CPU's committed word (list head, buffer count, ring
+ * head), shared by remote operations (`_cpu` calls) and by threads on the
+ * fallback path.  See lib/slow.c for the protocol.
+ */
+struct percpu_slow {
+	intptr_t *word;		/* the committed word */
+	int *mutex;		/* serialises slow paths on this CPU */
+	intptr_t locked;	/* the value no sequence compares equal to or writes */
+	sigset_t old_sigs;	/* restored by percpu_slow_unlock() */
+	cpu_set_t old_mask;	/* restored by percpu_slow_unlock() when pinned */
+	int pinned;
+};
+
+/*
+ * Lock @word of @cpu: afterwards no restartable sequence can commit to it
+ * until percpu_slow_unlock().  Stores the word's value in *@old.  Blocks every
+ * signal until the unlock (a handler on this thread could otherwise wait for
+ * the lock it interrupted).
+ * Return: 0, or -EPERM when membarrier is unavailable and @cpu is not in the
+ * calling thread's affinity mask, or another negative errno.
+ */
+int percpu_slow_lock(struct percpu_slow *s, intptr_t *word, int *mutex, intptr_t locked,
+		     unsigned int cpu, intptr_t *old);
+
+/* Store @newv in the locked word (release), then undo percpu_slow_lock(). */
+void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv);
 
 #endif /* PERCPU_LIB_INTERNAL_H */

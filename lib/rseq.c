@@ -195,6 +195,19 @@ static struct percpu_rseq_abi *use_fallback(int err)
 	return &own_area;
 }
 
+int percpu_rseq_in_use;
+
+/*
+ * Called before this thread can first enter a sequence.  Sequential
+ * consistency pairs with percpu_slow_lock(): either the slow path sees the
+ * flag, or this thread's first sequence sees the slow path's lock word.
+ */
+static void mark_rseq_in_use(void)
+{
+	__atomic_store_n(&percpu_rseq_in_use, 1, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 static struct percpu_rseq_abi *setup_thread(void)
 {
 	if (g.disabled)
@@ -206,11 +219,14 @@ static struct percpu_rseq_abi *setup_thread(void)
 
 		if ((int32_t)PERCPU_LOAD(&area->cpu_id) < 0)
 			return use_fallback(ENOSYS);
+		mark_rseq_in_use();
 		tstate.mode = PERCPU_MODE_LIBC;
 		tstate.fallback_errno = 0;
 		return area;
 	}
 
+	/* Before registering: a signal handler may use the area right after. */
+	mark_rseq_in_use();
 	if (rseq_syscall(&own_area, sizeof(own_area), 0) != 0) {
 		int err = errno;
 

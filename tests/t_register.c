@@ -228,10 +228,54 @@ static void test_app_owned(void)
 	   res[1], percpu_rseq_mode_name(res[2]), (long long)(after - before));
 }
 
+/*
+ * At thread exit the library must unregister its own area.  glibc runs key
+ * destructors in key order and ours was created at load time, so this later
+ * key's destructor runs after the library's: by then no area may remain
+ * registered, which a fresh registration proves.
+ */
+static pthread_key_t late_key;
+static int late_result = 1;
+static struct percpu_rseq_abi late_area __attribute__((aligned(32)));
+
+static void late_destructor(void *arg)
+{
+	(void)arg;
+	late_area.cpu_id = (uint32_t)-1;
+	late_result = (int)syscall(__NR_rseq, &late_area, sizeof(late_area), 0, PERCPU_RSEQ_SIG);
+	if (late_result == 0)
+		syscall(__NR_rseq, &late_area, sizeof(late_area), 1, PERCPU_RSEQ_SIG);
+	else
+		late_result = -errno;
+}
+
+static void *exiting_thread(void *arg)
+{
+	(void)arg;
+	_percpu_counter_add(&counter, 1);
+	pthread_setspecific(late_key, &late_key);
+	return NULL;
+}
+
+static void test_exit_unregisters(void)
+{
+	pthread_t t;
+
+	if (m.mode != PERCPU_MODE_OWN) {
+		skip(1, "only the library's own area is unregistered at exit (mode %s)", m.name);
+		return;
+	}
+	pthread_key_create(&late_key, late_destructor);
+	pthread_create(&t, NULL, exiting_thread, NULL);
+	pthread_join(t, NULL);
+	ok(late_result == 0, "thread exit unregistered the library's area (a new "
+	   "registration in a later destructor returned %d)", late_result);
+}
+
 int main(int argc, char **argv)
 {
 	m = test_mode_setup(argc, argv);
-	plan(11);
+	plan(12);
 	ok(percpu_counter_init(&counter, 0) == 0, "init a counter");
 	test_info();
 	test_register_twice();
@@ -239,6 +283,7 @@ int main(int argc, char **argv)
 	test_threads();
 	test_fork();
 	test_app_owned();
+	test_exit_unregisters();
 	percpu_counter_destroy(&counter);
 	return exit_status();
 }

@@ -214,20 +214,28 @@ static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs
 		"cmpq %[v], %[expect]\n\t"
 		"jnz %l[cmpfail]\n\t"
 		PERCPU_INJECT_ASM(2)
-		/* Word-wise copy; restarting it from the top is harmless. */
-		"movq %[src], %%rsi\n\t"
-		"movq %[dst], %%rdi\n\t"
-		"movq %[len], %%rcx\n\t"
-		"shrq $3, %%rcx\n\t"
-		"jz 6f\n\t"
+		/*
+		 * 16 bytes at a time, then the last word when len is an odd
+		 * number of words.  Restarting from the top is harmless: nobody
+		 * reads dst before the commit.  Indexed addressing needs only
+		 * two scratch registers, so the sequence still fits when the
+		 * frame pointer and the injection hooks take theirs.
+		 */
+		"xorl %%eax, %%eax\n\t"
+		"leaq -16(%[len]), %%rcx\n\t"
+		"jmp 6f\n\t"
 		"5:\n\t"
-		"movq (%%rsi), %%rdx\n\t"
-		"movq %%rdx, (%%rdi)\n\t"
-		"addq $8, %%rsi\n\t"
-		"addq $8, %%rdi\n\t"
-		"decq %%rcx\n\t"
-		"jnz 5b\n\t"
+		"movdqu (%[src],%%rax), %%xmm0\n\t"
+		"movdqu %%xmm0, (%[dst],%%rax)\n\t"
+		"addq $16, %%rax\n\t"
 		"6:\n\t"
+		"cmpq %%rcx, %%rax\n\t"
+		"jle 5b\n\t"
+		"cmpq %[len], %%rax\n\t"
+		"jae 7f\n\t"
+		"movq (%[src],%%rax), %%rcx\n\t"
+		"movq %%rcx, (%[dst],%%rax)\n\t"
+		"7:\n\t"
 		PERCPU_INJECT_ASM(3)
 		"movq %[newv], %[v]\n\t"
 		_PERCPU_X86_EPILOGUE
@@ -235,7 +243,7 @@ static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs
 		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [expect] "r" (expect),
 		  [dst] "r" (dst), [src] "r" (src), [len] "r" (len), [newv] "r" (newv)
 		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "rax", "rcx", "rdx", "rsi", "rdi" PERCPU_INJECT_CLOBBER
+		: "memory", "cc", "rax", "rcx", "xmm0" PERCPU_INJECT_CLOBBER
 		: abort, mismatch, cmpfail);
 	_PERCPU_SEQ_RESULTS_CMP;
 }

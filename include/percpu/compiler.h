@@ -31,6 +31,13 @@
 #define PERCPU_STORE(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #define PERCPU_STORE_RELEASE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 
+/* Lock-free (and so async-signal-safe) 64-bit atomic read-modify-writes. */
+#if __SIZEOF_POINTER__ >= 8 || defined(__GCC_HAVE_SYNC_COMPARE_AND_SWAP_8)
+#define PERCPU_HAVE_ATOMIC64	1
+#else
+#define PERCPU_HAVE_ATOMIC64	0
+#endif
+
 #define PERCPU_BARRIER()	__asm__ __volatile__("" : : : "memory")
 
 /* Turn a macro's value into a string, for offsets and constants in asm. */

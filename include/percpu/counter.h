@@ -33,7 +33,17 @@ struct percpu_counter_slot {
 	 * may run anywhere by the time they add), and on 32-bit machines when
 	 * the word above would overflow.  Kept apart so the two never race.
 	 */
+#if PERCPU_HAVE_ATOMIC64
 	int64_t atomic;
+#else
+	/*
+	 * No lock-free 64-bit atomics (mips o32): libatomic would take a lock,
+	 * which a signal handler could then wait on forever.  Two 32-bit
+	 * atomics instead: the low half, and the high half with the carries.
+	 */
+	uint32_t atomic_lo;
+	int32_t atomic_hi;
+#endif
 };
 
 struct percpu_counter {
@@ -70,7 +80,8 @@ PERCPU_API int percpu_counter_add(struct percpu_counter *c, int64_t v);
  * percpu_counter_sum() - store the sum of every CPU's slot in *@sum.
  *
  * Exact once every add has returned; while adds run, each is counted either
- * fully or not at all.
+ * fully or not at all (except on 32-bit machines without 64-bit atomics, where
+ * a fallback-path add is two atomic adds and a racing sum may see one).
  * Return: 0, or -EINVAL if @c or @sum is NULL or @c is not initialised.
  */
 PERCPU_API int percpu_counter_sum(const struct percpu_counter *c, int64_t *sum);

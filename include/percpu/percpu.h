@@ -9,5 +9,8 @@
 #include <percpu/rseq.h>
 #include <percpu/arch.h>
 #include <percpu/counter.h>
+#include <percpu/list.h>
+#include <percpu/buffer.h>
+#include <percpu/ring.h>
 
 #endif /* _PERCPU_PERCPU_H */

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench/buffer.c - per-CPU pointer buffer push+pop pairs against shared
+ * pointer rings.
+ *
+ *   buffer/percpu_push_pop    _percpu_buffer_push() + _percpu_buffer_pop()
+ *                             (only when <percpu/buffer.h> exists)
+ *   buffer/vyukov_push_pop    lock-free bounded MPMC ring of pointers
+ *   buffer/mutex_push_pop     ring of pointers under a pthread mutex
+ *
+ * One operation is one push and one pop; see pool.h for the accounting.
+ */
+#include <stdlib.h>
+
+#include "pool.h"
+#if __has_include(<percpu/buffer.h>)
+#include <percpu/buffer.h>
+#include <percpu/rseq.h>
+#define HAVE_PERCPU_BUFFER 1
+#endif
+
+/* Per CPU for libpercpu, for all CPUs together for the baselines. */
+#define BUFFER_CAPACITY	1024
+
+struct buffer_bench {
+	struct pool pool;
+	int threads;
+	struct vring vring;
+	struct mring mring;
+#ifdef HAVE_PERCPU_BUFFER
+	struct percpu_buffer pbuf;
+	int pbuf_ok;
+#endif
+};
+
+static void teardown(void *obj)
+{
+	struct buffer_bench *b = obj;
+
+#ifdef HAVE_PERCPU_BUFFER
+	if (b->pbuf_ok)
+		percpu_buffer_destroy(&b->pbuf);
+#endif
+	vring_destroy(&b->vring);
+	mring_destroy(&b->mring);
+	pool_destroy(&b->pool, b->threads);
+	free(b);
+}
+
+static void *setup(const struct cbench_run *r)
+{
+	struct buffer_bench *b = bench_zalloc(sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->threads = r->threads;
+	if (pool_init(&b->pool, r->threads) != 0 ||
+	    vring_init(&b->vring, sizeof(void *), BUFFER_CAPACITY) != 0 ||
+	    mring_init(&b->mring, sizeof(void *), BUFFER_CAPACITY) != 0) {
+		teardown(b);
+		return NULL;
+	}
+#ifdef HAVE_PERCPU_BUFFER
+	if (percpu_buffer_init(&b->pbuf, BUFFER_CAPACITY, 0) != 0) {
+		teardown(b);
+		return NULL;
+	}
+	b->pbuf_ok = 1;
+#endif
+	return b;
+}
+
+static void thread_fini(struct cbench_thread *t)
+{
+	struct buffer_bench *b = t->shared;
+
+	pool_thread_fini(&b->pool, t);
+}
+
+static int vring_push_tok(void *obj, struct token *tk)
+{
+	return vring_enqueue(&((struct buffer_bench *)obj)->vring, &tk, sizeof(tk));
+}
+
+static struct token *vring_pop_tok(void *obj)
+{
+	struct token *tk;
+
+	return vring_dequeue(&((struct buffer_bench *)obj)->vring, &tk, sizeof(tk)) ? tk : NULL;
+}
+
+static int mring_push_tok(void *obj, struct token *tk)
+{
+	return mring_put(&((struct buffer_bench *)obj)->mring, &tk, sizeof(tk));
+}
+
+static struct token *mring_pop_tok(void *obj)
+{
+	struct token *tk;
+
+	return mring_get(&((struct buffer_bench *)obj)->mring, &tk, sizeof(tk)) ? tk : NULL;
+}
+
+static void run_vyukov(struct cbench_thread *t, uint64_t n)
+{
+	struct buffer_bench *b = t->shared;
+
+	pool_pairs(&b->pool, t, n, b, vring_push_tok, vring_pop_tok);
+}
+
+static void run_mutex(struct cbench_thread *t, uint64_t n)
+{
+	struct buffer_bench *b = t->shared;
+
+	pool_pairs(&b->pool, t, n, b, mring_push_tok, mring_pop_tok);
+}
+
+static const char *verify_vyukov(void *obj, const struct cbench_run *r)
+{
+	struct buffer_bench *b = obj;
+	struct token *tk;
+
+	(void)r;
+	while ((tk = vring_pop_tok(b)))
+		pool_mark(&b->pool, tk);
+	return pool_verify(&b->pool);
+}
+
+static const char *verify_mutex(void *obj, const struct cbench_run *r)
+{
+	struct buffer_bench *b = obj;
+	struct token *tk;
+
+	(void)r;
+	while ((tk = mring_pop_tok(b)))
+		pool_mark(&b->pool, tk);
+	return pool_verify(&b->pool);
+}
+
+#ifdef HAVE_PERCPU_BUFFER
+static int percpu_push_tok(void *obj, struct token *tk)
+{
+	return _percpu_buffer_push(&((struct buffer_bench *)obj)->pbuf, tk);
+}
+
+static struct token *percpu_pop_tok(void *obj)
+{
+	return _percpu_buffer_pop(&((struct buffer_bench *)obj)->pbuf);
+}
+
+static void *thread_init_percpu(struct cbench_thread *t)
+{
+	(void)t;
+	(void)percpu_rseq_mode();	/* first use is timed in first_use/ */
+	return NULL;
+}
+
+static void run_percpu(struct cbench_thread *t, uint64_t n)
+{
+	struct buffer_bench *b = t->shared;
+
+	pool_pairs(&b->pool, t, n, b, percpu_push_tok, percpu_pop_tok);
+}
+
+/* Pops only see the current CPU's buffer: visit every CPU we may run on. */
+static const char *verify_percpu(void *obj, const struct cbench_run *r)
+{
+	struct buffer_bench *b = obj;
+	struct token *tk;
+
+	(void)r;
+	for (unsigned int i = 0; i < cbench_nr_cpus(); i++) {
+		if (cbench_pin_cpu(i) != 0)
+			return "cannot move to a CPU to drain its buffer";
+		while ((tk = percpu_pop_tok(b)))
+			pool_mark(&b->pool, tk);
+	}
+	return pool_verify(&b->pool);
+}
+#endif
+
+#define BUFFER_BENCH(variant, init, fn, check)					\
+	{ .name = "buffer/" variant, .setup = setup, .thread_init = init,	\
+	  .run = fn, .thread_fini = thread_fini, .verify = check,		\
+	  .teardown = teardown, .batch = 1024 }
+
+static const struct cbench_desc buffer_benches[] = {
+#ifdef HAVE_PERCPU_BUFFER
+	BUFFER_BENCH("percpu_push_pop", thread_init_percpu, run_percpu, verify_percpu),
+#endif
+	BUFFER_BENCH("vyukov_push_pop", NULL, run_vyukov, verify_vyukov),
+	BUFFER_BENCH("mutex_push_pop", NULL, run_mutex, verify_mutex),
+};
+
+void bench_register_buffer(void)
+{
+	for (size_t i = 0; i < sizeof(buffer_benches) / sizeof(buffer_benches[0]); i++)
+		cbench_register(&buffer_benches[i]);
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench/counter.c - per-CPU counter adds against atomics.
+ *
+ *   counter/percpu_inline        _percpu_counter_add(): the rseq fast path
+ *   counter/percpu_call          percpu_counter_add(): the exported wrapper
+ *   counter/percpu_fallback      percpu_counter_add_fallback(): what a thread
+ *                                without rseq runs (sched_getcpu + lock add)
+ *   counter/plain_private        non-atomic load/add/store of a thread-private
+ *                                word: the floor
+ *   counter/atomic_shared        lock add on one counter shared by all threads
+ *   counter/atomic_per_thread    lock add on a padded thread-private slot
+ *   counter/getcpu_atomic        sched_getcpu() + lock add on a padded
+ *                                per-CPU slot
+ *
+ * Every run checks that the counter (or the sum of the slots) equals the
+ * number of adds done by all threads.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdlib.h>
+
+/* Count kernel aborts of the inline sequence (must precede the headers). */
+static __thread unsigned long tls_aborts;
+#define PERCPU_ON_ABORT()	(tls_aborts++)
+
+#include <percpu/percpu.h>
+#include "bench.h"
+
+struct counter_bench {
+	struct percpu_counter pc;
+	struct bench_slot shared;
+	struct bench_slot *slots;	/* one per thread or per CPU */
+	unsigned int nslots;
+	int errors;			/* non-zero returns of percpu_counter_add() */
+};
+
+static void *setup(const struct cbench_run *r)
+{
+	struct counter_bench *b = bench_zalloc(sizeof(*b));
+	unsigned int ncpus = percpu_nr_cpus();
+
+	if (!b)
+		return NULL;
+	b->nslots = (unsigned int)r->threads > ncpus ? (unsigned int)r->threads : ncpus;
+	b->slots = bench_zalloc(sizeof(struct bench_slot) * b->nslots);
+	if (!b->slots || percpu_counter_init(&b->pc, 0) != 0) {
+		free(b->slots);
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+static void teardown(void *p)
+{
+	struct counter_bench *b = p;
+
+	percpu_counter_destroy(&b->pc);
+	free(b->slots);
+	free(b);
+}
+
+static const char *verify_percpu(void *p, const struct cbench_run *r)
+{
+	struct counter_bench *b = p;
+	int64_t sum;
+
+	if (b->errors)
+		return "percpu_counter_add() returned an error";
+	if (percpu_counter_sum(&b->pc, &sum) != 0)
+		return "percpu_counter_sum() failed";
+	if ((uint64_t)sum != r->total_ops)
+		return "counter sum != adds done";
+	return NULL;
+}
+
+static const char *verify_slots(void *p, const struct cbench_run *r)
+{
+	struct counter_bench *b = p;
+	uint64_t sum = __atomic_load_n(&b->shared.v, __ATOMIC_RELAXED);
+
+	for (unsigned int i = 0; i < b->nslots; i++)
+		sum += __atomic_load_n(&b->slots[i].v, __ATOMIC_RELAXED);
+	return sum == r->total_ops ? NULL : "sum of slots != adds done";
+}
+
+/* Set the thread's rseq area up now, so first use is not timed here. */
+static void *thread_init(struct cbench_thread *t)
+{
+	(void)t;
+	(void)percpu_rseq_mode();
+	return (void *)(uintptr_t)tls_aborts;
+}
+
+static void thread_fini(struct cbench_thread *t)
+{
+	cbench_counter(t, "aborts", (double)(tls_aborts - (uintptr_t)t->priv), 1);
+}
+
+static void run_inline(struct cbench_thread *t, uint64_t n)
+{
+	struct counter_bench *b = t->shared;
+
+	for (uint64_t i = 0; i < n; i++)
+		_percpu_counter_add(&b->pc, 1);
+}
+
+static void run_call(struct cbench_thread *t, uint64_t n)
+{
+	struct counter_bench *b = t->shared;
+	int err = 0;
+
+	for (uint64_t i = 0; i < n; i++)
+		err |= percpu_counter_add(&b->pc, 1);
+	if (err)
+		__atomic_store_n(&b->errors, 1, __ATOMIC_RELAXED);
+}
+
+static void run_fallback(struct cbench_thread *t, uint64_t n)
+{
+	struct counter_bench *b = t->shared;
+
+	for (uint64_t i = 0; i < n; i++)
+		percpu_counter_add_fallback(&b->pc, 1);
+}
+
+/*
+ * Relaxed atomic load and store compile to a plain load, add and store (no
+ * lock prefix), and the compiler may not fold the loop into one add.
+ */
+static void run_plain_private(struct cbench_thread *t, uint64_t n)
+{
+	struct counter_bench *b = t->shared;
+	uint64_t *v = &b->slots[t->index].v;
+
+	for (uint64_t i = 0; i < n; i++)
+		__atomic_store_n(v, __atomic_load_n(v, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
+
+static void run_atomic_shared(struct cbench_thread *t, uint64_t n)
+{
+	struct counter_bench *b = t->shared;
+
+	for (uint64_t i = 0; i < n; i++)
+		__atomic_fetch_add(&b->shared.v, 1, __ATOMIC_RELAXED);
+}
+
+static void run_atomic_per_thread(struct cbench_thread *t, uint64_t n)
+{
+	struct counter_bench *b = t->shared;
+	uint64_t *v = &b->slots[t->index].v;
+
+	for (uint64_t i = 0; i < n; i++)
+		__atomic_fetch_add(v, 1, __ATOMIC_RELAXED);
+}
+
+static void run_getcpu_atomic(struct cbench_thread *t, uint64_t n)
+{
+	struct counter_bench *b = t->shared;
+
+	for (uint64_t i = 0; i < n; i++) {
+		int cpu = sched_getcpu();
+
+		if (cpu < 0 || (unsigned int)cpu >= b->nslots)
+			cpu = 0;
+		__atomic_fetch_add(&b->slots[cpu].v, 1, __ATOMIC_RELAXED);
+	}
+}
+
+/* Self-test of the harness: loses one add per call, so verify() must fail. */
+static void run_broken(struct cbench_thread *t, uint64_t n)
+{
+	run_inline(t, n - 1);
+}
+
+#define COUNTER_BENCH(variant, fn, check)					\
+	{ .name = "counter/" variant, .setup = setup, .thread_init = thread_init, \
+	  .run = fn, .thread_fini = thread_fini, .verify = check,		\
+	  .teardown = teardown, .batch = 4096 }
+
+static const struct cbench_desc counter_benches[] = {
+	COUNTER_BENCH("percpu_inline", run_inline, verify_percpu),
+	COUNTER_BENCH("percpu_call", run_call, verify_percpu),
+	COUNTER_BENCH("percpu_fallback", run_fallback, verify_percpu),
+	COUNTER_BENCH("plain_private", run_plain_private, verify_slots),
+	COUNTER_BENCH("atomic_shared", run_atomic_shared, verify_slots),
+	COUNTER_BENCH("atomic_per_thread", run_atomic_per_thread, verify_slots),
+	COUNTER_BENCH("getcpu_atomic", run_getcpu_atomic, verify_slots),
+};
+
+static const struct cbench_desc broken_bench = {
+	.name = "selftest/broken_counter", .setup = setup, .run = run_broken,
+	.verify = verify_percpu, .teardown = teardown, .batch = 4096,
+};
+
+void bench_register_counter(void)
+{
+	for (size_t i = 0; i < sizeof(counter_benches) / sizeof(counter_benches[0]); i++)
+		cbench_register(&counter_benches[i]);
+	/* Only for the smoke test (bench-smoke.sh): proves failures are loud. */
+	if (getenv("PERCPU_BENCH_SELFTEST_BREAK"))
+		cbench_register(&broken_bench);
+}

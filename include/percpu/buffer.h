@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * percpu/buffer.h - per-CPU bounded LIFO buffers of pointers.
+ *
+ * Each CPU has an array of `capacity` pointers and a count.  Push stores the
+ * pointer in slot[count] speculatively and commits count + 1; pop commits
+ * count - 1 only if slot[count - 1] still holds the pointer it read (the
+ * second comparison defeats ABA: a pop and a push of another pointer in
+ * between leave the same count).  The `_cpu` calls and the fallback path take
+ * the CPU's slow-path lock (lib/slow.c): the count is set to
+ * PERCPU_BUFFER_LOCKED, which no sequence compares equal to.
+ *
+ *   operation                   may run concurrently with        progress
+ *   _percpu_buffer_push/pop()   everything but init/destroy      lock-free*
+ *   percpu_buffer_push/pop()    same                             lock-free*
+ *   percpu_buffer_*_cpu()       everything but init/destroy      blocking**
+ *   fallback-path push/pop      same                             blocking**
+ *   percpu_buffer_init/destroy  nothing on the same buffer       -
+ *
+ * (*) and (**): as in percpu/list.h.
+ */
+#ifndef _PERCPU_BUFFER_H
+#define _PERCPU_BUFFER_H
+
+#include <errno.h>
+#include <sched.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <percpu/compiler.h>
+#include <percpu/rseq.h>
+#include <percpu/arch.h>
+
+PERCPU_EXTERN_C_BEGIN
+
+/* Header of one CPU's block; the capacity pointer slots follow it. */
+struct percpu_buffer_cpu {
+	/*
+	 * Number of pointers stored, or PERCPU_BUFFER_LOCKED while a slow path
+	 * holds it.  Written by sequences on this CPU and by the holder.
+	 */
+	intptr_t count;
+	int slow_mutex;		/* serialises slow paths on this CPU */
+};
+
+struct percpu_buffer {
+	char *slots;		/* nr_cpus blocks of stride bytes */
+	size_t stride;
+	size_t capacity;	/* pointers per CPU */
+	unsigned int nr_cpus;
+	unsigned int magic;	/* PERCPU_BUFFER_MAGIC while initialised */
+};
+
+#define PERCPU_BUFFER_MAGIC		0x70636266u
+#define PERCPU_BUFFER_LOCKED		((intptr_t)-1)
+/* Largest capacity_per_cpu accepted by percpu_buffer_init(). */
+#define PERCPU_BUFFER_MAX_CAPACITY	((size_t)1 << 24)
+
+/**
+ * percpu_buffer_init() - set up @b with room for @capacity_per_cpu pointers
+ * on each CPU, all empty.
+ * Return: 0; -EINVAL if @b is NULL, @capacity_per_cpu is 0 or above
+ * PERCPU_BUFFER_MAX_CAPACITY, or @flags is not 0; -ENOMEM.
+ */
+PERCPU_API int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu,
+				  unsigned int flags);
+
+/**
+ * percpu_buffer_destroy() - free @b's memory.  Nothing may run on @b.
+ * Return: 0, or -EINVAL if @b is NULL or not initialised.
+ */
+PERCPU_API int percpu_buffer_destroy(struct percpu_buffer *b);
+
+/**
+ * percpu_buffer_push() - store @ptr in the calling CPU's buffer.
+ * Return: 0; -ENOSPC if that buffer is full (nothing stored); -EINVAL if @b
+ * is invalid or @ptr is NULL.  Async-signal-safe.
+ */
+PERCPU_API int percpu_buffer_push(struct percpu_buffer *b, void *ptr);
+
+/**
+ * percpu_buffer_pop() - take the last pointer of the calling CPU's buffer.
+ * Return: the pointer, or NULL if that buffer is empty or @b is invalid
+ * (errno EINVAL).  Async-signal-safe.
+ */
+PERCPU_API void *percpu_buffer_pop(struct percpu_buffer *b);
+
+/**
+ * percpu_buffer_push_cpu() - store @ptr in @cpu's buffer, from any CPU.
+ * Return: 0; -ENOSPC if full; -EINVAL (bad @b or NULL @ptr); -ERANGE if
+ * @cpu >= percpu_nr_cpus(); -EPERM if membarrier is unavailable and @cpu is
+ * not in the thread's affinity mask.  Blocking (see the table above).
+ */
+PERCPU_API int percpu_buffer_push_cpu(struct percpu_buffer *b, void *ptr, unsigned int cpu);
+
+/**
+ * percpu_buffer_pop_cpu() - take the last pointer of @cpu's buffer.
+ * Return: the pointer; NULL if empty (errno unchanged) or on error (errno
+ * EINVAL, ERANGE or EPERM as for percpu_buffer_push_cpu()).
+ */
+PERCPU_API void *percpu_buffer_pop_cpu(struct percpu_buffer *b, unsigned int cpu);
+
+/**
+ * percpu_buffer_drain_cpu() - take up to @max pointers of @cpu's buffer at
+ * once, last stored first, into @out.
+ * Return: how many were taken (0 if empty); -EINVAL if @b or @out is invalid
+ * (@out may be NULL when @max is 0); -ERANGE; -EPERM as above.
+ */
+PERCPU_API ssize_t percpu_buffer_drain_cpu(struct percpu_buffer *b, unsigned int cpu,
+					   void **out, size_t max);
+
+/* Slow paths of the inline calls (fallback path). Not for direct use. */
+PERCPU_API int percpu_buffer_push_fallback(struct percpu_buffer *b, void *ptr);
+PERCPU_API void *percpu_buffer_pop_fallback(struct percpu_buffer *b);
+
+static inline struct percpu_buffer_cpu *_percpu_buffer_cpu(const struct percpu_buffer *b,
+							   unsigned int cpu)
+{
+	return (struct percpu_buffer_cpu *)(b->slots + (size_t)cpu * b->stride);
+}
+
+/* Slot @i of @cpu's block: after the header, word aligned. */
+static inline intptr_t *_percpu_buffer_slot(struct percpu_buffer_cpu *pc, size_t i)
+{
+	return (intptr_t *)(pc + 1) + i;
+}
+
+/**
+ * _percpu_buffer_push() - inline fast path of percpu_buffer_push().
+ * No argument checks: @b must be initialised and @ptr not NULL.
+ * Return: 0, or -ENOSPC if the calling CPU's buffer is full.
+ */
+static inline int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
+{
+	struct percpu_rseq_abi *rs = percpu_rseq_area();
+
+	for (;;) {
+		unsigned int cpu = percpu_rseq_cpu_start(rs);
+		struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, cpu);
+		intptr_t n = PERCPU_LOAD(&pc->count);
+		int ret;
+
+		if (PERCPU_UNLIKELY(n == PERCPU_BUFFER_LOCKED)) {
+			if (percpu_rseq_is_fallback(rs))
+				break;
+			sched_yield();
+			continue;
+		}
+		if ((size_t)n >= b->capacity) {
+			if (percpu_rseq_is_fallback(rs))
+				break;
+			/* Full as read; confirm on this CPU (n may be stale). */
+			ret = percpu_arch_cmpeqv_storev(rs, &pc->count, n, n, cpu);
+			if (ret == PERCPU_SEQ_COMMITTED)
+				return -ENOSPC;
+			continue;
+		}
+		PERCPU_INJECT_C(1);
+		ret = percpu_arch_cmpeqv_trystorev_storev_release(rs, &pc->count, n,
+								  _percpu_buffer_slot(pc, (size_t)n),
+								  (intptr_t)ptr, n + 1, cpu);
+		if (PERCPU_LIKELY(ret == PERCPU_SEQ_COMMITTED))
+			return 0;
+		if (ret == PERCPU_SEQ_CPU_MISMATCH && percpu_rseq_is_fallback(rs))
+			break;
+	}
+	return percpu_buffer_push_fallback(b, ptr);
+}
+
+/**
+ * _percpu_buffer_pop() - inline fast path of percpu_buffer_pop().
+ * No argument checks: @b must be initialised.  NULL when the buffer is empty.
+ */
+static inline void *_percpu_buffer_pop(struct percpu_buffer *b)
+{
+	struct percpu_rseq_abi *rs = percpu_rseq_area();
+
+	for (;;) {
+		unsigned int cpu = percpu_rseq_cpu_start(rs);
+		struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, cpu);
+		intptr_t n = PERCPU_LOAD(&pc->count), p;
+		int ret;
+
+		if (PERCPU_UNLIKELY(n == PERCPU_BUFFER_LOCKED)) {
+			if (percpu_rseq_is_fallback(rs))
+				break;
+			sched_yield();
+			continue;
+		}
+		if (n == 0) {
+			if (percpu_rseq_is_fallback(rs))
+				break;
+			/* Empty as read; confirm on this CPU (n may be stale). */
+			ret = percpu_arch_cmpeqv_storev(rs, &pc->count, 0, 0, cpu);
+			if (ret == PERCPU_SEQ_COMMITTED)
+				return NULL;
+			continue;
+		}
+		p = PERCPU_LOAD(_percpu_buffer_slot(pc, (size_t)n - 1));
+		PERCPU_INJECT_C(2);
+		ret = percpu_arch_cmpeqv_cmpeqv_storev(rs, &pc->count, n,
+						       _percpu_buffer_slot(pc, (size_t)n - 1), p,
+						       n - 1, cpu);
+		if (PERCPU_LIKELY(ret == PERCPU_SEQ_COMMITTED))
+			return (void *)p;
+		if (ret == PERCPU_SEQ_CPU_MISMATCH && percpu_rseq_is_fallback(rs))
+			break;
+	}
+	return percpu_buffer_pop_fallback(b);
+}
+
+PERCPU_EXTERN_C_END
+
+#endif /* _PERCPU_BUFFER_H */

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * percpu/ring.h - per-CPU rings of fixed-size records, for tracers.
+ *
+ * Writers append to the calling CPU's ring in one restartable sequence that
+ * copies the record into the slot at head, then commits head + 1 with release
+ * order.  A full ring drops the record and counts it as lost.  A consumer
+ * reads one CPU's ring in order while writers run: it loads head with
+ * acquire, copies the record at tail, then stores tail + 1 with release; a
+ * writer loads tail with acquire before deciding there is room.  A record is
+ * therefore never seen half written and never overwritten while read.
+ *
+ *   operation                 may run concurrently with             progress
+ *   _percpu_ring_write()      everything but init/destroy           wait-free*
+ *   percpu_ring_write()       same                                  wait-free*
+ *   fallback-path write       same                                  blocking**
+ *   percpu_ring_read_cpu()    writers, readers of OTHER CPUs' rings wait-free***
+ *   percpu_ring_lost_cpu()    everything but init/destroy           wait-free
+ *   percpu_ring_init/destroy  nothing on the same ring              -
+ *
+ * (*) retries only on kernel aborts, or while a fallback writer holds the
+ * CPU's lock.  (**) writers without rseq take the CPU's slow-path lock
+ * (lib/slow.c): head is set to PERCPU_RING_LOCKED.  (***) at most ONE consumer
+ * per CPU ring at a time: callers serialise reads of the same CPU's ring; it
+ * yields while a fallback writer holds that CPU's lock.
+ */
+#ifndef _PERCPU_RING_H
+#define _PERCPU_RING_H
+
+#include <errno.h>
+#include <sched.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <percpu/compiler.h>
+#include <percpu/rseq.h>
+#include <percpu/arch.h>
+
+PERCPU_EXTERN_C_BEGIN
+
+/* Writer side of one CPU's ring; tail lives one cache-line unit further. */
+struct percpu_ring_cpu {
+	/*
+	 * Records ever written, or PERCPU_RING_LOCKED while a fallback writer
+	 * holds it.  Written by sequences on this CPU and by the holder.
+	 */
+	intptr_t head;
+	intptr_t lost;		/* records dropped by rseq writers (addv) */
+	int64_t lost_atomic;	/* records dropped by fallback writers (atomic) */
+	int slow_mutex;		/* serialises slow paths on this CPU */
+};
+
+struct percpu_ring {
+	char *slots;		/* nr_cpus blocks of stride bytes */
+	size_t stride;
+	size_t record_size;	/* bytes the caller passes */
+	size_t padded_size;	/* record_size rounded up to a word multiple */
+	size_t records;		/* slots per CPU */
+	unsigned int nr_cpus;
+	unsigned int magic;	/* PERCPU_RING_MAGIC while initialised */
+};
+
+#define PERCPU_RING_MAGIC	0x70637267u
+#define PERCPU_RING_LOCKED	((intptr_t)-1)
+/* Largest record_size accepted by percpu_ring_init(), in bytes. */
+#define PERCPU_RING_MAX_RECORD	4096
+/* Largest records_per_cpu accepted by percpu_ring_init(). */
+#define PERCPU_RING_MAX_RECORDS	((size_t)1 << 24)
+
+/**
+ * percpu_ring_init() - set up @r: on each CPU a ring of @records_per_cpu
+ * records of @record_size bytes (stored padded to a word multiple).
+ * Return: 0; -EINVAL if @r is NULL, @record_size is 0 or above
+ * PERCPU_RING_MAX_RECORD, @records_per_cpu is 0 or above
+ * PERCPU_RING_MAX_RECORDS, or @flags is not 0; -ENOMEM.
+ */
+PERCPU_API int percpu_ring_init(struct percpu_ring *r, size_t record_size,
+				size_t records_per_cpu, unsigned int flags);
+
+/**
+ * percpu_ring_destroy() - free @r's memory.  Nothing may run on @r.
+ * Return: 0, or -EINVAL if @r is NULL or not initialised.
+ */
+PERCPU_API int percpu_ring_destroy(struct percpu_ring *r);
+
+/**
+ * percpu_ring_write() - append a copy of @record (record_size bytes) to the
+ * calling CPU's ring.
+ * Return: 0; -ENOSPC if that ring is full (the record is dropped and that
+ * CPU's lost count incremented); -EINVAL if @r is invalid or @record NULL.
+ * Async-signal-safe.
+ */
+PERCPU_API int percpu_ring_write(struct percpu_ring *r, const void *record);
+
+/**
+ * percpu_ring_read_cpu() - copy the oldest record of @cpu's ring into
+ * @record (record_size bytes) and remove it.  One consumer per CPU ring.
+ * Return: 1 if a record was copied, 0 if the ring is empty; -EINVAL if @r is
+ * invalid or @record NULL; -ERANGE if @cpu >= percpu_nr_cpus().
+ */
+PERCPU_API int percpu_ring_read_cpu(struct percpu_ring *r, unsigned int cpu, void *record);
+
+/**
+ * percpu_ring_lost_cpu() - store in *@lost how many records @cpu's ring has
+ * dropped because it was full.
+ * Return: 0; -EINVAL if @r is invalid or @lost NULL; -ERANGE.
+ */
+PERCPU_API int percpu_ring_lost_cpu(const struct percpu_ring *r, unsigned int cpu,
+				    uint64_t *lost);
+
+/* Slow paths of _percpu_ring_write(). Not for direct use. */
+PERCPU_API int percpu_ring_write_fallback(struct percpu_ring *r, const void *record);
+PERCPU_API int percpu_ring_write_bounce(struct percpu_ring *r, const void *record);
+
+static inline struct percpu_ring_cpu *_percpu_ring_cpu(const struct percpu_ring *r,
+						       unsigned int cpu)
+{
+	return (struct percpu_ring_cpu *)(r->slots + (size_t)cpu * r->stride);
+}
+
+/* The consumer's position, in its own cache-line unit. */
+static inline intptr_t *_percpu_ring_tail(struct percpu_ring_cpu *pc)
+{
+	return (intptr_t *)((char *)pc + PERCPU_CACHELINE_BYTES);
+}
+
+static inline void *_percpu_ring_record(const struct percpu_ring *r, struct percpu_ring_cpu *pc,
+					uintptr_t pos)
+{
+	return (char *)pc + 2 * PERCPU_CACHELINE_BYTES + (pos % r->records) * r->padded_size;
+}
+
+/*
+ * The sequence loop of _percpu_ring_write(): @record is word aligned and
+ * padded_size bytes long.  Not for direct use.
+ */
+static inline int _percpu_ring_write_words(struct percpu_ring *r, const void *record)
+{
+	struct percpu_rseq_abi *rs = percpu_rseq_area();
+
+	for (;;) {
+		unsigned int cpu = percpu_rseq_cpu_start(rs);
+		struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, cpu);
+		intptr_t head = PERCPU_LOAD(&pc->head);
+		intptr_t tail = PERCPU_LOAD_ACQUIRE(_percpu_ring_tail(pc));
+		int ret;
+
+		if (PERCPU_UNLIKELY(head == PERCPU_RING_LOCKED)) {
+			if (percpu_rseq_is_fallback(rs))
+				break;
+			sched_yield();
+			continue;
+		}
+		if (PERCPU_UNLIKELY(head - tail < 0))
+			continue;	/* head went stale while we read tail */
+		/* head was read first, so head - tail never overstates the room. */
+		if ((uintptr_t)(head - tail) >= r->records) {
+			if (percpu_rseq_is_fallback(rs))
+				break;
+			ret = percpu_arch_addv(rs, &pc->lost, 1, cpu);
+			if (ret == PERCPU_SEQ_COMMITTED)
+				return -ENOSPC;
+			continue;
+		}
+		PERCPU_INJECT_C(1);
+		ret = percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &pc->head, head,
+								  _percpu_ring_record(r, pc, (uintptr_t)head),
+								  record, r->padded_size, head + 1, cpu);
+		if (PERCPU_LIKELY(ret == PERCPU_SEQ_COMMITTED))
+			return 0;
+		if (ret == PERCPU_SEQ_CPU_MISMATCH && percpu_rseq_is_fallback(rs))
+			break;
+	}
+	return percpu_ring_write_fallback(r, record);
+}
+
+/**
+ * _percpu_ring_write() - inline fast path of percpu_ring_write().
+ * No argument checks: @r must be initialised and @record not NULL.
+ * Return: 0, or -ENOSPC (record dropped and counted lost).  Async-signal-safe.
+ */
+static inline int _percpu_ring_write(struct percpu_ring *r, const void *record)
+{
+	/*
+	 * The sequence copies whole aligned words and must not read past the
+	 * caller's record: odd sizes and alignments go through a padded copy.
+	 */
+	if (PERCPU_UNLIKELY(r->record_size != r->padded_size ||
+			    ((uintptr_t)record & (sizeof(intptr_t) - 1))))
+		return percpu_ring_write_bounce(r, record);
+	return _percpu_ring_write_words(r, record);
+}
+
+PERCPU_EXTERN_C_END
+
+#endif /* _PERCPU_RING_H */

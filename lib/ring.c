@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/ring.c - per-CPU record rings: set-up, the consumer, the exported
+ * wrappers, and the fallback writer under the lock of lib/slow.c.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <percpu/ring.h>
+#include "internal.h"
+
+static int ring_ok(const struct percpu_ring *r)
+{
+	return r && r->magic == PERCPU_RING_MAGIC && r->slots;
+}
+
+int percpu_ring_init(struct percpu_ring *r, size_t record_size, size_t records_per_cpu,
+		     unsigned int flags)
+{
+	unsigned int nr = percpu_nr_cpus();
+	size_t padded, stride;
+
+	if (!r || flags != 0 || record_size == 0 || record_size > PERCPU_RING_MAX_RECORD ||
+	    records_per_cpu == 0 || records_per_cpu > PERCPU_RING_MAX_RECORDS)
+		return -EINVAL;
+	_Static_assert(sizeof(struct percpu_ring_cpu) <= PERCPU_CACHELINE_BYTES, "header size");
+	memset(r, 0, sizeof(*r));
+	padded = (record_size + sizeof(intptr_t) - 1) / sizeof(intptr_t) * sizeof(intptr_t);
+	/* Writer line, consumer line, then the records. */
+	stride = percpu_mem_stride(2 * PERCPU_CACHELINE_BYTES + records_per_cpu * padded);
+	r->slots = percpu_mem_alloc(stride, nr);
+	if (!r->slots)
+		return -ENOMEM;
+	r->stride = stride;
+	r->record_size = record_size;
+	r->padded_size = padded;
+	r->records = records_per_cpu;
+	r->nr_cpus = nr;
+	r->magic = PERCPU_RING_MAGIC;
+	return 0;
+}
+
+int percpu_ring_destroy(struct percpu_ring *r)
+{
+	if (!ring_ok(r))
+		return -EINVAL;
+	percpu_mem_free(r->slots, r->stride, r->nr_cpus);
+	memset(r, 0, sizeof(*r));
+	return 0;
+}
+
+int percpu_ring_write(struct percpu_ring *r, const void *record)
+{
+	if (!ring_ok(r) || !record)
+		return -EINVAL;
+	return _percpu_ring_write(r, record);
+}
+
+int percpu_ring_write_bounce(struct percpu_ring *r, const void *record)
+{
+	intptr_t words[PERCPU_RING_MAX_RECORD / sizeof(intptr_t)];
+
+	memcpy(words, record, r->record_size);
+	/* Zero the padding so a consumer never sees stale stack bytes. */
+	memset((char *)words + r->record_size, 0, r->padded_size - r->record_size);
+	return _percpu_ring_write_words(r, words);
+}
+
+static int write_cpu(struct percpu_ring *r, const void *record, unsigned int cpu)
+{
+	struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, cpu);
+	struct percpu_slow s;
+	intptr_t head, tail;
+	int err = percpu_slow_lock(&s, &pc->head, &pc->slow_mutex, PERCPU_RING_LOCKED, cpu,
+				   &head);
+
+	if (err)
+		return err;
+	tail = PERCPU_LOAD_ACQUIRE(_percpu_ring_tail(pc));
+	if ((uintptr_t)(head - tail) >= r->records) {
+		percpu_slow_unlock(&s, head);
+		__atomic_fetch_add(&pc->lost_atomic, 1, __ATOMIC_RELAXED);
+		return -ENOSPC;
+	}
+	memcpy(_percpu_ring_record(r, pc, (uintptr_t)head), record, r->padded_size);
+	/* Release: the consumer that sees head + 1 sees the whole record. */
+	percpu_slow_unlock(&s, head + 1);
+	return 0;
+}
+
+/*
+ * Fallback path: lock the CPU the thread runs on (always in its affinity
+ * mask); on an unexpected failure try the other CPUs rather than drop it.
+ * @record is padded_size bytes (the bounce buffer, or a word-multiple size).
+ */
+int percpu_ring_write_fallback(struct percpu_ring *r, const void *record)
+{
+	unsigned int cpu = percpu_fallback_cpu();
+	int err;
+
+	for (unsigned int i = 0; (err = write_cpu(r, record, cpu)) != 0 && err != -ENOSPC; i++)
+		cpu = i % r->nr_cpus;
+	return err;
+}
+
+static int check_cpu(const struct percpu_ring *r, unsigned int cpu)
+{
+	if (!ring_ok(r))
+		return -EINVAL;
+	if (cpu >= r->nr_cpus)
+		return -ERANGE;
+	return 0;
+}
+
+int percpu_ring_read_cpu(struct percpu_ring *r, unsigned int cpu, void *record)
+{
+	struct percpu_ring_cpu *pc;
+	intptr_t head, tail;
+	int err = check_cpu(r, cpu);
+
+	if (err)
+		return err;
+	if (!record)
+		return -EINVAL;
+	pc = _percpu_ring_cpu(r, cpu);
+	/* A fallback writer holds the lock only for one copy: wait for it. */
+	while ((head = PERCPU_LOAD_ACQUIRE(&pc->head)) == PERCPU_RING_LOCKED)
+		sched_yield();
+	tail = PERCPU_LOAD(_percpu_ring_tail(pc));	/* only we write it */
+	if (tail == head)
+		return 0;
+	memcpy(record, _percpu_ring_record(r, pc, (uintptr_t)tail), r->record_size);
+	/* Release: no writer reuses the slot before our copy is done. */
+	PERCPU_STORE_RELEASE(_percpu_ring_tail(pc), tail + 1);
+	return 1;
+}
+
+int percpu_ring_lost_cpu(const struct percpu_ring *r, unsigned int cpu, uint64_t *lost)
+{
+	struct percpu_ring_cpu *pc;
+	int err = check_cpu(r, cpu);
+
+	if (err)
+		return err;
+	if (!lost)
+		return -EINVAL;
+	pc = _percpu_ring_cpu(r, cpu);
+	*lost = (uint64_t)PERCPU_LOAD(&pc->lost) + (uint64_t)PERCPU_LOAD(&pc->lost_atomic);
+	return 0;
+}

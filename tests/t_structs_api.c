@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/t_structs_api.c - lists, buffers and rings: every bad argument of
+ * every public call, and the basic semantics on one pinned CPU (LIFO order,
+ * -ENOSPC at capacity with nothing lost, lost counts, records in order).
+ *
+ * Usage: t_structs_api [libc|own|fallback|seccomp]
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <percpu/percpu.h>
+#include "testutil.h"
+
+static unsigned int nr;
+
+/* Pin to the first allowed CPU; return it (or -1). */
+static int pin_first(cpu_set_t *saved)
+{
+	cpu_set_t one;
+
+	if (sched_getaffinity(0, sizeof(*saved), saved) != 0)
+		return -1;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, saved))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		return sched_setaffinity(0, sizeof(one), &one) == 0 ? cpu : -1;
+	}
+	return -1;
+}
+
+static void test_list_args(void)
+{
+	struct percpu_list l, zero;
+	struct percpu_list_node n;
+
+	memset(&zero, 0, sizeof(zero));
+	ok(percpu_list_init(NULL, 0) == -EINVAL && percpu_list_init(&l, 1) == -EINVAL,
+	   "list init: NULL and flags != 0 give -EINVAL");
+	ok(percpu_list_destroy(NULL) == -EINVAL && percpu_list_destroy(&zero) == -EINVAL,
+	   "list destroy: NULL and uninitialised give -EINVAL");
+	ok(percpu_list_init(&l, 0) == 0, "list init");
+	ok(percpu_list_push(NULL, &n) == -EINVAL && percpu_list_push(&l, NULL) == -EINVAL &&
+	   percpu_list_push(&zero, &n) == -EINVAL, "list push: bad list or node: -EINVAL");
+	errno = 0;
+	ok(percpu_list_pop(NULL) == NULL && errno == EINVAL, "list pop(NULL): NULL, EINVAL");
+	ok(percpu_list_push_cpu(&l, &n, nr) == -ERANGE &&
+	   percpu_list_push_cpu(&l, NULL, 0) == -EINVAL &&
+	   percpu_list_push_cpu(NULL, &n, 0) == -EINVAL, "list push_cpu: -ERANGE, -EINVAL");
+	errno = 0;
+	ok(percpu_list_pop_cpu(&l, nr) == NULL && errno == ERANGE, "list pop_cpu: ERANGE");
+	errno = 0;
+	ok(percpu_list_drain_cpu(&l, nr) == NULL && errno == ERANGE &&
+	   percpu_list_drain_cpu(NULL, 0) == NULL && errno == EINVAL,
+	   "list drain_cpu: ERANGE, EINVAL");
+	errno = 0;
+	ok(percpu_list_pop_cpu(&l, 0) == NULL && errno == 0 && percpu_list_pop(&l) == NULL,
+	   "failed calls changed nothing: the list is empty");
+	ok(percpu_list_destroy(&l) == 0, "list destroy");
+}
+
+static void test_list_lifo(int cpu)
+{
+	struct percpu_list l;
+	struct percpu_list_node n[4], *chain;
+	int good;
+
+	percpu_list_init(&l, 0);
+	_percpu_list_push(&l, &n[0]);
+	percpu_list_push(&l, &n[1]);
+	_percpu_list_push(&l, &n[2]);
+	good = percpu_list_pop(&l) == &n[2] && _percpu_list_pop(&l) == &n[1] &&
+	       _percpu_list_pop(&l) == &n[0] && _percpu_list_pop(&l) == NULL &&
+	       percpu_list_pop(&l) == NULL;
+	ok(good, "list: LIFO order on CPU %d (inline and exported), NULL when empty", cpu);
+
+	good = percpu_list_push_cpu(&l, &n[0], (unsigned int)cpu) == 0 &&
+	       percpu_list_push_cpu(&l, &n[1], (unsigned int)cpu) == 0 &&
+	       _percpu_list_pop(&l) == &n[1] &&
+	       percpu_list_pop_cpu(&l, (unsigned int)cpu) == &n[0] &&
+	       percpu_list_pop_cpu(&l, (unsigned int)cpu) == NULL;
+	ok(good, "list: push_cpu/pop_cpu meet the local pops");
+
+	for (int i = 0; i < 4; i++)
+		percpu_list_push_cpu(&l, &n[i], nr - 1);
+	chain = percpu_list_drain_cpu(&l, nr - 1);
+	good = chain == &n[3] && n[3].next == &n[2] && n[2].next == &n[1] &&
+	       n[1].next == &n[0] && n[0].next == NULL &&
+	       percpu_list_drain_cpu(&l, nr - 1) == NULL &&
+	       percpu_list_pop_cpu(&l, nr - 1) == NULL;
+	ok(good, "list: drain_cpu(%u) returns the chain in pop order, NULL-ended, then empty",
+	   nr - 1);
+	percpu_list_destroy(&l);
+}
+
+static void test_buffer_args(void)
+{
+	struct percpu_buffer b, zero;
+	int x;
+	void *out[2];
+
+	memset(&zero, 0, sizeof(zero));
+	ok(percpu_buffer_init(NULL, 4, 0) == -EINVAL && percpu_buffer_init(&b, 0, 0) == -EINVAL &&
+	   percpu_buffer_init(&b, PERCPU_BUFFER_MAX_CAPACITY + 1, 0) == -EINVAL &&
+	   percpu_buffer_init(&b, 4, 1) == -EINVAL,
+	   "buffer init: NULL, capacity 0 or too large, flags: -EINVAL");
+	ok(percpu_buffer_destroy(NULL) == -EINVAL && percpu_buffer_destroy(&zero) == -EINVAL,
+	   "buffer destroy: NULL and uninitialised give -EINVAL");
+	ok(percpu_buffer_init(&b, 4, 0) == 0, "buffer init");
+	ok(percpu_buffer_push(NULL, &x) == -EINVAL && percpu_buffer_push(&b, NULL) == -EINVAL &&
+	   percpu_buffer_push(&zero, &x) == -EINVAL, "buffer push: bad buffer or NULL: -EINVAL");
+	errno = 0;
+	ok(percpu_buffer_pop(NULL) == NULL && errno == EINVAL, "buffer pop(NULL): EINVAL");
+	ok(percpu_buffer_push_cpu(&b, &x, nr) == -ERANGE &&
+	   percpu_buffer_push_cpu(&b, NULL, 0) == -EINVAL &&
+	   percpu_buffer_push_cpu(NULL, &x, 0) == -EINVAL, "buffer push_cpu: -ERANGE, -EINVAL");
+	errno = 0;
+	ok(percpu_buffer_pop_cpu(&b, nr) == NULL && errno == ERANGE, "buffer pop_cpu: ERANGE");
+	ok(percpu_buffer_drain_cpu(&b, nr, out, 2) == -ERANGE &&
+	   percpu_buffer_drain_cpu(&b, 0, NULL, 2) == -EINVAL &&
+	   percpu_buffer_drain_cpu(NULL, 0, out, 2) == -EINVAL &&
+	   percpu_buffer_drain_cpu(&b, 0, NULL, 0) == 0,
+	   "buffer drain_cpu: -ERANGE, -EINVAL; NULL out with max 0 is fine");
+	ok(percpu_buffer_pop(&b) == NULL && percpu_buffer_pop_cpu(&b, 0) == NULL,
+	   "failed calls changed nothing: the buffer is empty");
+	ok(percpu_buffer_destroy(&b) == 0, "buffer destroy");
+}
+
+static void test_buffer_capacity(int cpu)
+{
+	struct percpu_buffer b;
+	int x[6], good = 1;
+	void *out[8];
+
+	percpu_buffer_init(&b, 4, 0);
+	for (int i = 0; i < 4; i++)
+		good &= (i & 1 ? percpu_buffer_push(&b, &x[i]) : _percpu_buffer_push(&b, &x[i])) == 0;
+	good &= _percpu_buffer_push(&b, &x[4]) == -ENOSPC && percpu_buffer_push(&b, &x[4]) == -ENOSPC;
+	good &= percpu_buffer_push_cpu(&b, &x[4], (unsigned int)cpu) == -ENOSPC;
+	ok(good, "buffer: 4 pushes fit on CPU %d, the 5th is -ENOSPC (inline, exported, _cpu)",
+	   cpu);
+	good = 1;
+	for (int i = 3; i >= 0; i--)
+		good &= (i & 1 ? _percpu_buffer_pop(&b) : percpu_buffer_pop(&b)) == &x[i];
+	good &= _percpu_buffer_pop(&b) == NULL;
+	ok(good, "buffer: pops return the 4 pointers last-in first-out, nothing lost, then NULL");
+
+	for (int i = 0; i < 4; i++)
+		percpu_buffer_push_cpu(&b, &x[i], nr - 1);
+	good = percpu_buffer_pop_cpu(&b, nr - 1) == &x[3] &&
+	       percpu_buffer_drain_cpu(&b, nr - 1, out, 2) == 2 && out[0] == &x[2] &&
+	       out[1] == &x[1] && percpu_buffer_drain_cpu(&b, nr - 1, out, 8) == 1 &&
+	       out[0] == &x[0] && percpu_buffer_drain_cpu(&b, nr - 1, out, 8) == 0;
+	ok(good, "buffer: pop_cpu and drain_cpu(max) on CPU %u take from the top", nr - 1);
+	percpu_buffer_destroy(&b);
+}
+
+struct rec13 {
+	unsigned char b[13];
+};
+
+static void test_ring_args(void)
+{
+	struct percpu_ring r, zero;
+	uint64_t lost;
+	char rec[16];
+
+	memset(&zero, 0, sizeof(zero));
+	ok(percpu_ring_init(NULL, 8, 4, 0) == -EINVAL && percpu_ring_init(&r, 0, 4, 0) == -EINVAL &&
+	   percpu_ring_init(&r, PERCPU_RING_MAX_RECORD + 1, 4, 0) == -EINVAL &&
+	   percpu_ring_init(&r, 8, 0, 0) == -EINVAL &&
+	   percpu_ring_init(&r, 8, PERCPU_RING_MAX_RECORDS + 1, 0) == -EINVAL &&
+	   percpu_ring_init(&r, 8, 4, 1) == -EINVAL,
+	   "ring init: NULL, size 0 or > %d, count 0 or too large, flags: -EINVAL",
+	   PERCPU_RING_MAX_RECORD);
+	ok(percpu_ring_destroy(NULL) == -EINVAL && percpu_ring_destroy(&zero) == -EINVAL,
+	   "ring destroy: NULL and uninitialised give -EINVAL");
+	ok(percpu_ring_init(&r, PERCPU_RING_MAX_RECORD, 1, 0) == 0 && percpu_ring_destroy(&r) == 0,
+	   "ring init with the largest record size");
+	ok(percpu_ring_init(&r, 16, 4, 0) == 0, "ring init");
+	ok(percpu_ring_write(NULL, rec) == -EINVAL && percpu_ring_write(&r, NULL) == -EINVAL &&
+	   percpu_ring_write(&zero, rec) == -EINVAL, "ring write: bad ring or record: -EINVAL");
+	ok(percpu_ring_read_cpu(&r, nr, rec) == -ERANGE && percpu_ring_read_cpu(&r, 0, NULL) == -EINVAL &&
+	   percpu_ring_read_cpu(NULL, 0, rec) == -EINVAL, "ring read_cpu: -ERANGE, -EINVAL");
+	ok(percpu_ring_lost_cpu(&r, nr, &lost) == -ERANGE &&
+	   percpu_ring_lost_cpu(&r, 0, NULL) == -EINVAL &&
+	   percpu_ring_lost_cpu(NULL, 0, &lost) == -EINVAL, "ring lost_cpu: -ERANGE, -EINVAL");
+	lost = 1;
+	ok(percpu_ring_read_cpu(&r, 0, rec) == 0 && percpu_ring_lost_cpu(&r, 0, &lost) == 0 &&
+	   lost == 0, "failed calls changed nothing: ring empty, nothing lost");
+	ok(percpu_ring_destroy(&r) == 0, "ring destroy");
+}
+
+static void test_ring_order(int cpu)
+{
+	struct percpu_ring r;
+	struct rec13 in, out;
+	uint64_t words[3], back[3], lost = 0;
+	int good = 1, n = 0;
+
+	/* 13 bytes: padded to 16 and bounced; inline and exported writes. */
+	percpu_ring_init(&r, sizeof(in), 4, 0);
+	for (int i = 0; i < 4; i++) {
+		memset(in.b, 0x10 + i, sizeof(in.b));
+		good &= (i & 1 ? percpu_ring_write(&r, &in) : _percpu_ring_write(&r, &in)) == 0;
+	}
+	good &= _percpu_ring_write(&r, &in) == -ENOSPC && percpu_ring_write(&r, &in) == -ENOSPC;
+	percpu_ring_lost_cpu(&r, (unsigned int)cpu, &lost);
+	ok(good && lost == 2, "ring: 4 records fit on CPU %d, 2 more are -ENOSPC, lost %llu",
+	   cpu, (unsigned long long)lost);
+	good = 1;
+	while (percpu_ring_read_cpu(&r, (unsigned int)cpu, &out) == 1) {
+		for (size_t k = 0; k < sizeof(out.b); k++)
+			good &= out.b[k] == 0x10 + n;
+		n++;
+	}
+	ok(good && n == 4, "ring: the 4 records read back in order and intact (%d read)", n);
+	ok(_percpu_ring_write(&r, &in) == 0 && percpu_ring_read_cpu(&r, (unsigned int)cpu, &out) == 1 &&
+	   percpu_ring_read_cpu(&r, (unsigned int)cpu, &out) == 0,
+	   "ring: room again after reading; empty after");
+	percpu_ring_destroy(&r);
+
+	/* A word-multiple record takes the direct path; wrap around many times. */
+	percpu_ring_init(&r, sizeof(words), 3, 0);
+	good = 1;
+	for (uint64_t i = 0; i < 100; i++) {
+		words[0] = i;
+		words[1] = ~i;
+		words[2] = i * 3;
+		good &= _percpu_ring_write(&r, words) == 0;
+		good &= percpu_ring_read_cpu(&r, (unsigned int)cpu, back) == 1 &&
+			memcmp(words, back, sizeof(words)) == 0;
+	}
+	ok(good, "ring: 100 word-sized records through a 3-slot ring, each intact");
+	percpu_ring_destroy(&r);
+}
+
+int main(int argc, char **argv)
+{
+	struct test_mode m = test_mode_setup(argc, argv);
+	cpu_set_t saved;
+	int cpu;
+
+	nr = percpu_nr_cpus();
+	plan(39);
+	diag("mode %s, %u CPUs", m.name, nr);
+	test_list_args();
+	test_buffer_args();
+	test_ring_args();
+	cpu = pin_first(&saved);
+	if (cpu < 0) {
+		skip(10, "cannot pin to a CPU");
+	} else {
+		test_list_lifo(cpu);
+		test_buffer_capacity(cpu);
+		test_ring_order(cpu);
+		sched_setaffinity(0, sizeof(saved), &saved);
+	}
+	return exit_status();
+}
