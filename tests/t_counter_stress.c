@@ -5,7 +5,13 @@
  * section, a 1 kHz signal timer whose handler adds too.  The sum must be
  * exact, and on the rseq paths the kernel must have aborted sequences.
  *
- * Usage: t_counter_stress [libc|own|fallback|seccomp]   (PERCPU_TEST_SECS)
+ * Usage: t_counter_stress [libc|own|fallback|seccomp]
+ *   PERCPU_TEST_SECS          seconds to run (default 1)
+ *   PERCPU_TEST_INJECT_LOOPS  spin iterations at each hook (default 50).  Where
+ *                             each operation costs an emulator far more than its
+ *                             section (MIPS under qemu-system emulates rdhwr for
+ *                             every TLS access), interrupts land outside the
+ *                             sections unless they spin longer.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -91,9 +97,8 @@ int main(int argc, char **argv)
 	sigset_t alrm;
 
 	plan(6);
-	inject_loops[1] = 50;
-	inject_loops[2] = 50;
-	inject_loops[3] = 50;
+	inject_loops[1] = inject_loops[2] = inject_loops[3] =
+		getenv("PERCPU_TEST_INJECT_LOOPS") ? atoi(getenv("PERCPU_TEST_INJECT_LOOPS")) : 50;
 
 	ok(percpu_counter_init(&counter, 0) == 0, "init counter for %u CPUs", percpu_nr_cpus());
 	sigaction(SIGALRM, &sa, NULL);
