@@ -36,8 +36,10 @@
 # include "arch/mips/sequences.h"
 #elif defined(__s390x__)
 # include "arch/s390/sequences.h"
+#elif defined(__riscv) && __riscv_xlen == 64
+# include "arch/riscv/sequences.h"
 #else
-# error "libpercpu: no restartable sequences for this architecture (supported: x86_64, aarch64, ppc64, arm, mips, s390x)"
+# error "libpercpu: no restartable sequences for this architecture (supported: x86_64, aarch64, ppc64, arm, mips, s390x, riscv64)"
 #endif
 
 /* Defaults for what the architecture file left out. */

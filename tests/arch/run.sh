@@ -8,8 +8,8 @@
 #
 # ARCH: x86_64 aarch64 ppc64el armhf armhf-arm mips64el mipsel s390x (default:
 # all).  armhf builds Thumb-2 (Debian's default), armhf-arm ARM mode.  Also
-# known, not run by default: ppc64 (big-endian; qemu-user only, as Debian 12
-# has no big-endian ppc64 kernel).
+# known, not run by default, qemu-user only as Debian 12 has no kernel for
+# them: ppc64 (big-endian) and riscv64.
 #
 # Environment:
 #   PERCPU_QEMU_CACHE  kernels and apt state (default ~/.cache/libpercpu-qemu)
@@ -32,16 +32,18 @@ OUT=${PERCPU_ARCH_OUT:-$CACHE/out}
 SECS=${PERCPU_TEST_SECS:-2}
 BOOT_TIMEOUT=${PERCPU_BOOT_TIMEOUT:-300}
 ALL="x86_64 aarch64 ppc64el armhf armhf-arm mips64el mipsel s390x"
-KNOWN="$ALL ppc64"
+KNOWN="$ALL ppc64 riscv64"
 ARCHES=${*:-${ARCHES:-$ALL}}
 
 # arch -> GNU triple, Debian architecture, extra compiler flags, extra libs
 declare -A TRIPLE=([x86_64]=x86_64-linux-gnu [aarch64]=aarch64-linux-gnu
 	[ppc64el]=powerpc64le-linux-gnu [armhf]=arm-linux-gnueabihf
 	[armhf-arm]=arm-linux-gnueabihf [mips64el]=mips64el-linux-gnuabi64
-	[mipsel]=mipsel-linux-gnu [s390x]=s390x-linux-gnu [ppc64]=powerpc64-linux-gnu)
+	[mipsel]=mipsel-linux-gnu [s390x]=s390x-linux-gnu [ppc64]=powerpc64-linux-gnu
+	[riscv64]=riscv64-linux-gnu)
 declare -A DEBARCH=([x86_64]=amd64 [aarch64]=arm64 [ppc64el]=ppc64el [armhf]=armhf
-	[armhf-arm]=armhf [mips64el]=mips64el [mipsel]=mipsel [s390x]=s390x [ppc64]=ppc64)
+	[armhf-arm]=armhf [mips64el]=mips64el [mipsel]=mipsel [s390x]=s390x [ppc64]=ppc64
+	[riscv64]=riscv64)
 declare -A XFLAGS=([armhf-arm]=-marm)
 # o32 MIPS has no 64-bit atomic instructions: GCC calls libatomic.
 declare -A XLIBS=([mipsel]=-latomic)
@@ -70,7 +72,7 @@ declare -A CONSOLE=([x86_64]=ttyS0 [aarch64]=ttyAMA0 [ppc64el]=hvc0 [armhf]=ttyA
 	[armhf-arm]=ttyAMA0 [mips64el]=ttyS0 [mipsel]=ttyS0 [s390x]=ttysclp0)
 declare -A SMP=([mips64el]=1 [mipsel]=1)
 declare -A QUSER=([aarch64]=aarch64 [ppc64el]=ppc64le [armhf]=arm [armhf-arm]=arm
-	[mips64el]=mips64el [mipsel]=mipsel [s390x]=s390x [ppc64]=ppc64)
+	[mips64el]=mips64el [mipsel]=mipsel [s390x]=s390x [ppc64]=ppc64 [riscv64]=riscv64)
 
 for a in $ARCHES; do
 	[ -n "${TRIPLE[$a]:-}" ] || { echo "unknown architecture $a (known: $KNOWN)" >&2; exit 2; }

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arch/riscv/sequences.h - restartable sequences for 64-bit RISC-V.
+ *
+ * Included by <percpu/arch.h> only; see arch/generic.h for the contract.
+ * Tested under qemu-user only (fallback path and the instructions on a fake
+ * area): Debian 12 has no riscv64 kernel, and glibc 2.36 no riscv rseq.
+ */
+#ifndef _PERCPU_ARCH_INSIDE
+# error "include <percpu/arch.h>, not an architecture header"
+#endif
+
+#define PERCPU_ARCH_NAME	"riscv64"
+#define PERCPU_HAVE_ARCH_RSEQ	1
+
+/*
+ * Signature before every abort handler (the kernel checks it, see
+ * x86_64/sequences.h).  glibc 2.36 defines none for RISC-V; this is the
+ * kernel selftests' and later glibc's value, the instruction
+ * "csrw mhartid, x0" (0xf1401073): user code may not touch a machine-mode
+ * CSR, so falling into it traps.  RISC-V is little-endian.
+ */
+#define PERCPU_RSEQ_SIG		0xf1401073
+
+/*
+ * Fault injection for stress tests: spin loops[n] times at hook n.
+ *   #define PERCPU_INJECT_ASM(n)    PERCPU_ARCH_INJECT_SPIN_ASM(n)
+ *   #define PERCPU_INJECT_INPUT     PERCPU_ARCH_INJECT_SPIN_INPUT(loops)
+ *   #define PERCPU_INJECT_CLOBBER   PERCPU_ARCH_INJECT_SPIN_CLOBBER
+ * where loops is an int array with at least 4 entries.
+ */
+#define PERCPU_ARCH_INJECT_SPIN_ASM(n)					\
+	"lw t5, 4*" #n "(%[percpu_inject])\n\t"				\
+	"beqz t5, 333f\n\t"						\
+	"222:\n\t"							\
+	"addi t5, t5, -1\n\t"						\
+	"bnez t5, 222b\n\t"						\
+	"333:\n\t"
+#define PERCPU_ARCH_INJECT_SPIN_INPUT(loops)	, [percpu_inject] "r" (loops)
+#define PERCPU_ARCH_INJECT_SPIN_CLOBBER		, "t5"
+
+/*
+ * Publish the descriptor (labels: see arch/generic.h), then check we still
+ * run on @cpu.  lla is auipc+addi, PC-relative: right in PIE and shared
+ * objects.  t6 and t4 are the scratch registers of every sequence.
+ */
+#define _PERCPU_RISCV_ENTER						\
+	"lla t6, 3b\n\t"						\
+	"sd t6, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
+	"1:\n\t"							\
+	"lw t6, " PERCPU_STR(PERCPU_RSEQ_OFF_CPU_ID) "(%[rs])\n\t"	\
+	"bne t6, %[cpu], %l[mismatch]\n\t"				\
+	PERCPU_INJECT_ASM(1)
+
+/*
+ * Signature, then the abort handler.  It stays in the function's section
+ * behind a jump: j reaches 1 MiB, which a __rseq_failure section placed
+ * after a large .text may exceed.
+ */
+#define _PERCPU_RISCV_EPILOGUE						\
+	"2:\n\t"							\
+	"j 7f\n\t"							\
+	".balign 4\n\t"							\
+	".word " PERCPU_STR(PERCPU_RSEQ_SIG) "\n\t"			\
+	"4:\n\t"							\
+	"j %l[abort]\n\t"						\
+	"7:\n\t"
+
+#define _PERCPU_RISCV_CLOBBERS	"memory", "t4", "t6"
+
+/*
+ * The sequences whose _release variant differs only by a barrier before the
+ * commit store take it as an argument: "", or "fence rw, w", which orders
+ * every earlier load and store before the commit store.
+ */
+#define _PERCPU_RISCV_CMPEQV_STOREV(barrier)				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_RISCV_ENTER					\
+		"ld t4, 0(%[v])\n\t"					\
+		"bne t4, %[expect], %l[cmpfail]\n\t"			\
+		PERCPU_INJECT_ASM(2)					\
+		barrier "\n\t"						\
+		"sd %[newv], 0(%[v])\n\t"				\
+		_PERCPU_RISCV_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expect] "r" (expect), [newv] "r" (newv)		\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+					    intptr_t expect, intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_RISCV_CMPEQV_STOREV("");
+}
+
+static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expect, intptr_t newv,
+						    unsigned int cpu)
+{
+	_PERCPU_RISCV_CMPEQV_STOREV("fence rw, w");
+}
+
+static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expectnot, long voffp,
+						    intptr_t *load, unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_RISCV_ENTER
+		"ld t4, 0(%[v])\n\t"
+		"beq t4, %[expectnot], %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"sd t4, 0(%[load])\n\t"
+		"add t4, t4, %[voffp]\n\t"
+		"ld t4, 0(t4)\n\t"
+		"sd t4, 0(%[v])\n\t"
+		_PERCPU_RISCV_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),
+		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load)
+		  PERCPU_INJECT_INPUT
+		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
+				   unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_RISCV_ENTER
+		"ld t4, 0(%[v])\n\t"
+		"add t4, t4, %[count]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"sd t4, 0(%[v])\n\t"
+		_PERCPU_RISCV_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count)
+		  PERCPU_INJECT_INPUT
+		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER
+		: abort, mismatch);
+	_PERCPU_SEQ_RESULTS;
+}
+
+static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						   intptr_t expect, intptr_t *v2,
+						   intptr_t expect2, intptr_t newv,
+						   unsigned int cpu)
+{
+	__asm__ __volatile__ goto(
+		_PERCPU_ASM_PROLOGUE
+		_PERCPU_ASM_EXIT_POINT(cmpfail)
+		_PERCPU_RISCV_ENTER
+		"ld t4, 0(%[v])\n\t"
+		"bne t4, %[expect], %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(2)
+		"ld t4, 0(%[v2])\n\t"
+		"bne t4, %[expect2], %l[cmpfail]\n\t"
+		PERCPU_INJECT_ASM(3)
+		"sd %[newv], 0(%[v])\n\t"
+		_PERCPU_RISCV_EPILOGUE
+		: /* no outputs */
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect),
+		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv)
+		  PERCPU_INJECT_INPUT
+		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER
+		: abort, mismatch, cmpfail);
+	_PERCPU_SEQ_RESULTS_CMP;
+}
+
+/* The speculative store to *v2 is never read by anyone before the commit. */
+#define _PERCPU_RISCV_CMPEQV_TRYSTOREV_STOREV(barrier)			\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_RISCV_ENTER					\
+		"ld t4, 0(%[v])\n\t"					\
+		"bne t4, %[expect], %l[cmpfail]\n\t"			\
+		PERCPU_INJECT_ASM(2)					\
+		"sd %[newv2], 0(%[v2])\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		barrier "\n\t"						\
+		"sd %[newv], 0(%[v])\n\t"				\
+		_PERCPU_RISCV_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expect] "r" (expect), [v2] "r" (v2),			\
+		  [newv2] "r" (newv2), [newv] "r" (newv)		\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, intptr_t *v2,
+						      intptr_t newv2, intptr_t newv,
+						      unsigned int cpu)
+{
+	_PERCPU_RISCV_CMPEQV_TRYSTOREV_STOREV("");
+}
+
+static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      intptr_t *v2, intptr_t newv2,
+							      intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_RISCV_CMPEQV_TRYSTOREV_STOREV("fence rw, w");
+}
+
+/* Word-wise copy; restarting it from the top is harmless. */
+#define _PERCPU_RISCV_CMPEQV_TRYMEMCPY_STOREV(barrier)			\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_RISCV_ENTER					\
+		"ld t4, 0(%[v])\n\t"					\
+		"bne t4, %[expect], %l[cmpfail]\n\t"			\
+		PERCPU_INJECT_ASM(2)					\
+		"mv t3, %[src]\n\t"					\
+		"mv t6, %[dst]\n\t"					\
+		"add t2, %[src], %[len]\n\t"				\
+		"5:\n\t"						\
+		"beq t3, t2, 6f\n\t"					\
+		"ld t4, 0(t3)\n\t"					\
+		"sd t4, 0(t6)\n\t"					\
+		"addi t3, t3, 8\n\t"					\
+		"addi t6, t6, 8\n\t"					\
+		"j 5b\n\t"						\
+		"6:\n\t"						\
+		PERCPU_INJECT_ASM(3)					\
+		barrier "\n\t"						\
+		"sd %[newv], 0(%[v])\n\t"				\
+		_PERCPU_RISCV_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expect] "r" (expect), [dst] "r" (dst), [src] "r" (src), \
+		  [len] "r" (len), [newv] "r" (newv)			\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_RISCV_CLOBBERS, "t2", "t3" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, void *dst,
+						      const void *src, size_t len,
+						      intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_RISCV_CMPEQV_TRYMEMCPY_STOREV("");
+}
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      void *dst, const void *src,
+							      size_t len, intptr_t newv,
+							      unsigned int cpu)
+{
+	_PERCPU_RISCV_CMPEQV_TRYMEMCPY_STOREV("fence rw, w");
+}
+
+/* The thread pointer (tp), from which libc's area lies at __rseq_offset. */
+static inline void *percpu_arch_thread_pointer(void)
+{
+	void *tp;
+
+	__asm__ ("mv %0, tp" : "=r" (tp));
+	return tp;
+}
