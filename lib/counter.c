@@ -5,33 +5,10 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <string.h>
 
 #include <percpu/counter.h>
 #include "internal.h"
-
-/*
- * Where the machine has no 64-bit atomic instructions (o32 MIPS), GCC's 64-bit
- * atomics call libatomic, which takes a lock.  An add from a signal handler
- * whose thread holds that lock would deadlock (seen under qemu-mipsel), so
- * every 64-bit atomic access runs with signals blocked there.  Elsewhere
- * these do nothing.
- */
-#ifdef __GCC_HAVE_SYNC_COMPARE_AND_SWAP_8
-#define ATOMIC64_BEGIN()	do {
-#define ATOMIC64_END()		} while (0)
-#else
-#define ATOMIC64_BEGIN()						\
-	do {								\
-		sigset_t atomic64_all, atomic64_old;			\
-		sigfillset(&atomic64_all);				\
-		pthread_sigmask(SIG_BLOCK, &atomic64_all, &atomic64_old)
-#define ATOMIC64_END()							\
-		pthread_sigmask(SIG_SETMASK, &atomic64_old, NULL);	\
-	} while (0)
-#endif
 
 static int counter_ok(const struct percpu_counter *c)
 {
@@ -118,14 +95,9 @@ static int64_t raw_sum(const struct percpu_counter *c)
 
 int percpu_counter_sum(const struct percpu_counter *c, int64_t *sum)
 {
-	int64_t base;
-
 	if (!counter_ok(c) || !sum)
 		return -EINVAL;
-	ATOMIC64_BEGIN();
-	base = PERCPU_LOAD(&c->base);
-	ATOMIC64_END();
-	*sum = raw_sum(c) - base;
+	*sum = raw_sum(c) - PERCPU_LOAD(&c->base);
 	return 0;
 }
 
@@ -145,13 +117,8 @@ int percpu_counter_read_cpu(const struct percpu_counter *c, unsigned int cpu, in
  */
 int percpu_counter_reset(struct percpu_counter *c)
 {
-	int64_t sum;
-
 	if (!counter_ok(c))
 		return -EINVAL;
-	sum = raw_sum(c);
-	ATOMIC64_BEGIN();
-	PERCPU_STORE(&c->base, sum);
-	ATOMIC64_END();
+	PERCPU_STORE(&c->base, raw_sum(c));
 	return 0;
 }
