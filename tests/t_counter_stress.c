@@ -7,11 +7,7 @@
  *
  * Usage: t_counter_stress [libc|own|fallback|seccomp]
  *   PERCPU_TEST_SECS          seconds to run (default 1)
- *   PERCPU_TEST_INJECT_LOOPS  spin iterations at each hook (default 50).  Where
- *                             each operation costs an emulator far more than its
- *                             section (MIPS under qemu-system emulates rdhwr for
- *                             every TLS access), interrupts land outside the
- *                             sections unless they spin longer.
+ *   PERCPU_TEST_INJECT_LOOPS  spin iterations at each hook (default 50)
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -36,7 +32,8 @@ static __thread unsigned long tls_iter;
 
 static struct percpu_counter counter;
 static int stop;
-static int64_t signal_adds;
+/* long, not int64_t: a 64-bit atomic is a libatomic lock on o32 MIPS, unsafe in a handler. */
+static long signal_adds;
 static unsigned long total_aborts, total_signals;
 
 static void on_alarm(int sig)
@@ -98,7 +95,7 @@ int main(int argc, char **argv)
 
 	plan(6);
 	inject_loops[1] = inject_loops[2] = inject_loops[3] =
-		getenv("PERCPU_TEST_INJECT_LOOPS") ? atoi(getenv("PERCPU_TEST_INJECT_LOOPS")) : 50;
+		test_inject_loops(50);
 
 	ok(percpu_counter_init(&counter, 0) == 0, "init counter for %u CPUs", percpu_nr_cpus());
 	sigaction(SIGALRM, &sa, NULL);

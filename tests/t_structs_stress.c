@@ -14,7 +14,8 @@
  *
  * Usage: t_structs_stress [libc|own|fallback|seccomp] [list|buffer|ring|all]
  * Environment: PERCPU_TEST_SECS (default 1 per structure), PERCPU_TEST_OPS
- * (stop each structure once this many operations are done).
+ * (stop each structure once this many operations are done),
+ * PERCPU_TEST_INJECT_LOOPS (spins at each hook, default 50).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -625,9 +626,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	plan(planned);
-	inject_loops[1] = 50;
-	inject_loops[2] = 50;
-	inject_loops[3] = 50;
+	inject_loops[1] = inject_loops[2] = inject_loops[3] = test_inject_loops(50);
 	for (int s = 0; s < 3; s++)
 		if (run[s])
 			run_phase((enum structure)s, &m, secs, ops_target);

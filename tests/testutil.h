@@ -122,4 +122,18 @@ static inline double test_seconds(double def)
 	return s && atof(s) > 0 ? atof(s) : def;
 }
 
+/*
+ * Spin iterations at each injection hook of a stress test:
+ * PERCPU_TEST_INJECT_LOOPS, default @def.  Where each operation costs an
+ * emulator far more than its section (MIPS under qemu-system emulates rdhwr
+ * for every TLS access), interrupts land outside the sections unless they
+ * spin longer.
+ */
+static inline int test_inject_loops(int def)
+{
+	const char *s = getenv("PERCPU_TEST_INJECT_LOOPS");
+
+	return s && atoi(s) > 0 ? atoi(s) : def;
+}
+
 #endif /* PERCPU_TESTS_TESTUTIL_H */
