@@ -147,6 +147,8 @@ int percpu_ring_lost_cpu(const struct percpu_ring *r, unsigned int cpu, uint64_t
 	if (!lost)
 		return -EINVAL;
 	pc = _percpu_ring_cpu(r, cpu);
-	*lost = (uint64_t)PERCPU_LOAD(&pc->lost) + (uint64_t)PERCPU_LOAD(&pc->lost_atomic);
+	/* Word-sized counts: they wrap at 2^32 on 32-bit machines. */
+	*lost = (uint64_t)(uintptr_t)PERCPU_LOAD(&pc->lost) +
+		(uint64_t)(uintptr_t)PERCPU_LOAD(&pc->lost_atomic);
 	return 0;
 }

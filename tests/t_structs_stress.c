@@ -90,11 +90,17 @@ static uint64_t max_seq;
 static int nthreads, nallowed, allowed[CPU_SETSIZE];
 static unsigned int nr;
 static int stop;
-static uint64_t total_ops, phase_aborts, dup_takes, bad_items, bad_records, order_errors;
+/*
+ * Shared statistics are unsigned long, not uint64_t: signal handlers update
+ * them, and where 64-bit atomics are not lock-free (mips o32) libatomic takes
+ * a lock that a handler interrupting its holder would wait on forever.
+ */
+static unsigned long total_ops, phase_aborts, dup_takes, bad_items, bad_records, order_errors;
 static __thread struct worker *tls_worker;
-static __thread uint64_t tls_ops, tls_rand;
+static __thread unsigned long tls_ops;
+static __thread uint64_t tls_rand;
 static __thread int tls_in_handler;
-static uint64_t remote_ops;
+static unsigned long remote_ops;
 
 static uint32_t rnd(void)
 {

@@ -45,7 +45,12 @@ struct percpu_ring_cpu {
 	 */
 	intptr_t head;
 	intptr_t lost;		/* records dropped by rseq writers (addv) */
-	int64_t lost_atomic;	/* records dropped by fallback writers (atomic) */
+	/*
+	 * Records dropped by fallback writers (atomic add).  Word-sized like
+	 * the one above: a 64-bit atomic is a libatomic lock on mips o32, and
+	 * a writer in a signal handler could wait on it forever.
+	 */
+	intptr_t lost_atomic;
 	int slow_mutex;		/* serialises slow paths on this CPU */
 };
 
