@@ -12,11 +12,20 @@
  *   PERCPU_HAVE_ARCH_RSEQ  1
  *   PERCPU_CACHELINE_BYTES only where the stride between CPUs is not 64
  *
- * and these sequences.  Each runs as one restartable critical section on the
- * area @rs, only while the thread runs on @cpu, and returns
- * PERCPU_SEQ_COMMITTED, PERCPU_SEQ_CMPFAIL, PERCPU_SEQ_ABORTED or
- * PERCPU_SEQ_CPU_MISMATCH.  "v" is always the word whose store commits.
- * _release variants order every earlier load and store before the commit store.
+ * percpu_arch_thread_pointer(), and the bodies of the sequences below, as
+ * macros _PERCPU_ARCH_<NAME>() that this file turns into the functions
+ * percpu_arch_<name>(), so each architecture file is a plain list of
+ * sequences with nothing else to repeat.  A body uses the parameter names
+ * shown below.  The three sequences with a _release variant take an argument
+ * that is either _PERCPU_ARCH_RELAXED or _PERCPU_ARCH_RELEASE, defined by the
+ * architecture as the text its commit needs (a barrier before the commit
+ * store, or the commit instruction itself).
+ *
+ * Each sequence runs as one restartable critical section on the area @rs,
+ * only while the thread runs on @cpu, and returns PERCPU_SEQ_COMMITTED,
+ * PERCPU_SEQ_CMPFAIL, PERCPU_SEQ_ABORTED or PERCPU_SEQ_CPU_MISMATCH.  "v" is
+ * always the word whose store commits.  _release variants order every
+ * earlier load and store before the commit store.
  *
  *   percpu_arch_cmpeqv_storev[_release](rs, v, expect, newv, cpu)
  *       if (*v != expect) cmpfail; *v = newv
@@ -132,5 +141,73 @@ cmpfail:								\
 #ifndef PERCPU_CACHELINE_BYTES
 #define PERCPU_CACHELINE_BYTES	64
 #endif
+
+/* The sequences, from the architecture's bodies (see the top of this file). */
+static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+					    intptr_t expect, intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_ARCH_CMPEQV_STOREV(_PERCPU_ARCH_RELAXED);
+}
+
+static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expect, intptr_t newv,
+						    unsigned int cpu)
+{
+	_PERCPU_ARCH_CMPEQV_STOREV(_PERCPU_ARCH_RELEASE);
+}
+
+static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
+						    intptr_t expectnot, long voffp,
+						    intptr_t *load, unsigned int cpu)
+{
+	_PERCPU_ARCH_CMPNEV_STOREOFFP_LOAD();
+}
+
+static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
+				   unsigned int cpu)
+{
+	_PERCPU_ARCH_ADDV();
+}
+
+static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						   intptr_t expect, intptr_t *v2,
+						   intptr_t expect2, intptr_t newv,
+						   unsigned int cpu)
+{
+	_PERCPU_ARCH_CMPEQV_CMPEQV_STOREV();
+}
+
+static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, intptr_t *v2,
+						      intptr_t newv2, intptr_t newv,
+						      unsigned int cpu)
+{
+	_PERCPU_ARCH_CMPEQV_TRYSTOREV_STOREV(_PERCPU_ARCH_RELAXED);
+}
+
+static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      intptr_t *v2, intptr_t newv2,
+							      intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_ARCH_CMPEQV_TRYSTOREV_STOREV(_PERCPU_ARCH_RELEASE);
+}
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+						      intptr_t expect, void *dst,
+						      const void *src, size_t len,
+						      intptr_t newv, unsigned int cpu)
+{
+	_PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(_PERCPU_ARCH_RELAXED);
+}
+
+static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
+							      intptr_t *v, intptr_t expect,
+							      void *dst, const void *src,
+							      size_t len, intptr_t newv,
+							      unsigned int cpu)
+{
+	_PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(_PERCPU_ARCH_RELEASE);
+}
 
 #endif /* PERCPU_ARCH_GENERIC_DEFAULTS_H */

@@ -68,12 +68,15 @@
 	".popsection\n\t"
 
 /*
- * The sequences whose _release variant differs only in the commit store take
- * it as an argument: "str", or "stlr" (store-release: every earlier load and
- * store is ordered before it).  stlr takes a bare base register, which is
- * why every sequence addresses *v as [%[v]].
+ * The commit store of a plain and of a _release sequence: "str", or "stlr"
+ * (store-release: every earlier load and store is ordered before it).  stlr
+ * takes a bare base register, which is why every sequence addresses *v as
+ * [%[v]].
  */
-#define _PERCPU_AARCH64_CMPEQV_STOREV(commit)				\
+#define _PERCPU_ARCH_RELAXED	"str"
+#define _PERCPU_ARCH_RELEASE	"stlr"
+
+#define _PERCPU_ARCH_CMPEQV_STOREV(commit)				\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -92,93 +95,68 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-					    intptr_t expect, intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_AARCH64_CMPEQV_STOREV("str");
-}
+#define _PERCPU_ARCH_CMPNEV_STOREOFFP_LOAD()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_AARCH64_ENTER					\
+		"ldr x17, [%[v]]\n\t"					\
+		"cmp x17, %[expectnot]\n\t"				\
+		"b.eq %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"str x17, [%[load]]\n\t"				\
+		"ldr x17, [x17, %[voffp]]\n\t"				\
+		"str x17, [%[v]]\n\t"					\
+		_PERCPU_AARCH64_EPILOGUE				\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
-						    intptr_t expect, intptr_t newv,
-						    unsigned int cpu)
-{
-	_PERCPU_AARCH64_CMPEQV_STOREV("stlr");
-}
+#define _PERCPU_ARCH_ADDV()						\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_AARCH64_ENTER					\
+		"ldr x17, [%[v]]\n\t"					\
+		"add x17, x17, %[count]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"str x17, [%[v]]\n\t"					\
+		_PERCPU_AARCH64_EPILOGUE				\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
 
-static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
-						    intptr_t expectnot, long voffp,
-						    intptr_t *load, unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_AARCH64_ENTER
-		"ldr x17, [%[v]]\n\t"
-		"cmp x17, %[expectnot]\n\t"
-		"b.eq %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"str x17, [%[load]]\n\t"
-		"ldr x17, [x17, %[voffp]]\n\t"
-		"str x17, [%[v]]\n\t"
-		_PERCPU_AARCH64_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),
-		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
-
-static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
-				   unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_AARCH64_ENTER
-		"ldr x17, [%[v]]\n\t"
-		"add x17, x17, %[count]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"str x17, [%[v]]\n\t"
-		_PERCPU_AARCH64_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER
-		: abort, mismatch);
-	_PERCPU_SEQ_RESULTS;
-}
-
-static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						   intptr_t expect, intptr_t *v2,
-						   intptr_t expect2, intptr_t newv,
-						   unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_AARCH64_ENTER
-		"ldr x17, [%[v]]\n\t"
-		"cmp x17, %[expect]\n\t"
-		"b.ne %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"ldr x17, [%[v2]]\n\t"
-		"cmp x17, %[expect2]\n\t"
-		"b.ne %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(3)
-		"str %[newv], [%[v]]\n\t"
-		_PERCPU_AARCH64_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect),
-		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
+#define _PERCPU_ARCH_CMPEQV_CMPEQV_STOREV()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_AARCH64_ENTER					\
+		"ldr x17, [%[v]]\n\t"					\
+		"cmp x17, %[expect]\n\t"				\
+		"b.ne %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"ldr x17, [%[v2]]\n\t"					\
+		"cmp x17, %[expect2]\n\t"				\
+		"b.ne %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(3)					\
+		"str %[newv], [%[v]]\n\t"				\
+		_PERCPU_AARCH64_EPILOGUE				\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect), \
+		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
 /* The speculative store to *v2 is never read by anyone before the commit. */
-#define _PERCPU_AARCH64_CMPEQV_TRYSTOREV_STOREV(commit)			\
+#define _PERCPU_ARCH_CMPEQV_TRYSTOREV_STOREV(commit)			\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -200,24 +178,8 @@ static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, i
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						      intptr_t expect, intptr_t *v2,
-						      intptr_t newv2, intptr_t newv,
-						      unsigned int cpu)
-{
-	_PERCPU_AARCH64_CMPEQV_TRYSTOREV_STOREV("str");
-}
-
-static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
-							      intptr_t *v, intptr_t expect,
-							      intptr_t *v2, intptr_t newv2,
-							      intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_AARCH64_CMPEQV_TRYSTOREV_STOREV("stlr");
-}
-
 /* Word-wise copy; restarting it from the top is harmless. */
-#define _PERCPU_AARCH64_CMPEQV_TRYMEMCPY_STOREV(commit)			\
+#define _PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(commit)			\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -248,23 +210,6 @@ static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq
 		  PERCPU_INJECT_CLOBBER					\
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
-
-static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						      intptr_t expect, void *dst,
-						      const void *src, size_t len,
-						      intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_AARCH64_CMPEQV_TRYMEMCPY_STOREV("str");
-}
-
-static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
-							      intptr_t *v, intptr_t expect,
-							      void *dst, const void *src,
-							      size_t len, intptr_t newv,
-							      unsigned int cpu)
-{
-	_PERCPU_AARCH64_CMPEQV_TRYMEMCPY_STOREV("stlr");
-}
 
 /* The thread pointer, from which libc's area lies at __rseq_offset. */
 static inline void *percpu_arch_thread_pointer(void)

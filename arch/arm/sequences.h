@@ -92,11 +92,14 @@
 	".popsection\n\t"
 
 /*
- * The sequences whose _release variant differs only by a barrier before the
- * commit store take it as an argument: "", or "dmb ish", which orders every
- * earlier load and store before the commit store.
+ * What goes before the commit store of a plain and of a _release sequence:
+ * nothing, or "dmb ish", which orders every earlier load and store before
+ * the commit store.
  */
-#define _PERCPU_ARM_CMPEQV_STOREV(barrier)				\
+#define _PERCPU_ARCH_RELAXED	""
+#define _PERCPU_ARCH_RELEASE	"dmb ish"
+
+#define _PERCPU_ARCH_CMPEQV_STOREV(barrier)				\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -116,93 +119,68 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-					    intptr_t expect, intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_ARM_CMPEQV_STOREV("");
-}
+#define _PERCPU_ARCH_CMPNEV_STOREOFFP_LOAD()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_ARM_ENTER					\
+		"ldr r12, [%[v]]\n\t"					\
+		"cmp r12, %[expectnot]\n\t"				\
+		"beq %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"str r12, [%[load]]\n\t"				\
+		"ldr r12, [r12, %[voffp]]\n\t"				\
+		"str r12, [%[v]]\n\t"					\
+		_PERCPU_ARM_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
-						    intptr_t expect, intptr_t newv,
-						    unsigned int cpu)
-{
-	_PERCPU_ARM_CMPEQV_STOREV("dmb ish");
-}
+#define _PERCPU_ARCH_ADDV()						\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ARM_ENTER					\
+		"ldr r12, [%[v]]\n\t"					\
+		"add r12, r12, %[count]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"str r12, [%[v]]\n\t"					\
+		_PERCPU_ARM_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
 
-static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
-						    intptr_t expectnot, long voffp,
-						    intptr_t *load, unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_ARM_ENTER
-		"ldr r12, [%[v]]\n\t"
-		"cmp r12, %[expectnot]\n\t"
-		"beq %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"str r12, [%[load]]\n\t"
-		"ldr r12, [r12, %[voffp]]\n\t"
-		"str r12, [%[v]]\n\t"
-		_PERCPU_ARM_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),
-		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
-
-static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
-				   unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ARM_ENTER
-		"ldr r12, [%[v]]\n\t"
-		"add r12, r12, %[count]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"str r12, [%[v]]\n\t"
-		_PERCPU_ARM_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER
-		: abort, mismatch);
-	_PERCPU_SEQ_RESULTS;
-}
-
-static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						   intptr_t expect, intptr_t *v2,
-						   intptr_t expect2, intptr_t newv,
-						   unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_ARM_ENTER
-		"ldr r12, [%[v]]\n\t"
-		"cmp r12, %[expect]\n\t"
-		"bne %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"ldr r12, [%[v2]]\n\t"
-		"cmp r12, %[expect2]\n\t"
-		"bne %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(3)
-		"str %[newv], [%[v]]\n\t"
-		_PERCPU_ARM_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect),
-		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
+#define _PERCPU_ARCH_CMPEQV_CMPEQV_STOREV()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_ARM_ENTER					\
+		"ldr r12, [%[v]]\n\t"					\
+		"cmp r12, %[expect]\n\t"				\
+		"bne %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"ldr r12, [%[v2]]\n\t"					\
+		"cmp r12, %[expect2]\n\t"				\
+		"bne %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(3)					\
+		"str %[newv], [%[v]]\n\t"				\
+		_PERCPU_ARM_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect), \
+		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
 /* The speculative store to *v2 is never read by anyone before the commit. */
-#define _PERCPU_ARM_CMPEQV_TRYSTOREV_STOREV(barrier)			\
+#define _PERCPU_ARCH_CMPEQV_TRYSTOREV_STOREV(barrier)			\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -225,28 +203,12 @@ static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, i
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						      intptr_t expect, intptr_t *v2,
-						      intptr_t newv2, intptr_t newv,
-						      unsigned int cpu)
-{
-	_PERCPU_ARM_CMPEQV_TRYSTOREV_STOREV("");
-}
-
-static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
-							      intptr_t *v, intptr_t expect,
-							      intptr_t *v2, intptr_t newv2,
-							      intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_ARM_CMPEQV_TRYSTOREV_STOREV("dmb ish");
-}
-
 /*
  * Word-wise copy, indexed by lr so that src, dst and len stay untouched
  * inputs (eight inputs plus the hook's leave few registers on ARM);
  * restarting it from the top is harmless.
  */
-#define _PERCPU_ARM_CMPEQV_TRYMEMCPY_STOREV(barrier)			\
+#define _PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(barrier)			\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -276,23 +238,6 @@ static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq
 		: "memory", "cc", "r12", "lr" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
-
-static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						      intptr_t expect, void *dst,
-						      const void *src, size_t len,
-						      intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_ARM_CMPEQV_TRYMEMCPY_STOREV("");
-}
-
-static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
-							      intptr_t *v, intptr_t expect,
-							      void *dst, const void *src,
-							      size_t len, intptr_t newv,
-							      unsigned int cpu)
-{
-	_PERCPU_ARM_CMPEQV_TRYMEMCPY_STOREV("dmb ish");
-}
 
 /* The thread pointer (TPIDRURO), from which libc's area lies at __rseq_offset. */
 static inline void *percpu_arch_thread_pointer(void)

@@ -112,11 +112,14 @@
 #define _PERCPU_MIPS_CLOBBERS	"memory", "$12", "$13", "$31"
 
 /*
- * The sequences whose _release variant differs only by a barrier before the
- * commit store take it as an argument: "", or "sync", which orders every
- * earlier load and store before the commit store.
+ * What goes before the commit store of a plain and of a _release sequence:
+ * nothing, or "sync", which orders every earlier load and store before
+ * the commit store.
  */
-#define _PERCPU_MIPS_CMPEQV_STOREV(barrier)				\
+#define _PERCPU_ARCH_RELAXED	""
+#define _PERCPU_ARCH_RELEASE	"sync"
+
+#define _PERCPU_ARCH_CMPEQV_STOREV(barrier)				\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -136,94 +139,69 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-					    intptr_t expect, intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_MIPS_CMPEQV_STOREV("");
-}
+#define _PERCPU_ARCH_CMPNEV_STOREOFFP_LOAD()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_MIPS_ENTER					\
+		_PERCPU_MIPS_LP " $13, 0(%[v])\n\t"			\
+		"beq $13, %[expectnot], %l[cmpfail]\n\t"		\
+		" nop\n\t"						\
+		PERCPU_INJECT_ASM(2)					\
+		_PERCPU_MIPS_SP " $13, 0(%[load])\n\t"			\
+		_PERCPU_MIPS_ADDU " $13, $13, %[voffp]\n\t"		\
+		_PERCPU_MIPS_LP " $13, 0($13)\n\t"			\
+		_PERCPU_MIPS_SP " $13, 0(%[v])\n\t"			\
+		_PERCPU_MIPS_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load) \
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
-						    intptr_t expect, intptr_t newv,
-						    unsigned int cpu)
-{
-	_PERCPU_MIPS_CMPEQV_STOREV("sync");
-}
+#define _PERCPU_ARCH_ADDV()						\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_MIPS_ENTER					\
+		_PERCPU_MIPS_LP " $13, 0(%[v])\n\t"			\
+		_PERCPU_MIPS_ADDU " $13, $13, %[count]\n\t"		\
+		PERCPU_INJECT_ASM(2)					\
+		_PERCPU_MIPS_SP " $13, 0(%[v])\n\t"			\
+		_PERCPU_MIPS_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
 
-static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
-						    intptr_t expectnot, long voffp,
-						    intptr_t *load, unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_MIPS_ENTER
-		_PERCPU_MIPS_LP " $13, 0(%[v])\n\t"
-		"beq $13, %[expectnot], %l[cmpfail]\n\t"
-		" nop\n\t"
-		PERCPU_INJECT_ASM(2)
-		_PERCPU_MIPS_SP " $13, 0(%[load])\n\t"
-		_PERCPU_MIPS_ADDU " $13, $13, %[voffp]\n\t"
-		_PERCPU_MIPS_LP " $13, 0($13)\n\t"
-		_PERCPU_MIPS_SP " $13, 0(%[v])\n\t"
-		_PERCPU_MIPS_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),
-		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load)
-		  PERCPU_INJECT_INPUT
-		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
-
-static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
-				   unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_MIPS_ENTER
-		_PERCPU_MIPS_LP " $13, 0(%[v])\n\t"
-		_PERCPU_MIPS_ADDU " $13, $13, %[count]\n\t"
-		PERCPU_INJECT_ASM(2)
-		_PERCPU_MIPS_SP " $13, 0(%[v])\n\t"
-		_PERCPU_MIPS_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count)
-		  PERCPU_INJECT_INPUT
-		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER
-		: abort, mismatch);
-	_PERCPU_SEQ_RESULTS;
-}
-
-static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						   intptr_t expect, intptr_t *v2,
-						   intptr_t expect2, intptr_t newv,
-						   unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_MIPS_ENTER
-		_PERCPU_MIPS_LP " $13, 0(%[v])\n\t"
-		"bne $13, %[expect], %l[cmpfail]\n\t"
-		" nop\n\t"
-		PERCPU_INJECT_ASM(2)
-		_PERCPU_MIPS_LP " $13, 0(%[v2])\n\t"
-		"bne $13, %[expect2], %l[cmpfail]\n\t"
-		" nop\n\t"
-		PERCPU_INJECT_ASM(3)
-		_PERCPU_MIPS_SP " %[newv], 0(%[v])\n\t"
-		_PERCPU_MIPS_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect),
-		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv)
-		  PERCPU_INJECT_INPUT
-		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
+#define _PERCPU_ARCH_CMPEQV_CMPEQV_STOREV()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_MIPS_ENTER					\
+		_PERCPU_MIPS_LP " $13, 0(%[v])\n\t"			\
+		"bne $13, %[expect], %l[cmpfail]\n\t"			\
+		" nop\n\t"						\
+		PERCPU_INJECT_ASM(2)					\
+		_PERCPU_MIPS_LP " $13, 0(%[v2])\n\t"			\
+		"bne $13, %[expect2], %l[cmpfail]\n\t"			\
+		" nop\n\t"						\
+		PERCPU_INJECT_ASM(3)					\
+		_PERCPU_MIPS_SP " %[newv], 0(%[v])\n\t"			\
+		_PERCPU_MIPS_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect), \
+		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv) \
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
 /* The speculative store to *v2 is never read by anyone before the commit. */
-#define _PERCPU_MIPS_CMPEQV_TRYSTOREV_STOREV(barrier)			\
+#define _PERCPU_ARCH_CMPEQV_TRYSTOREV_STOREV(barrier)			\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -246,24 +224,8 @@ static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, i
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						      intptr_t expect, intptr_t *v2,
-						      intptr_t newv2, intptr_t newv,
-						      unsigned int cpu)
-{
-	_PERCPU_MIPS_CMPEQV_TRYSTOREV_STOREV("");
-}
-
-static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
-							      intptr_t *v, intptr_t expect,
-							      intptr_t *v2, intptr_t newv2,
-							      intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_MIPS_CMPEQV_TRYSTOREV_STOREV("sync");
-}
-
 /* Word-wise copy; restarting it from the top is harmless. */
-#define _PERCPU_MIPS_CMPEQV_TRYMEMCPY_STOREV(barrier)			\
+#define _PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(barrier)			\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -296,23 +258,6 @@ static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq
 		: _PERCPU_MIPS_CLOBBERS, "$14", "$15" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
-
-static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						      intptr_t expect, void *dst,
-						      const void *src, size_t len,
-						      intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_MIPS_CMPEQV_TRYMEMCPY_STOREV("");
-}
-
-static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
-							      intptr_t *v, intptr_t expect,
-							      void *dst, const void *src,
-							      size_t len, intptr_t newv,
-							      unsigned int cpu)
-{
-	_PERCPU_MIPS_CMPEQV_TRYMEMCPY_STOREV("sync");
-}
 
 /* The thread pointer (rdhwr $29), from which libc's area lies at __rseq_offset. */
 static inline void *percpu_arch_thread_pointer(void)

@@ -81,11 +81,14 @@
 #define _PERCPU_PPC_CLOBBERS	"memory", "cc", "cr7", "lr", "r11", "r12"
 
 /*
- * The sequences whose _release variant differs only by a barrier before the
- * commit store take it as an argument: "", or "lwsync", which orders every
- * earlier load and store before the commit store.
+ * What goes before the commit store of a plain and of a _release sequence:
+ * nothing, or "lwsync", which orders every earlier load and store before
+ * the commit store.
  */
-#define _PERCPU_PPC_CMPEQV_STOREV(barrier)				\
+#define _PERCPU_ARCH_RELAXED	""
+#define _PERCPU_ARCH_RELEASE	"lwsync"
+
+#define _PERCPU_ARCH_CMPEQV_STOREV(barrier)				\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -105,93 +108,68 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-					    intptr_t expect, intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_PPC_CMPEQV_STOREV("");
-}
+#define _PERCPU_ARCH_CMPNEV_STOREOFFP_LOAD()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_PPC_ENTER					\
+		"ld %%r11, 0(%[v])\n\t"					\
+		"cmpd %%cr7, %%r11, %[expectnot]\n\t"			\
+		"beq- %%cr7, %l[cmpfail]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"std %%r11, 0(%[load])\n\t"				\
+		"ldx %%r11, %%r11, %[voffp]\n\t"			\
+		"std %%r11, 0(%[v])\n\t"				\
+		_PERCPU_PPC_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v),		\
+		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "b" (load) \
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
-						    intptr_t expect, intptr_t newv,
-						    unsigned int cpu)
-{
-	_PERCPU_PPC_CMPEQV_STOREV("lwsync");
-}
+#define _PERCPU_ARCH_ADDV()						\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_PPC_ENTER					\
+		"ld %%r11, 0(%[v])\n\t"					\
+		"add %%r11, %%r11, %[count]\n\t"			\
+		PERCPU_INJECT_ASM(2)					\
+		"std %%r11, 0(%[v])\n\t"				\
+		_PERCPU_PPC_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
 
-static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
-						    intptr_t expectnot, long voffp,
-						    intptr_t *load, unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_PPC_ENTER
-		"ld %%r11, 0(%[v])\n\t"
-		"cmpd %%cr7, %%r11, %[expectnot]\n\t"
-		"beq- %%cr7, %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"std %%r11, 0(%[load])\n\t"
-		"ldx %%r11, %%r11, %[voffp]\n\t"
-		"std %%r11, 0(%[v])\n\t"
-		_PERCPU_PPC_EPILOGUE
-		: /* no outputs */
-		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v),
-		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "b" (load)
-		  PERCPU_INJECT_INPUT
-		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
-
-static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
-				   unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_PPC_ENTER
-		"ld %%r11, 0(%[v])\n\t"
-		"add %%r11, %%r11, %[count]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"std %%r11, 0(%[v])\n\t"
-		_PERCPU_PPC_EPILOGUE
-		: /* no outputs */
-		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v), [count] "r" (count)
-		  PERCPU_INJECT_INPUT
-		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER
-		: abort, mismatch);
-	_PERCPU_SEQ_RESULTS;
-}
-
-static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						   intptr_t expect, intptr_t *v2,
-						   intptr_t expect2, intptr_t newv,
-						   unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_PPC_ENTER
-		"ld %%r11, 0(%[v])\n\t"
-		"cmpd %%cr7, %%r11, %[expect]\n\t"
-		"bne- %%cr7, %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"ld %%r11, 0(%[v2])\n\t"
-		"cmpd %%cr7, %%r11, %[expect2]\n\t"
-		"bne- %%cr7, %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(3)
-		"std %[newv], 0(%[v])\n\t"
-		_PERCPU_PPC_EPILOGUE
-		: /* no outputs */
-		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v), [expect] "r" (expect),
-		  [v2] "b" (v2), [expect2] "r" (expect2), [newv] "r" (newv)
-		  PERCPU_INJECT_INPUT
-		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
+#define _PERCPU_ARCH_CMPEQV_CMPEQV_STOREV()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_PPC_ENTER					\
+		"ld %%r11, 0(%[v])\n\t"					\
+		"cmpd %%cr7, %%r11, %[expect]\n\t"			\
+		"bne- %%cr7, %l[cmpfail]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"ld %%r11, 0(%[v2])\n\t"				\
+		"cmpd %%cr7, %%r11, %[expect2]\n\t"			\
+		"bne- %%cr7, %l[cmpfail]\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		"std %[newv], 0(%[v])\n\t"				\
+		_PERCPU_PPC_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v), [expect] "r" (expect), \
+		  [v2] "b" (v2), [expect2] "r" (expect2), [newv] "r" (newv) \
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
 /* The speculative store to *v2 is never read by anyone before the commit. */
-#define _PERCPU_PPC_CMPEQV_TRYSTOREV_STOREV(barrier)			\
+#define _PERCPU_ARCH_CMPEQV_TRYSTOREV_STOREV(barrier)			\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -214,24 +192,8 @@ static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, i
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						      intptr_t expect, intptr_t *v2,
-						      intptr_t newv2, intptr_t newv,
-						      unsigned int cpu)
-{
-	_PERCPU_PPC_CMPEQV_TRYSTOREV_STOREV("");
-}
-
-static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
-							      intptr_t *v, intptr_t expect,
-							      intptr_t *v2, intptr_t newv2,
-							      intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_PPC_CMPEQV_TRYSTOREV_STOREV("lwsync");
-}
-
 /* Word-wise copy with the count register; restarting it is harmless. */
-#define _PERCPU_PPC_CMPEQV_TRYMEMCPY_STOREV(barrier)			\
+#define _PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(barrier)			\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -263,23 +225,6 @@ static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq
 		  PERCPU_INJECT_CLOBBER					\
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
-
-static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						      intptr_t expect, void *dst,
-						      const void *src, size_t len,
-						      intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_PPC_CMPEQV_TRYMEMCPY_STOREV("");
-}
-
-static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
-							      intptr_t *v, intptr_t expect,
-							      void *dst, const void *src,
-							      size_t len, intptr_t newv,
-							      unsigned int cpu)
-{
-	_PERCPU_PPC_CMPEQV_TRYMEMCPY_STOREV("lwsync");
-}
 
 /*
  * The thread pointer, from which libc's area lies at __rseq_offset: r13 on

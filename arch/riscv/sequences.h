@@ -69,11 +69,14 @@
 #define _PERCPU_RISCV_CLOBBERS	"memory", "t4", "t6"
 
 /*
- * The sequences whose _release variant differs only by a barrier before the
- * commit store take it as an argument: "", or "fence rw, w", which orders
- * every earlier load and store before the commit store.
+ * What goes before the commit store of a plain and of a _release sequence:
+ * nothing, or "fence rw, w", which orders every earlier load and store before
+ * the commit store.
  */
-#define _PERCPU_RISCV_CMPEQV_STOREV(barrier)				\
+#define _PERCPU_ARCH_RELAXED	""
+#define _PERCPU_ARCH_RELEASE	"fence rw, w"
+
+#define _PERCPU_ARCH_CMPEQV_STOREV(barrier)				\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -92,91 +95,66 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-					    intptr_t expect, intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_RISCV_CMPEQV_STOREV("");
-}
+#define _PERCPU_ARCH_CMPNEV_STOREOFFP_LOAD()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_RISCV_ENTER					\
+		"ld t4, 0(%[v])\n\t"					\
+		"beq t4, %[expectnot], %l[cmpfail]\n\t"			\
+		PERCPU_INJECT_ASM(2)					\
+		"sd t4, 0(%[load])\n\t"					\
+		"add t4, t4, %[voffp]\n\t"				\
+		"ld t4, 0(t4)\n\t"					\
+		"sd t4, 0(%[v])\n\t"					\
+		_PERCPU_RISCV_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load) \
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
-						    intptr_t expect, intptr_t newv,
-						    unsigned int cpu)
-{
-	_PERCPU_RISCV_CMPEQV_STOREV("fence rw, w");
-}
+#define _PERCPU_ARCH_ADDV()						\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_RISCV_ENTER					\
+		"ld t4, 0(%[v])\n\t"					\
+		"add t4, t4, %[count]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"sd t4, 0(%[v])\n\t"					\
+		_PERCPU_RISCV_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
 
-static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
-						    intptr_t expectnot, long voffp,
-						    intptr_t *load, unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_RISCV_ENTER
-		"ld t4, 0(%[v])\n\t"
-		"beq t4, %[expectnot], %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"sd t4, 0(%[load])\n\t"
-		"add t4, t4, %[voffp]\n\t"
-		"ld t4, 0(t4)\n\t"
-		"sd t4, 0(%[v])\n\t"
-		_PERCPU_RISCV_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),
-		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load)
-		  PERCPU_INJECT_INPUT
-		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
-
-static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
-				   unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_RISCV_ENTER
-		"ld t4, 0(%[v])\n\t"
-		"add t4, t4, %[count]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"sd t4, 0(%[v])\n\t"
-		_PERCPU_RISCV_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count)
-		  PERCPU_INJECT_INPUT
-		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER
-		: abort, mismatch);
-	_PERCPU_SEQ_RESULTS;
-}
-
-static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						   intptr_t expect, intptr_t *v2,
-						   intptr_t expect2, intptr_t newv,
-						   unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_RISCV_ENTER
-		"ld t4, 0(%[v])\n\t"
-		"bne t4, %[expect], %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"ld t4, 0(%[v2])\n\t"
-		"bne t4, %[expect2], %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(3)
-		"sd %[newv], 0(%[v])\n\t"
-		_PERCPU_RISCV_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect),
-		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv)
-		  PERCPU_INJECT_INPUT
-		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
+#define _PERCPU_ARCH_CMPEQV_CMPEQV_STOREV()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_RISCV_ENTER					\
+		"ld t4, 0(%[v])\n\t"					\
+		"bne t4, %[expect], %l[cmpfail]\n\t"			\
+		PERCPU_INJECT_ASM(2)					\
+		"ld t4, 0(%[v2])\n\t"					\
+		"bne t4, %[expect2], %l[cmpfail]\n\t"			\
+		PERCPU_INJECT_ASM(3)					\
+		"sd %[newv], 0(%[v])\n\t"				\
+		_PERCPU_RISCV_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect), \
+		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv) \
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
 /* The speculative store to *v2 is never read by anyone before the commit. */
-#define _PERCPU_RISCV_CMPEQV_TRYSTOREV_STOREV(barrier)			\
+#define _PERCPU_ARCH_CMPEQV_TRYSTOREV_STOREV(barrier)			\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -198,24 +176,8 @@ static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, i
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						      intptr_t expect, intptr_t *v2,
-						      intptr_t newv2, intptr_t newv,
-						      unsigned int cpu)
-{
-	_PERCPU_RISCV_CMPEQV_TRYSTOREV_STOREV("");
-}
-
-static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
-							      intptr_t *v, intptr_t expect,
-							      intptr_t *v2, intptr_t newv2,
-							      intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_RISCV_CMPEQV_TRYSTOREV_STOREV("fence rw, w");
-}
-
 /* Word-wise copy; restarting it from the top is harmless. */
-#define _PERCPU_RISCV_CMPEQV_TRYMEMCPY_STOREV(barrier)			\
+#define _PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(barrier)			\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -246,23 +208,6 @@ static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq
 		: _PERCPU_RISCV_CLOBBERS, "t2", "t3" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
-
-static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						      intptr_t expect, void *dst,
-						      const void *src, size_t len,
-						      intptr_t newv, unsigned int cpu)
-{
-	_PERCPU_RISCV_CMPEQV_TRYMEMCPY_STOREV("");
-}
-
-static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
-							      intptr_t *v, intptr_t expect,
-							      void *dst, const void *src,
-							      size_t len, intptr_t newv,
-							      unsigned int cpu)
-{
-	_PERCPU_RISCV_CMPEQV_TRYMEMCPY_STOREV("fence rw, w");
-}
 
 /* The thread pointer (tp), from which libc's area lies at __rseq_offset. */
 static inline void *percpu_arch_thread_pointer(void)

@@ -65,193 +65,150 @@
 	"jg %l[abort]\n\t"						\
 	".popsection\n\t"
 
-static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-					    intptr_t expect, intptr_t newv, unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_S390_ENTER
-		"cg %[expect], 0(%[v])\n\t"
-		"jnz %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"stg %[newv], 0(%[v])\n\t"
-		_PERCPU_S390_EPILOGUE
-		: /* no outputs */
-		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v),
-		  [expect] "d" (expect), [newv] "d" (newv)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
-
 /*
- * s390 keeps stores in program order with respect to other stores and loads
- * (only a load may pass an earlier store), so every store is already ordered
- * before the commit store.
+ * What goes before the commit store of a plain and of a _release sequence:
+ * nothing in either.  s390 keeps stores in program order with respect to
+ * other stores and loads (only a load may pass an earlier store), so every
+ * earlier load and store is already ordered before the commit store.
  */
-static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
-						    intptr_t expect, intptr_t newv,
-						    unsigned int cpu)
-{
-	return percpu_arch_cmpeqv_storev(rs, v, expect, newv, cpu);
-}
+#define _PERCPU_ARCH_RELAXED	""
+#define _PERCPU_ARCH_RELEASE	""
 
-static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
-						    intptr_t expectnot, long voffp,
-						    intptr_t *load, unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_S390_ENTER
-		"lg %%r1, 0(%[v])\n\t"
-		"cgr %%r1, %[expectnot]\n\t"
-		"je %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"stg %%r1, 0(%[load])\n\t"
-		"lg %%r1, 0(%[voffp], %%r1)\n\t"
-		"stg %%r1, 0(%[v])\n\t"
-		_PERCPU_S390_EPILOGUE
-		: /* no outputs */
-		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v),
-		  [expectnot] "d" (expectnot), [voffp] "a" (voffp), [load] "a" (load)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
+#define _PERCPU_ARCH_CMPEQV_STOREV(release)				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_S390_ENTER					\
+		"cg %[expect], 0(%[v])\n\t"				\
+		"jnz %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		release							\
+		"stg %[newv], 0(%[v])\n\t"				\
+		_PERCPU_S390_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v),		\
+		  [expect] "d" (expect), [newv] "d" (newv)		\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
-				   unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_S390_ENTER
-		"lg %%r1, 0(%[v])\n\t"
-		"agr %%r1, %[count]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"stg %%r1, 0(%[v])\n\t"
-		_PERCPU_S390_EPILOGUE
-		: /* no outputs */
-		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [count] "d" (count)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER
-		: abort, mismatch);
-	_PERCPU_SEQ_RESULTS;
-}
+#define _PERCPU_ARCH_CMPNEV_STOREOFFP_LOAD()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_S390_ENTER					\
+		"lg %%r1, 0(%[v])\n\t"					\
+		"cgr %%r1, %[expectnot]\n\t"				\
+		"je %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"stg %%r1, 0(%[load])\n\t"				\
+		"lg %%r1, 0(%[voffp], %%r1)\n\t"			\
+		"stg %%r1, 0(%[v])\n\t"					\
+		_PERCPU_S390_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v),		\
+		  [expectnot] "d" (expectnot), [voffp] "a" (voffp), [load] "a" (load) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						   intptr_t expect, intptr_t *v2,
-						   intptr_t expect2, intptr_t newv,
-						   unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_S390_ENTER
-		"cg %[expect], 0(%[v])\n\t"
-		"jnz %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"cg %[expect2], 0(%[v2])\n\t"
-		"jnz %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(3)
-		"stg %[newv], 0(%[v])\n\t"
-		_PERCPU_S390_EPILOGUE
-		: /* no outputs */
-		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [expect] "d" (expect),
-		  [v2] "a" (v2), [expect2] "d" (expect2), [newv] "d" (newv)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
+#define _PERCPU_ARCH_ADDV()						\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_S390_ENTER					\
+		"lg %%r1, 0(%[v])\n\t"					\
+		"agr %%r1, %[count]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"stg %%r1, 0(%[v])\n\t"					\
+		_PERCPU_S390_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [count] "d" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
 
-static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						      intptr_t expect, intptr_t *v2,
-						      intptr_t newv2, intptr_t newv,
-						      unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_S390_ENTER
-		"cg %[expect], 0(%[v])\n\t"
-		"jnz %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		/* Speculative store: nobody reads *v2 before the commit. */
-		"stg %[newv2], 0(%[v2])\n\t"
-		PERCPU_INJECT_ASM(3)
-		"stg %[newv], 0(%[v])\n\t"
-		_PERCPU_S390_EPILOGUE
-		: /* no outputs */
-		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [expect] "d" (expect),
-		  [v2] "a" (v2), [newv2] "d" (newv2), [newv] "d" (newv)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
+#define _PERCPU_ARCH_CMPEQV_CMPEQV_STOREV()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_S390_ENTER					\
+		"cg %[expect], 0(%[v])\n\t"				\
+		"jnz %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"cg %[expect2], 0(%[v2])\n\t"				\
+		"jnz %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(3)					\
+		"stg %[newv], 0(%[v])\n\t"				\
+		_PERCPU_S390_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [expect] "d" (expect), \
+		  [v2] "a" (v2), [expect2] "d" (expect2), [newv] "d" (newv) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
-/* Stores stay in order on s390: see percpu_arch_cmpeqv_storev_release(). */
-static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
-							      intptr_t *v, intptr_t expect,
-							      intptr_t *v2, intptr_t newv2,
-							      intptr_t newv, unsigned int cpu)
-{
-	return percpu_arch_cmpeqv_trystorev_storev(rs, v, expect, v2, newv2, newv, cpu);
-}
+#define _PERCPU_ARCH_CMPEQV_TRYSTOREV_STOREV(release)			\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_S390_ENTER					\
+		"cg %[expect], 0(%[v])\n\t"				\
+		"jnz %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		/* Speculative store: nobody reads *v2 before the commit. */ \
+		"stg %[newv2], 0(%[v2])\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		release							\
+		"stg %[newv], 0(%[v])\n\t"				\
+		_PERCPU_S390_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [expect] "d" (expect), \
+		  [v2] "a" (v2), [newv2] "d" (newv2), [newv] "d" (newv)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						      intptr_t expect, void *dst,
-						      const void *src, size_t len,
-						      intptr_t newv, unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_S390_ENTER
-		"cg %[expect], 0(%[v])\n\t"
-		"jnz %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		/*
-		 * Word-wise copy, indexed by r1 so that src, dst and len stay
-		 * untouched inputs; restarting it from the top is harmless.
-		 */
-		"lghi %%r1, 0\n\t"
-		"5:\n\t"
-		"clgr %%r1, %[len]\n\t"
-		"jhe 6f\n\t"
-		"lg %%r0, 0(%%r1, %[src])\n\t"
-		"stg %%r0, 0(%%r1, %[dst])\n\t"
-		"aghi %%r1, 8\n\t"
-		"j 5b\n\t"
-		"6:\n\t"
-		PERCPU_INJECT_ASM(3)
-		"stg %[newv], 0(%[v])\n\t"
-		_PERCPU_S390_EPILOGUE
-		: /* no outputs */
-		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [expect] "d" (expect),
-		  [dst] "a" (dst), [src] "a" (src), [len] "d" (len), [newv] "d" (newv)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
-
-/* Stores stay in order on s390: see percpu_arch_cmpeqv_storev_release(). */
-static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
-							      intptr_t *v, intptr_t expect,
-							      void *dst, const void *src,
-							      size_t len, intptr_t newv,
-							      unsigned int cpu)
-{
-	return percpu_arch_cmpeqv_trymemcpy_storev(rs, v, expect, dst, src, len, newv, cpu);
-}
+#define _PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(release)			\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_S390_ENTER					\
+		"cg %[expect], 0(%[v])\n\t"				\
+		"jnz %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		/*							\
+		 * Word-wise copy, indexed by r1 so that src, dst and len stay \
+		 * untouched inputs; restarting it from the top is harmless. \
+		 */							\
+		"lghi %%r1, 0\n\t"					\
+		"5:\n\t"						\
+		"clgr %%r1, %[len]\n\t"					\
+		"jhe 6f\n\t"						\
+		"lg %%r0, 0(%%r1, %[src])\n\t"				\
+		"stg %%r0, 0(%%r1, %[dst])\n\t"				\
+		"aghi %%r1, 8\n\t"					\
+		"j 5b\n\t"						\
+		"6:\n\t"						\
+		PERCPU_INJECT_ASM(3)					\
+		release							\
+		"stg %[newv], 0(%[v])\n\t"				\
+		_PERCPU_S390_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [expect] "d" (expect), \
+		  [dst] "a" (dst), [src] "a" (src), [len] "d" (len), [newv] "d" (newv) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
 /* The thread pointer, from which libc's area lies at __rseq_offset. */
 static inline void *percpu_arch_thread_pointer(void)
 {
 	return __builtin_thread_pointer();
 }
+

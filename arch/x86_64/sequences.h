@@ -70,192 +70,153 @@
 	"2:\n\t"							\
 	_PERCPU_X86_ABORT
 
-static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-					    intptr_t expect, intptr_t newv, unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_X86_ENTER
-		"cmpq %[v], %[expect]\n\t"
-		"jnz %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"movq %[newv], %[v]\n\t"
-		_PERCPU_X86_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v),
-		  [expect] "r" (expect), [newv] "r" (newv)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
+/*
+ * What goes before the commit store of a plain and of a _release sequence:
+ * nothing in either, as x86 is TSO (every earlier load and store is already
+ * ordered before the commit store).
+ */
+#define _PERCPU_ARCH_RELAXED	""
+#define _PERCPU_ARCH_RELEASE	""
 
-/* x86 is TSO: every store is already ordered before the commit store. */
-static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
-						    intptr_t expect, intptr_t newv,
-						    unsigned int cpu)
-{
-	return percpu_arch_cmpeqv_storev(rs, v, expect, newv, cpu);
-}
+#define _PERCPU_ARCH_CMPEQV_STOREV(release)				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_X86_ENTER					\
+		"cmpq %[v], %[expect]\n\t"				\
+		"jnz %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		release							\
+		"movq %[newv], %[v]\n\t"				\
+		_PERCPU_X86_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v),		\
+		  [expect] "r" (expect), [newv] "r" (newv)		\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
-						    intptr_t expectnot, long voffp,
-						    intptr_t *load, unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_X86_ENTER
-		"movq %[v], %%rcx\n\t"
-		"cmpq %%rcx, %[expectnot]\n\t"
-		"je %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"movq %%rcx, %[load]\n\t"
-		"addq %[voffp], %%rcx\n\t"
-		"movq (%%rcx), %%rcx\n\t"
-		"movq %%rcx, %[v]\n\t"
-		_PERCPU_X86_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v),
-		  [expectnot] "r" (expectnot), [voffp] "er" (voffp), [load] "m" (*load)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "rax", "rcx" PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
+#define _PERCPU_ARCH_CMPNEV_STOREOFFP_LOAD()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_X86_ENTER					\
+		"movq %[v], %%rcx\n\t"					\
+		"cmpq %%rcx, %[expectnot]\n\t"				\
+		"je %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"movq %%rcx, %[load]\n\t"				\
+		"addq %[voffp], %%rcx\n\t"				\
+		"movq (%%rcx), %%rcx\n\t"				\
+		"movq %%rcx, %[v]\n\t"					\
+		_PERCPU_X86_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v),		\
+		  [expectnot] "r" (expectnot), [voffp] "er" (voffp), [load] "m" (*load) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "rax", "rcx" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
-				   unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_X86_ENTER
-		/* One read-modify-write instruction: it is the commit. */
-		"addq %[count], %[v]\n\t"
-		_PERCPU_X86_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [count] "er" (count)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER
-		: abort, mismatch);
-	_PERCPU_SEQ_RESULTS;
-}
+#define _PERCPU_ARCH_ADDV()						\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_X86_ENTER					\
+		/* One read-modify-write instruction: it is the commit. */ \
+		"addq %[count], %[v]\n\t"				\
+		_PERCPU_X86_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [count] "er" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
 
-static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						   intptr_t expect, intptr_t *v2,
-						   intptr_t expect2, intptr_t newv,
-						   unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_X86_ENTER
-		"cmpq %[v], %[expect]\n\t"
-		"jnz %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		"cmpq %[v2], %[expect2]\n\t"
-		"jnz %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(3)
-		"movq %[newv], %[v]\n\t"
-		_PERCPU_X86_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [expect] "r" (expect),
-		  [v2] "m" (*v2), [expect2] "r" (expect2), [newv] "r" (newv)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
+#define _PERCPU_ARCH_CMPEQV_CMPEQV_STOREV()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_X86_ENTER					\
+		"cmpq %[v], %[expect]\n\t"				\
+		"jnz %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"cmpq %[v2], %[expect2]\n\t"				\
+		"jnz %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(3)					\
+		"movq %[newv], %[v]\n\t"				\
+		_PERCPU_X86_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [expect] "r" (expect), \
+		  [v2] "m" (*v2), [expect2] "r" (expect2), [newv] "r" (newv) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						      intptr_t expect, intptr_t *v2,
-						      intptr_t newv2, intptr_t newv,
-						      unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_X86_ENTER
-		"cmpq %[v], %[expect]\n\t"
-		"jnz %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		/* Speculative store: nobody reads *v2 before the commit. */
-		"movq %[newv2], %[v2]\n\t"
-		PERCPU_INJECT_ASM(3)
-		"movq %[newv], %[v]\n\t"
-		_PERCPU_X86_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [expect] "r" (expect),
-		  [v2] "m" (*v2), [newv2] "r" (newv2), [newv] "r" (newv)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
+#define _PERCPU_ARCH_CMPEQV_TRYSTOREV_STOREV(release)			\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_X86_ENTER					\
+		"cmpq %[v], %[expect]\n\t"				\
+		"jnz %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		/* Speculative store: nobody reads *v2 before the commit. */ \
+		"movq %[newv2], %[v2]\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		release							\
+		"movq %[newv], %[v]\n\t"				\
+		_PERCPU_X86_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [expect] "r" (expect), \
+		  [v2] "m" (*v2), [newv2] "r" (newv2), [newv] "r" (newv) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
-static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
-							      intptr_t *v, intptr_t expect,
-							      intptr_t *v2, intptr_t newv2,
-							      intptr_t newv, unsigned int cpu)
-{
-	return percpu_arch_cmpeqv_trystorev_storev(rs, v, expect, v2, newv2, newv, cpu);
-}
-
-static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-						      intptr_t expect, void *dst,
-						      const void *src, size_t len,
-						      intptr_t newv, unsigned int cpu)
-{
-	__asm__ __volatile__ goto(
-		_PERCPU_ASM_PROLOGUE
-		_PERCPU_ASM_EXIT_POINT(cmpfail)
-		_PERCPU_X86_ENTER
-		"cmpq %[v], %[expect]\n\t"
-		"jnz %l[cmpfail]\n\t"
-		PERCPU_INJECT_ASM(2)
-		/*
-		 * 16 bytes at a time, then the last word when len is an odd
-		 * number of words.  Restarting from the top is harmless: nobody
-		 * reads dst before the commit.  Indexed addressing needs only
-		 * two scratch registers, so the sequence still fits when the
-		 * frame pointer and the injection hooks take theirs.
-		 */
-		"xorl %%eax, %%eax\n\t"
-		"leaq -16(%[len]), %%rcx\n\t"
-		"jmp 6f\n\t"
-		"5:\n\t"
-		"movdqu (%[src],%%rax), %%xmm0\n\t"
-		"movdqu %%xmm0, (%[dst],%%rax)\n\t"
-		"addq $16, %%rax\n\t"
-		"6:\n\t"
-		"cmpq %%rcx, %%rax\n\t"
-		"jle 5b\n\t"
-		"cmpq %[len], %%rax\n\t"
-		"jae 7f\n\t"
-		"movq (%[src],%%rax), %%rcx\n\t"
-		"movq %%rcx, (%[dst],%%rax)\n\t"
-		"7:\n\t"
-		PERCPU_INJECT_ASM(3)
-		"movq %[newv], %[v]\n\t"
-		_PERCPU_X86_EPILOGUE
-		: /* no outputs */
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [expect] "r" (expect),
-		  [dst] "r" (dst), [src] "r" (src), [len] "r" (len), [newv] "r" (newv)
-		  PERCPU_INJECT_INPUT
-		: "memory", "cc", "rax", "rcx", "xmm0" PERCPU_INJECT_CLOBBER
-		: abort, mismatch, cmpfail);
-	_PERCPU_SEQ_RESULTS_CMP;
-}
-
-static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
-							      intptr_t *v, intptr_t expect,
-							      void *dst, const void *src,
-							      size_t len, intptr_t newv,
-							      unsigned int cpu)
-{
-	return percpu_arch_cmpeqv_trymemcpy_storev(rs, v, expect, dst, src, len, newv, cpu);
-}
+#define _PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(release)			\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_X86_ENTER					\
+		"cmpq %[v], %[expect]\n\t"				\
+		"jnz %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		/*							\
+		 * 16 bytes at a time, then the last word when len is an odd \
+		 * number of words.  Restarting from the top is harmless: nobody \
+		 * reads dst before the commit.  Indexed addressing needs only \
+		 * two scratch registers, so the sequence still fits when the \
+		 * frame pointer and the injection hooks take theirs.	\
+		 */							\
+		"xorl %%eax, %%eax\n\t"					\
+		"leaq -16(%[len]), %%rcx\n\t"				\
+		"jmp 6f\n\t"						\
+		"5:\n\t"						\
+		"movdqu (%[src],%%rax), %%xmm0\n\t"			\
+		"movdqu %%xmm0, (%[dst],%%rax)\n\t"			\
+		"addq $16, %%rax\n\t"					\
+		"6:\n\t"						\
+		"cmpq %%rcx, %%rax\n\t"					\
+		"jle 5b\n\t"						\
+		"cmpq %[len], %%rax\n\t"				\
+		"jae 7f\n\t"						\
+		"movq (%[src],%%rax), %%rcx\n\t"			\
+		"movq %%rcx, (%[dst],%%rax)\n\t"			\
+		"7:\n\t"						\
+		PERCPU_INJECT_ASM(3)					\
+		release							\
+		"movq %[newv], %[v]\n\t"				\
+		_PERCPU_X86_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [expect] "r" (expect), \
+		  [dst] "r" (dst), [src] "r" (src), [len] "r" (len), [newv] "r" (newv) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "rax", "rcx", "xmm0" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
 
 /* The thread pointer, from which libc's area lies at __rseq_offset. */
 static inline void *percpu_arch_thread_pointer(void)
