@@ -17,15 +17,8 @@
 #include <sys/time.h>
 #include <time.h>
 
-/* Fault injection and abort counting: must precede the libpercpu headers. */
-static int inject_loops[4];
-static __thread unsigned long tls_aborts;
-static __thread unsigned long tls_iter;
-#define PERCPU_INJECT_ASM(n)	PERCPU_ARCH_INJECT_SPIN_ASM(n)
-#define PERCPU_INJECT_INPUT	PERCPU_ARCH_INJECT_SPIN_INPUT(inject_loops)
-#define PERCPU_INJECT_CLOBBER	PERCPU_ARCH_INJECT_SPIN_CLOBBER
-#define PERCPU_INJECT_C(n)	do { if ((++tls_iter & 4095) == 0) sched_yield(); } while (0)
-#define PERCPU_ON_ABORT()	(tls_aborts++)
+/* Must precede the libpercpu headers. */
+#include "stress-inject.h"
 
 #include <percpu/percpu.h>
 #include "testutil.h"
