@@ -22,22 +22,27 @@
  * store, or the commit instruction itself).
  *
  * Each sequence runs as one restartable critical section on the area @rs,
- * only while the thread runs on @cpu, and returns PERCPU_SEQ_COMMITTED,
- * PERCPU_SEQ_CMPFAIL, PERCPU_SEQ_ABORTED or PERCPU_SEQ_CPU_MISMATCH.  "v" is
+ * only while the index field @idp of that area (&rs->cpu_id, or &rs->mm_cid
+ * for structures indexed by concurrency id) still holds @id, the index the
+ * caller read before the sequence, and returns PERCPU_SEQ_COMMITTED,
+ * PERCPU_SEQ_CMPFAIL, PERCPU_SEQ_ABORTED or PERCPU_SEQ_CPU_MISMATCH.  The
+ * check is made inside the section, after the descriptor is published: a
+ * preemption, migration or signal after it aborts the section, and the kernel
+ * updates the index fields before the thread returns to user space.  "v" is
  * always the word whose store commits.  _release variants order every
  * earlier load and store before the commit store.
  *
- *   percpu_arch_cmpeqv_storev[_release](rs, v, expect, newv, cpu)
+ *   percpu_arch_cmpeqv_storev[_release](rs, v, expect, newv, id, idp)
  *       if (*v != expect) cmpfail; *v = newv
- *   percpu_arch_cmpnev_storeoffp_load(rs, v, expectnot, voffp, load, cpu)
+ *   percpu_arch_cmpnev_storeoffp_load(rs, v, expectnot, voffp, load, id, idp)
  *       if (*v == expectnot) cmpfail; *load = *v; *v = *(intptr_t *)(*v + voffp)
- *   percpu_arch_addv(rs, v, count, cpu)
+ *   percpu_arch_addv(rs, v, count, id, idp)
  *       *v += count
- *   percpu_arch_cmpeqv_cmpeqv_storev(rs, v, expect, v2, expect2, newv, cpu)
+ *   percpu_arch_cmpeqv_cmpeqv_storev(rs, v, expect, v2, expect2, newv, id, idp)
  *       if (*v != expect || *v2 != expect2) cmpfail; *v = newv
- *   percpu_arch_cmpeqv_trystorev_storev[_release](rs, v, expect, v2, newv2, newv, cpu)
+ *   percpu_arch_cmpeqv_trystorev_storev[_release](rs, v, expect, v2, newv2, newv, id, idp)
  *       if (*v != expect) cmpfail; *v2 = newv2; *v = newv
- *   percpu_arch_cmpeqv_trymemcpy_storev[_release](rs, v, expect, dst, src, len, newv, cpu)
+ *   percpu_arch_cmpeqv_trymemcpy_storev[_release](rs, v, expect, dst, src, len, newv, id, idp)
  *       if (*v != expect) cmpfail; copy len bytes src->dst; *v = newv
  *       (dst, src word aligned, len a multiple of sizeof(intptr_t); word-wise copy)
  *   percpu_arch_thread_pointer()
@@ -144,27 +149,31 @@ cmpfail:								\
 
 /* The sequences, from the architecture's bodies (see the top of this file). */
 static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
-					    intptr_t expect, intptr_t newv, unsigned int cpu)
+					    intptr_t expect, intptr_t newv, uint32_t id,
+					    const uint32_t *idp)
 {
 	_PERCPU_ARCH_CMPEQV_STOREV(_PERCPU_ARCH_RELAXED);
 }
 
 static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
 						    intptr_t expect, intptr_t newv,
-						    unsigned int cpu)
+						    uint32_t id,
+					    const uint32_t *idp)
 {
 	_PERCPU_ARCH_CMPEQV_STOREV(_PERCPU_ARCH_RELEASE);
 }
 
 static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
 						    intptr_t expectnot, long voffp,
-						    intptr_t *load, unsigned int cpu)
+						    intptr_t *load, uint32_t id,
+					    const uint32_t *idp)
 {
 	_PERCPU_ARCH_CMPNEV_STOREOFFP_LOAD();
 }
 
 static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
-				   unsigned int cpu)
+				   uint32_t id,
+					    const uint32_t *idp)
 {
 	_PERCPU_ARCH_ADDV();
 }
@@ -172,7 +181,8 @@ static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intp
 static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
 						   intptr_t expect, intptr_t *v2,
 						   intptr_t expect2, intptr_t newv,
-						   unsigned int cpu)
+						   uint32_t id,
+					    const uint32_t *idp)
 {
 	_PERCPU_ARCH_CMPEQV_CMPEQV_STOREV();
 }
@@ -180,7 +190,8 @@ static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, i
 static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
 						      intptr_t expect, intptr_t *v2,
 						      intptr_t newv2, intptr_t newv,
-						      unsigned int cpu)
+						      uint32_t id,
+					    const uint32_t *idp)
 {
 	_PERCPU_ARCH_CMPEQV_TRYSTOREV_STOREV(_PERCPU_ARCH_RELAXED);
 }
@@ -188,7 +199,8 @@ static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs
 static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
 							      intptr_t *v, intptr_t expect,
 							      intptr_t *v2, intptr_t newv2,
-							      intptr_t newv, unsigned int cpu)
+							      intptr_t newv, uint32_t id,
+					    const uint32_t *idp)
 {
 	_PERCPU_ARCH_CMPEQV_TRYSTOREV_STOREV(_PERCPU_ARCH_RELEASE);
 }
@@ -196,7 +208,8 @@ static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq
 static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
 						      intptr_t expect, void *dst,
 						      const void *src, size_t len,
-						      intptr_t newv, unsigned int cpu)
+						      intptr_t newv, uint32_t id,
+					    const uint32_t *idp)
 {
 	_PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(_PERCPU_ARCH_RELAXED);
 }
@@ -205,7 +218,8 @@ static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq
 							      intptr_t *v, intptr_t expect,
 							      void *dst, const void *src,
 							      size_t len, intptr_t newv,
-							      unsigned int cpu)
+							      uint32_t id,
+					    const uint32_t *idp)
 {
 	_PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(_PERCPU_ARCH_RELEASE);
 }

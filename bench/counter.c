@@ -122,7 +122,7 @@ static void run_fallback(struct cbench_thread *t, uint64_t n)
 	struct counter_bench *b = t->shared;
 
 	for (uint64_t i = 0; i < n; i++)
-		percpu_counter_add_fallback(&b->pc, 1);
+		percpu_counter_add_slow(&b->pc, 1);
 }
 
 /*

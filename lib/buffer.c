@@ -4,8 +4,10 @@
  * the slow paths (remote CPU, fallback) under the lock of lib/slow.c.
  */
 #include "config.h"
+#define PERCPU_LIB_BUILD 1
 
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 
 #include <percpu/buffer.h>
@@ -13,26 +15,21 @@
 
 static int buffer_ok(const struct percpu_buffer *b)
 {
-	return b && b->magic == PERCPU_BUFFER_MAGIC && b->slots;
+	return b && b->magic == PERCPU_BUFFER_MAGIC && b->mem.base;
 }
 
 int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu, unsigned int flags)
 {
-	unsigned int nr = percpu_nr_cpus();
-	size_t stride;
+	int err;
 
-	if (!b || flags != 0 || capacity_per_cpu == 0 ||
-	    capacity_per_cpu > PERCPU_BUFFER_MAX_CAPACITY)
+	if (!b || capacity_per_cpu == 0 || capacity_per_cpu > PERCPU_BUFFER_MAX_CAPACITY)
 		return -EINVAL;
-	memset(b, 0, sizeof(*b));
-	stride = percpu_mem_stride(sizeof(struct percpu_buffer_cpu) +
-				   capacity_per_cpu * sizeof(intptr_t));
-	b->slots = percpu_mem_alloc(stride, nr);
-	if (!b->slots)
-		return -ENOMEM;
-	b->stride = stride;
+	err = percpu_mem_setup(&b->mem, sizeof(struct percpu_buffer_cpu) +
+			       capacity_per_cpu * sizeof(intptr_t), flags,
+			       offsetof(struct percpu_buffer_cpu, slow_mutex));
+	if (err)
+		return err;
 	b->capacity = capacity_per_cpu;
-	b->nr_cpus = nr;
 	b->magic = PERCPU_BUFFER_MAGIC;
 	return 0;
 }
@@ -41,14 +38,14 @@ int percpu_buffer_destroy(struct percpu_buffer *b)
 {
 	if (!buffer_ok(b))
 		return -EINVAL;
-	percpu_mem_free(b->slots, b->stride, b->nr_cpus);
+	percpu_mem_destroy(&b->mem);
 	memset(b, 0, sizeof(*b));
 	return 0;
 }
 
 int percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 {
-	if (!buffer_ok(b) || !ptr)
+	if (PERCPU_UNLIKELY(!buffer_ok(b) || !ptr))
 		return -EINVAL;
 	return _percpu_buffer_push(b, ptr);
 }
@@ -62,55 +59,60 @@ void *percpu_buffer_pop(struct percpu_buffer *b)
 	return _percpu_buffer_pop(b);
 }
 
-static int lock_cpu(struct percpu_buffer *b, unsigned int cpu, struct percpu_slow *s,
-		    intptr_t *count)
+/* Under the lock of slot @cpu, whose count was @n: push, then unlock. */
+static int push_locked(struct percpu_buffer *b, struct percpu_slow *s, unsigned int cpu,
+		       intptr_t n, void *ptr)
+{
+	if ((size_t)n >= b->capacity) {
+		percpu_slow_unlock(s, n);
+		return -ENOSPC;
+	}
+	PERCPU_STORE(_percpu_buffer_slot(_percpu_buffer_cpu(b, cpu), (size_t)n), (intptr_t)ptr);
+	percpu_slow_unlock(s, n + 1);
+	return 0;
+}
+
+/* Under the lock: take up to @max pointers into @out, unlock, return how many. */
+static size_t take_locked(struct percpu_buffer *b, struct percpu_slow *s, unsigned int cpu,
+			  intptr_t n, void **out, size_t max)
 {
 	struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, cpu);
+	size_t i;
 
-	return percpu_slow_lock(s, &pc->count, &pc->slow_mutex, PERCPU_BUFFER_LOCKED, cpu,
-				count);
+	for (i = 0; i < max && (size_t)n > i; i++)
+		out[i] = (void *)PERCPU_LOAD(_percpu_buffer_slot(pc, (size_t)n - 1 - i));
+	percpu_slow_unlock(s, n - (intptr_t)i);
+	return i;
 }
 
 static int push_cpu(struct percpu_buffer *b, void *ptr, unsigned int cpu)
 {
-	struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, cpu);
 	struct percpu_slow s;
 	intptr_t n;
-	int err = lock_cpu(b, cpu, &s, &n);
+	int err = percpu_slow_lock(&s, &b->mem, cpu, PERCPU_BUFFER_LOCKED, &n);
 
 	if (err)
 		return err;
-	if ((size_t)n >= b->capacity) {
-		percpu_slow_unlock(&s, n);
-		return -ENOSPC;
-	}
-	PERCPU_STORE(_percpu_buffer_slot(pc, (size_t)n), (intptr_t)ptr);
-	percpu_slow_unlock(&s, n + 1);
-	return 0;
+	return push_locked(b, &s, cpu, n, ptr);
 }
 
 /* Take up to @max pointers into @out; return how many, or a negative errno. */
 static ssize_t take_cpu(struct percpu_buffer *b, unsigned int cpu, void **out, size_t max)
 {
-	struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, cpu);
 	struct percpu_slow s;
 	intptr_t n;
-	size_t i;
-	int err = lock_cpu(b, cpu, &s, &n);
+	int err = percpu_slow_lock(&s, &b->mem, cpu, PERCPU_BUFFER_LOCKED, &n);
 
 	if (err)
 		return err;
-	for (i = 0; i < max && (size_t)n > i; i++)
-		out[i] = (void *)PERCPU_LOAD(_percpu_buffer_slot(pc, (size_t)n - 1 - i));
-	percpu_slow_unlock(&s, n - (intptr_t)i);
-	return (ssize_t)i;
+	return (ssize_t)take_locked(b, &s, cpu, n, out, max);
 }
 
 static int check_cpu(const struct percpu_buffer *b, unsigned int cpu)
 {
 	if (!buffer_ok(b))
 		return -EINVAL;
-	if (cpu >= b->nr_cpus)
+	if (cpu >= b->mem.nr)
 		return -ERANGE;
 	return 0;
 }
@@ -153,25 +155,86 @@ ssize_t percpu_buffer_drain_cpu(struct percpu_buffer *b, unsigned int cpu, void 
 }
 
 /*
- * Fallback path: lock the CPU the thread runs on (always in its affinity
- * mask); on an unexpected failure try the other CPUs rather than drop it.
+ * Slow paths of the inline calls.  A thread with rseq retries its sequence:
+ * after an abort, yielding while a slow path holds the slot, and confirming
+ * "full" or "empty" on the slot it runs on (the count it read may be stale).
+ * A thread without rseq takes the lock of some slot (lib/slow.c).
  */
-int percpu_buffer_push_fallback(struct percpu_buffer *b, void *ptr)
+int percpu_buffer_push_slow(struct percpu_buffer *b, void *ptr)
 {
-	unsigned int cpu = percpu_fallback_cpu();
-	int err;
+	for (;;) {
+		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
+		struct percpu_buffer_cpu *pc;
+		const uint32_t *idp;
+		uint32_t id;
+		intptr_t n;
+		int ret;
 
-	for (unsigned int i = 0; (err = push_cpu(b, ptr, cpu)) != 0 && err != -ENOSPC; i++)
-		cpu = i % b->nr_cpus;
-	return err;
+		if (percpu_rseq_is_fallback(rs)) {
+			struct percpu_slow s;
+			unsigned int slot;
+
+			percpu_slow_lock_local(&s, &b->mem, PERCPU_BUFFER_LOCKED, &n, &slot);
+			return push_locked(b, &s, slot, n, ptr);
+		}
+		if (!_percpu_mem_index(&b->mem, rs, &id, &idp))
+			continue;
+		pc = _percpu_buffer_cpu(b, id);
+		n = PERCPU_LOAD(&pc->count);
+		if (n == PERCPU_BUFFER_LOCKED) {
+			sched_yield();
+			continue;
+		}
+		if ((size_t)n >= b->capacity) {
+			if (percpu_arch_cmpeqv_storev(rs, &pc->count, n, n, id, idp) ==
+			    PERCPU_SEQ_COMMITTED)
+				return -ENOSPC;
+			continue;
+		}
+		ret = percpu_arch_cmpeqv_trystorev_storev_release(rs, &pc->count, n,
+								  _percpu_buffer_slot(pc, (size_t)n),
+								  (intptr_t)ptr, n + 1, id, idp);
+		if (ret == PERCPU_SEQ_COMMITTED)
+			return 0;
+	}
 }
 
-void *percpu_buffer_pop_fallback(struct percpu_buffer *b)
+void *percpu_buffer_pop_slow(struct percpu_buffer *b)
 {
-	unsigned int cpu = percpu_fallback_cpu();
-	void *ptr = NULL;
+	for (;;) {
+		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
+		struct percpu_buffer_cpu *pc;
+		const uint32_t *idp;
+		uint32_t id;
+		intptr_t n, p;
 
-	for (unsigned int i = 0; take_cpu(b, cpu, &ptr, 1) < 0; i++)
-		cpu = i % b->nr_cpus;
-	return ptr;
+		if (percpu_rseq_is_fallback(rs)) {
+			struct percpu_slow s;
+			unsigned int slot;
+			void *ptr = NULL;
+
+			percpu_slow_lock_local(&s, &b->mem, PERCPU_BUFFER_LOCKED, &n, &slot);
+			take_locked(b, &s, slot, n, &ptr, 1);
+			return ptr;
+		}
+		if (!_percpu_mem_index(&b->mem, rs, &id, &idp))
+			continue;
+		pc = _percpu_buffer_cpu(b, id);
+		n = PERCPU_LOAD(&pc->count);
+		if (n == PERCPU_BUFFER_LOCKED) {
+			sched_yield();
+			continue;
+		}
+		if (n == 0) {
+			if (percpu_arch_cmpeqv_storev(rs, &pc->count, 0, 0, id, idp) ==
+			    PERCPU_SEQ_COMMITTED)
+				return NULL;
+			continue;
+		}
+		p = PERCPU_LOAD(_percpu_buffer_slot(pc, (size_t)n - 1));
+		if (percpu_arch_cmpeqv_cmpeqv_storev(rs, &pc->count, n,
+						     _percpu_buffer_slot(pc, (size_t)n - 1), p,
+						     n - 1, id, idp) == PERCPU_SEQ_COMMITTED)
+			return (void *)p;
+	}
 }

@@ -3,6 +3,7 @@
  * lib/counter.c - per-CPU counters: set-up, reads, and the out-of-line paths.
  */
 #include "config.h"
+#define PERCPU_LIB_BUILD 1
 
 #include <errno.h>
 #include <string.h>
@@ -12,20 +13,19 @@
 
 static int counter_ok(const struct percpu_counter *c)
 {
-	return c && c->magic == PERCPU_COUNTER_MAGIC && c->slots;
+	return c && c->magic == PERCPU_COUNTER_MAGIC && c->mem.base;
 }
 
 int percpu_counter_init(struct percpu_counter *c, unsigned int flags)
 {
-	unsigned int nr = percpu_nr_cpus();
+	int err;
 
-	if (!c || flags != 0)
+	if (!c)
 		return -EINVAL;
-	memset(c, 0, sizeof(*c));
-	c->slots = percpu_mem_alloc(percpu_mem_stride(sizeof(struct percpu_counter_slot)), nr);
-	if (!c->slots)
-		return -ENOMEM;
-	c->nr_cpus = nr;
+	err = percpu_mem_setup(&c->mem, sizeof(struct percpu_counter_slot), flags, -1);
+	if (err)
+		return err;
+	c->base = 0;
 	c->magic = PERCPU_COUNTER_MAGIC;
 	return 0;
 }
@@ -34,15 +34,16 @@ int percpu_counter_destroy(struct percpu_counter *c)
 {
 	if (!counter_ok(c))
 		return -EINVAL;
-	percpu_mem_free(c->slots, percpu_mem_stride(sizeof(struct percpu_counter_slot)),
-			c->nr_cpus);
+	percpu_mem_destroy(&c->mem);
 	memset(c, 0, sizeof(*c));
 	return 0;
 }
 
-void percpu_counter_add_fallback(struct percpu_counter *c, int64_t v)
+/* Fallback path: an atomic add on the slot of the CPU we run on. */
+static void add_atomic(struct percpu_counter *c, int64_t v)
 {
-	struct percpu_counter_slot *slot = _percpu_counter_slot(c, percpu_fallback_cpu());
+	struct percpu_counter_slot *slot =
+		_percpu_counter_slot(c, percpu_fallback_cpu() % c->mem.nr);
 
 #if PERCPU_HAVE_ATOMIC64
 	__atomic_fetch_add(&slot->atomic, v, __ATOMIC_RELAXED);
@@ -69,9 +70,44 @@ static int64_t slot_atomic(const struct percpu_counter_slot *slot)
 #endif
 }
 
+void percpu_counter_add_slow(struct percpu_counter *c, int64_t v)
+{
+	for (;;) {
+		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
+		const uint32_t *idp;
+		uint32_t id;
+		int ret;
+
+		if (percpu_rseq_is_fallback(rs)) {
+			add_atomic(c, v);
+			return;
+		}
+		if (!_percpu_mem_index(&c->mem, rs, &id, &idp))
+			continue;	/* mm_cid out of date: the area is being updated */
+#if INTPTR_MAX >= INT64_MAX
+		ret = percpu_arch_addv(rs, &_percpu_counter_slot(c, id)->rseq, (intptr_t)v, id, idp);
+#else
+		{
+			intptr_t *word = &_percpu_counter_slot(c, id)->rseq;
+			intptr_t old = PERCPU_LOAD(word), sum;
+
+			/* The word would overflow: the atomic half takes it. */
+			if (v < INTPTR_MIN || v > INTPTR_MAX ||
+			    __builtin_add_overflow(old, (intptr_t)v, &sum)) {
+				add_atomic(c, v);
+				return;
+			}
+			ret = percpu_arch_cmpeqv_storev(rs, word, old, sum, id, idp);
+		}
+#endif
+		if (ret == PERCPU_SEQ_COMMITTED)
+			return;
+	}
+}
+
 int percpu_counter_add(struct percpu_counter *c, int64_t v)
 {
-	if (!counter_ok(c))
+	if (PERCPU_UNLIKELY(!c || c->magic != PERCPU_COUNTER_MAGIC))
 		return -EINVAL;
 	_percpu_counter_add(c, v);
 	return 0;
@@ -88,7 +124,7 @@ static int64_t raw_sum(const struct percpu_counter *c)
 {
 	int64_t sum = 0;
 
-	for (unsigned int cpu = 0; cpu < c->nr_cpus; cpu++)
+	for (unsigned int cpu = 0; cpu < c->mem.nr; cpu++)
 		sum += slot_value(c, cpu);
 	return sum;
 }
@@ -105,7 +141,7 @@ int percpu_counter_read_cpu(const struct percpu_counter *c, unsigned int cpu, in
 {
 	if (!counter_ok(c) || !val)
 		return -EINVAL;
-	if (cpu >= c->nr_cpus)
+	if (cpu >= c->mem.nr)
 		return -ERANGE;
 	*val = slot_value(c, cpu);
 	return 0;

@@ -10,17 +10,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * Per-CPU memory: nr_cpus blocks of @stride bytes each (a multiple of the
- * cache-line stride), zeroed.  Where a block spans whole pages and the machine
- * has several NUMA nodes, each CPU's block is placed on that CPU's node.
- * Return: the memory, or NULL with errno set.
- */
-void *percpu_mem_alloc(size_t stride, unsigned int nr_cpus);
-void percpu_mem_free(void *mem, size_t stride, unsigned int nr_cpus);
+struct percpu_mem;
 
-/* Round @size up to the per-CPU stride (PERCPU_CACHELINE_BYTES multiple). */
-size_t percpu_mem_stride(size_t size);
+/*
+ * Set up @m with slots of @size bytes (see percpu_mem_init()).  @mutex_off:
+ * offset of the slow-path mutex in each slot (the committed word is at offset
+ * 0), or -1 for structures that take no slow-path lock.  Structures with a
+ * mutex are registered for fork().
+ */
+int percpu_mem_setup(struct percpu_mem *m, size_t size, unsigned int flags, int mutex_off);
+
+/* 1 when an mm_cid-indexed structure can work in this process. */
+int percpu_rseq_mm_cid_usable(void);
+
+/* 1 when membarrier(PRIVATE_EXPEDITED_RSEQ) can be used (probed once). */
+int percpu_have_membarrier(void);
+
+/* The library's constructor's part in lib/slow.c: fork handlers. */
+void percpu_slow_setup_fork(void);
+void percpu_slow_register(struct percpu_mem *m);
+void percpu_slow_unregister(struct percpu_mem *m);
+
+/* The calling thread's area, set up on first use (hidden, no PLT). */
+struct percpu_rseq_abi *percpu_rseq_thread_area(void);
 
 /* The CPU for a fallback-path operation: sched_getcpu(), clamped to range. */
 unsigned int percpu_fallback_cpu(void);
@@ -33,31 +45,42 @@ unsigned int percpu_fallback_cpu(void);
 extern int percpu_rseq_in_use;
 
 /*
- * Slow-path lock on one CPU's committed word (list head, buffer count, ring
- * head), shared by remote operations (`_cpu` calls) and by threads on the
- * fallback path.  See lib/slow.c for the protocol.
+ * Slow-path lock on one slot's committed word (list head, buffer count, ring
+ * head: offset 0 of the slot), shared by remote operations (`_cpu` calls) and
+ * by threads on the fallback path.  See lib/slow.c for the protocol.
  */
 struct percpu_slow {
 	intptr_t *word;		/* the committed word */
-	int *mutex;		/* serialises slow paths on this CPU */
+	int *mutex;		/* serialises slow paths on this slot */
 	intptr_t locked;	/* the value no sequence compares equal to or writes */
 	sigset_t old_sigs;	/* restored by percpu_slow_unlock() */
 	cpu_set_t old_mask;	/* restored by percpu_slow_unlock() when pinned */
 	int pinned;
+	int sigs_blocked;
 };
 
 /*
- * Lock @word of @cpu: afterwards no restartable sequence can commit to it
- * until percpu_slow_unlock().  Stores the word's value in *@old.  Blocks every
- * signal until the unlock (a handler on this thread could otherwise wait for
- * the lock it interrupted).
- * Return: 0, or -EPERM when membarrier is unavailable and @cpu is not in the
- * calling thread's affinity mask, or another negative errno.
+ * Lock slot @slot of @m for a remote operation: afterwards no restartable
+ * sequence can commit to its word until percpu_slow_unlock().  Stores the
+ * word's value in *@old.  Blocks every signal until the unlock.
+ * Return: 0; -EPERM when membarrier is unavailable and the CPU is not in the
+ * calling thread's affinity mask; another negative errno (membarrier failed).
  */
-int percpu_slow_lock(struct percpu_slow *s, intptr_t *word, int *mutex, intptr_t locked,
-		     unsigned int cpu, intptr_t *old);
+int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
+		     intptr_t locked, intptr_t *old);
 
-/* Store @newv in the locked word (release), then undo percpu_slow_lock(). */
+/*
+ * Lock some slot of @m for the calling thread's own operation (fallback
+ * path): the one of the CPU it runs on.  Never fails.  *@slot_out says
+ * which slot.
+ */
+int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, intptr_t locked,
+			   intptr_t *old, unsigned int *slot_out);
+
+/* Store @newv in the locked word (release), then undo the lock. */
 void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv);
+
+/* Undo a lock whose mutex was already released. */
+void percpu_slow_release(struct percpu_slow *s);
 
 #endif /* PERCPU_LIB_INTERNAL_H */

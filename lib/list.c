@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lib/list.c - per-CPU lists: set-up, the exported wrappers, and the slow
- * paths (remote CPU, fallback) under the slow-path lock of lib/slow.c.
+ * paths (first use, abort, remote CPU, fallback) under the slow-path lock of
+ * lib/slow.c.
  */
 #include "config.h"
+#define PERCPU_LIB_BUILD 1
 
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 
 #include <percpu/list.h>
@@ -13,30 +16,20 @@
 
 static int list_ok(const struct percpu_list *l)
 {
-	return l && l->magic == PERCPU_LIST_MAGIC && l->slots;
-}
-
-static size_t list_stride(void)
-{
-	return percpu_mem_stride(sizeof(struct percpu_list_cpu));
+	return l && l->magic == PERCPU_LIST_MAGIC && l->mem.base;
 }
 
 int percpu_list_init(struct percpu_list *l, unsigned int flags)
 {
-	unsigned int nr = percpu_nr_cpus();
+	int err;
 
-	if (!l || flags != 0)
+	if (!l)
 		return -EINVAL;
-	memset(l, 0, sizeof(*l));
-	/* _percpu_list_cpu() assumes a stride of exactly one cache-line unit. */
-	_Static_assert(sizeof(struct percpu_list_cpu) <= PERCPU_CACHELINE_BYTES, "slot size");
-	l->slots = percpu_mem_alloc(list_stride(), nr);
-	if (!l->slots)
-		return -ENOMEM;
-	l->end.next = &l->end;
-	for (unsigned int cpu = 0; cpu < nr; cpu++)
-		_percpu_list_cpu(l, cpu)->head = (intptr_t)&l->end;
-	l->nr_cpus = nr;
+	err = percpu_mem_setup(&l->mem, sizeof(struct percpu_list_cpu), flags,
+			       offsetof(struct percpu_list_cpu, slow_mutex));
+	if (err)
+		return err;
+	l->end.next = NULL;	/* 0: the end's own encoding */
 	l->magic = PERCPU_LIST_MAGIC;
 	return 0;
 }
@@ -45,14 +38,19 @@ int percpu_list_destroy(struct percpu_list *l)
 {
 	if (!list_ok(l))
 		return -EINVAL;
-	percpu_mem_free(l->slots, list_stride(), l->nr_cpus);
+	percpu_mem_destroy(&l->mem);
 	memset(l, 0, sizeof(*l));
 	return 0;
 }
 
+static int node_ok(const struct percpu_list *l, const struct percpu_list_node *node)
+{
+	return node && node != &l->end && ((uintptr_t)node & (sizeof(void *) - 1)) == 0;
+}
+
 int percpu_list_push(struct percpu_list *l, struct percpu_list_node *node)
 {
-	if (!list_ok(l) || !node || node == &l->end)
+	if (PERCPU_UNLIKELY(!list_ok(l) || !node_ok(l, node)))
 		return -EINVAL;
 	_percpu_list_push(l, node);
 	return 0;
@@ -60,56 +58,49 @@ int percpu_list_push(struct percpu_list *l, struct percpu_list_node *node)
 
 struct percpu_list_node *percpu_list_pop(struct percpu_list *l)
 {
-	if (!list_ok(l)) {
+	if (PERCPU_UNLIKELY(!list_ok(l))) {
 		errno = EINVAL;
 		return NULL;
 	}
 	return _percpu_list_pop(l);
 }
 
-static int lock_cpu(struct percpu_list *l, unsigned int cpu, struct percpu_slow *s,
-		    intptr_t *head)
+/* Under the lock of a slot whose head was @head: push, return the new head. */
+static intptr_t push_locked(struct percpu_list *l, struct percpu_list_node *node, intptr_t head)
 {
-	struct percpu_list_cpu *pc = _percpu_list_cpu(l, cpu);
-
-	return percpu_slow_lock(s, &pc->head, &pc->slow_mutex, PERCPU_LIST_LOCKED, cpu, head);
+	node->next = (struct percpu_list_node *)head;
+	return _percpu_list_enc(l, node);
 }
 
 static int push_cpu(struct percpu_list *l, struct percpu_list_node *node, unsigned int cpu)
 {
 	struct percpu_slow s;
 	intptr_t head;
-	int err = lock_cpu(l, cpu, &s, &head);
+	int err = percpu_slow_lock(&s, &l->mem, cpu, PERCPU_LIST_LOCKED, &head);
 
 	if (err)
 		return err;
-	node->next = (struct percpu_list_node *)head;
-	percpu_slow_unlock(&s, (intptr_t)node);
+	percpu_slow_unlock(&s, push_locked(l, node, head));
 	return 0;
 }
 
-/* Return: the node (NULL if empty), or NULL with *@err set. */
-static struct percpu_list_node *pop_cpu(struct percpu_list *l, unsigned int cpu, int *err)
+/* Under the lock: the top node (NULL if empty); *@head becomes the new head. */
+static struct percpu_list_node *pop_locked(struct percpu_list *l, intptr_t *head)
 {
-	struct percpu_slow s;
-	intptr_t head;
+	struct percpu_list_node *top;
 
-	*err = lock_cpu(l, cpu, &s, &head);
-	if (*err)
+	if (*head == 0)
 		return NULL;
-	if (head == (intptr_t)&l->end) {
-		percpu_slow_unlock(&s, head);
-		return NULL;
-	}
-	percpu_slow_unlock(&s, (intptr_t)((struct percpu_list_node *)head)->next);
-	return (struct percpu_list_node *)head;
+	top = _percpu_list_dec(l, *head);
+	*head = (intptr_t)top->next;
+	return top;
 }
 
 static int check_cpu(const struct percpu_list *l, unsigned int cpu)
 {
 	if (!list_ok(l))
 		return -EINVAL;
-	if (cpu >= l->nr_cpus)
+	if (cpu >= l->mem.nr)
 		return -ERANGE;
 	return 0;
 }
@@ -120,7 +111,7 @@ int percpu_list_push_cpu(struct percpu_list *l, struct percpu_list_node *node, u
 
 	if (err)
 		return err;
-	if (!node || node == &l->end)
+	if (!node_ok(l, node))
 		return -EINVAL;
 	return push_cpu(l, node, cpu);
 }
@@ -128,14 +119,18 @@ int percpu_list_push_cpu(struct percpu_list *l, struct percpu_list_node *node, u
 struct percpu_list_node *percpu_list_pop_cpu(struct percpu_list *l, unsigned int cpu)
 {
 	struct percpu_list_node *node;
+	struct percpu_slow s;
+	intptr_t head;
 	int err = check_cpu(l, cpu);
 
 	if (!err)
-		node = pop_cpu(l, cpu, &err);
+		err = percpu_slow_lock(&s, &l->mem, cpu, PERCPU_LIST_LOCKED, &head);
 	if (err) {
 		errno = -err;
 		return NULL;
 	}
+	node = pop_locked(l, &head);
+	percpu_slow_unlock(&s, head);
 	return node;
 }
 
@@ -147,46 +142,96 @@ struct percpu_list_node *percpu_list_drain_cpu(struct percpu_list *l, unsigned i
 	int err = check_cpu(l, cpu);
 
 	if (!err)
-		err = lock_cpu(l, cpu, &s, &head);
+		err = percpu_slow_lock(&s, &l->mem, cpu, PERCPU_LIST_LOCKED, &head);
 	if (err) {
 		errno = -err;
 		return NULL;
 	}
-	percpu_slow_unlock(&s, (intptr_t)&l->end);
-	if (head == (intptr_t)&l->end)
+	percpu_slow_unlock(&s, 0);
+	if (head == 0)
 		return NULL;
-	/* The chain is ours now: end it with NULL instead of the end marker. */
-	first = (struct percpu_list_node *)head;
-	for (node = first; node->next != &l->end; node = node->next)
-		;
-	node->next = NULL;
+	/* The chain is ours now: decode it, ending with NULL. */
+	first = _percpu_list_dec(l, head);
+	for (node = first;; node = node->next) {
+		intptr_t next = (intptr_t)node->next;
+
+		if (next == 0) {
+			node->next = NULL;
+			break;
+		}
+		node->next = _percpu_list_dec(l, next);
+	}
 	return first;
 }
 
 /*
- * Fallback path: the thread has no rseq, so it takes the slow-path lock of
- * the CPU it runs on.  That CPU is always in its affinity mask, so the lock
- * cannot fail with -EPERM; should it fail otherwise, try CPU 0 next, then the
- * others, so the operation is never dropped.
+ * Slow paths of the inline calls.  A thread with rseq retries its sequence
+ * (after an abort, or yielding while a slow path holds the slot); a thread
+ * without takes the lock of some slot (lib/slow.c).
  */
-void percpu_list_push_fallback(struct percpu_list *l, struct percpu_list_node *node)
+void percpu_list_push_slow(struct percpu_list *l, struct percpu_list_node *node)
 {
-	unsigned int cpu = percpu_fallback_cpu();
+	for (;;) {
+		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
+		const uint32_t *idp;
+		uint32_t id;
 
-	for (unsigned int i = 0; push_cpu(l, node, cpu) != 0; i++)
-		cpu = i % l->nr_cpus;
+		if (percpu_rseq_is_fallback(rs)) {
+			struct percpu_slow s;
+			unsigned int slot;
+			intptr_t head;
+
+			percpu_slow_lock_local(&s, &l->mem, PERCPU_LIST_LOCKED, &head, &slot);
+			percpu_slow_unlock(&s, push_locked(l, node, head));
+			return;
+		}
+		if (_percpu_mem_index(&l->mem, rs, &id, &idp)) {
+			struct percpu_list_cpu *pc = _percpu_list_cpu(l, id);
+			intptr_t head = PERCPU_LOAD(&pc->head);
+
+			if (head == PERCPU_LIST_LOCKED) {
+				sched_yield();
+				continue;
+			}
+			PERCPU_STORE(&node->next, (struct percpu_list_node *)head);
+			if (percpu_arch_cmpeqv_storev_release(rs, &pc->head, head,
+							      _percpu_list_enc(l, node), id, idp) ==
+			    PERCPU_SEQ_COMMITTED)
+				return;
+		}
+	}
 }
 
-struct percpu_list_node *percpu_list_pop_fallback(struct percpu_list *l)
+struct percpu_list_node *percpu_list_pop_slow(struct percpu_list *l)
 {
-	unsigned int cpu = percpu_fallback_cpu();
-	struct percpu_list_node *node;
-	int err;
+	for (;;) {
+		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
+		const uint32_t *idp;
+		uint32_t id;
+		intptr_t top;
+		int ret;
 
-	for (unsigned int i = 0;; i++) {
-		node = pop_cpu(l, cpu, &err);
-		if (!err)
+		if (percpu_rseq_is_fallback(rs)) {
+			struct percpu_list_node *node;
+			struct percpu_slow s;
+			unsigned int slot;
+			intptr_t head;
+
+			percpu_slow_lock_local(&s, &l->mem, PERCPU_LIST_LOCKED, &head, &slot);
+			node = pop_locked(l, &head);
+			percpu_slow_unlock(&s, head);
 			return node;
-		cpu = i % l->nr_cpus;
+		}
+		if (!_percpu_mem_index(&l->mem, rs, &id, &idp))
+			continue;
+		ret = percpu_arch_cmpnev_storeoffp_load(rs, &_percpu_list_cpu(l, id)->head,
+							PERCPU_LIST_LOCKED,
+							(long)((uintptr_t)&l->end +
+							       offsetof(struct percpu_list_node, next)),
+							&top, id, idp);
+		if (ret == PERCPU_SEQ_COMMITTED)
+			return top == 0 ? NULL : _percpu_list_dec(l, top);
+		if (ret == PERCPU_SEQ_CMPFAIL)		/* locked by a slow path */
+			sched_yield();
 	}
 }

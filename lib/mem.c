@@ -1,93 +1,197 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/mem.c - memory with one block per possible CPU.
+ * lib/mem.c - per-CPU memory (see percpu/mem.h): one mapping per structure,
+ * slots a cache-line multiple apart, untouched until used, placed on their
+ * CPU's NUMA node where a slot spans whole pages.
+ *
+ * Nothing here calls malloc: an allocator creates its per-CPU caches from
+ * inside its own malloc.  The NUMA topology comes from sysfs with open/read
+ * into stack buffers, and placement is the mbind system call.
  */
 #include "config.h"
+#define PERCPU_LIB_BUILD 1
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
-#ifdef HAVE_HWLOC
-#include <hwloc.h>
-#endif
+#include <sys/syscall.h>
 
-#include <percpu/arch.h>
+#include <percpu/mem.h>
 #include "internal.h"
 
-size_t percpu_mem_stride(size_t size)
-{
-	size_t line = PERCPU_CACHELINE_BYTES;
+#define PERCPU_MPOL_PREFERRED	1	/* <linux/mempolicy.h> MPOL_PREFERRED */
+/* Nodes we place memory on; beyond it, slots stay where first touched. */
+#define PERCPU_MAX_NODES	1024
 
-	if (size == 0)
-		size = 1;
-	return (size + line - 1) / line * line;
+static size_t page_size(void)
+{
+	static size_t page;
+
+	if (!page)
+		page = (size_t)sysconf(_SC_PAGESIZE);
+	return page;
 }
 
-static size_t mem_length(size_t stride, unsigned int nr_cpus)
+/* Read a small sysfs file into @buf (NUL-terminated). Return its length or -1. */
+static ssize_t read_small(const char *path, char *buf, size_t size)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t len = stride * nr_cpus;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t len;
 
-	return (len + page - 1) / page * page;
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, size - 1);
+	close(fd);
+	if (len < 0)
+		return -1;
+	buf[len] = '\0';
+	return len;
 }
 
-#ifdef HAVE_HWLOC
-/*
- * Bind each CPU's block to the NUMA node of that CPU.  Only blocks that are
- * whole pages can be placed; smaller ones share pages with other CPUs and stay
- * where first touched.  Best effort: placement never makes allocation fail.
- */
-static void place_on_nodes(char *mem, size_t stride, unsigned int nr_cpus)
+/* Is @cpu in a list such as "0-3,8-11"? */
+static int cpu_in_list(const char *s, unsigned int cpu)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	hwloc_topology_t topo;
+	while (*s >= '0' && *s <= '9') {
+		char *end;
+		unsigned long lo = strtoul(s, &end, 10), hi = lo;
 
-	if (stride % page != 0)
-		return;
-	if (hwloc_topology_init(&topo) != 0)
-		return;
-	if (hwloc_topology_load(topo) == 0 &&
-	    hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE) > 1) {
-		hwloc_bitmap_t set = hwloc_bitmap_alloc();
-		hwloc_bitmap_t nodes = hwloc_bitmap_alloc();
-
-		for (unsigned int cpu = 0; set && nodes && cpu < nr_cpus; cpu++) {
-			hwloc_bitmap_only(set, cpu);
-			hwloc_cpuset_to_nodeset(topo, set, nodes);
-			if (hwloc_bitmap_iszero(nodes))
-				continue;
-			hwloc_set_area_membind(topo, mem + (size_t)cpu * stride, stride, nodes,
-					       HWLOC_MEMBIND_BIND, HWLOC_MEMBIND_BYNODESET);
-		}
-		hwloc_bitmap_free(set);
-		hwloc_bitmap_free(nodes);
+		if (*end == '-')
+			hi = strtoul(end + 1, &end, 10);
+		if (cpu >= lo && cpu <= hi)
+			return 1;
+		s = *end == ',' ? end + 1 : end;
 	}
-	hwloc_topology_destroy(topo);
+	return 0;
 }
-#endif
 
-void *percpu_mem_alloc(size_t stride, unsigned int nr_cpus)
+/*
+ * The NUMA node of @cpu, or -1 when the machine has one node or sysfs does not
+ * say.  One small read per node: called at init only, for slots that span
+ * whole pages.
+ */
+static int cpu_node(unsigned int cpu, unsigned int *nr_nodes)
 {
+	char path[64], buf[1024];
+	unsigned int node, seen = 0;
+
+	if (read_small("/sys/devices/system/node/possible", buf, sizeof(buf)) <= 0 ||
+	    strcmp(buf, "0\n") == 0 || strcmp(buf, "0") == 0) {
+		*nr_nodes = 1;
+		return -1;
+	}
+	for (node = 0; node < PERCPU_MAX_NODES && seen < 64; node++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%u/cpulist", node);
+		if (read_small(path, buf, sizeof(buf)) < 0) {
+			seen++;		/* node numbers may have holes */
+			continue;
+		}
+		seen = 0;
+		*nr_nodes = node + 1;
+		if (cpu_in_list(buf, cpu))
+			return (int)node;
+	}
+	return -1;
+}
+
+/* Prefer @cpu's node for @len bytes at @addr.  Best effort. */
+static void place_slot(void *addr, size_t len, unsigned int cpu)
+{
+	unsigned long mask[PERCPU_MAX_NODES / (8 * sizeof(unsigned long))];
+	unsigned int nr_nodes = 1;
+	int node = cpu_node(cpu, &nr_nodes);
+
+	if (node < 0 || nr_nodes < 2)
+		return;
+	memset(mask, 0, sizeof(mask));
+	mask[node / (8 * sizeof(unsigned long))] |= 1UL << (node % (8 * sizeof(unsigned long)));
+#ifdef SYS_mbind
+	syscall(SYS_mbind, addr, len, PERCPU_MPOL_PREFERRED, mask,
+		(unsigned long)PERCPU_MAX_NODES + 1, 0UL);
+#else
+	(void)addr; (void)len;
+#endif
+}
+
+static int multi_node(void)
+{
+	static int state;	/* 0: unknown, 1: one node, 2: several */
+	char buf[64];
+
+	if (!state)
+		state = read_small("/sys/devices/system/node/possible", buf, sizeof(buf)) > 0 &&
+			strchr(buf, '-') ? 2 : 1;
+	return state == 2;
+}
+
+int percpu_mem_setup(struct percpu_mem *m, size_t size, unsigned int flags, int mutex_off)
+{
+	size_t line = PERCPU_CACHELINE_BYTES, stride, len;
+	unsigned int nr = percpu_nr_cpus();
 	void *mem;
 
-	if (stride == 0 || nr_cpus == 0 || stride > SIZE_MAX / nr_cpus) {
-		errno = EINVAL;
-		return NULL;
-	}
-	/* mmap: zeroed, page aligned, and untouched until each CPU writes it. */
-	mem = mmap(NULL, mem_length(stride, nr_cpus), PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!m || size == 0 || size > PERCPU_MEM_MAX_SLOT || (flags & ~PERCPU_MM_CID))
+		return -EINVAL;
+	if ((flags & PERCPU_MM_CID) && !percpu_rseq_mm_cid_usable())
+		return -ENOTSUP;
+	stride = (size + line - 1) / line * line;
+	if (stride > (SIZE_MAX - page_size()) / nr)
+		return -ENOMEM;
+	len = (stride * nr + page_size() - 1) / page_size() * page_size();
+	/* mmap: zeroed, page aligned, and untouched until a slot is used. */
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
-		return NULL;
-#ifdef HAVE_HWLOC
-	place_on_nodes(mem, stride, nr_cpus);
-#endif
-	return mem;
+		return -ENOMEM;
+	memset(m, 0, sizeof(*m));
+	m->base = mem;
+	m->stride = stride;
+	m->nr = nr;
+	m->index = (flags & PERCPU_MM_CID) ? PERCPU_INDEX_MM_CID : PERCPU_INDEX_CPU;
+	m->mutex_off = (int16_t)mutex_off;
+	m->map_len = len;
+	/*
+	 * An mm_cid slot may be used from any CPU: only CPU-indexed slots have
+	 * a node of their own.
+	 */
+	if (m->index == PERCPU_INDEX_CPU && stride % page_size() == 0 && multi_node()) {
+		for (unsigned int cpu = 0; cpu < nr; cpu++)
+			place_slot(percpu_mem_ptr(m, cpu), stride, cpu);
+	}
+	if (mutex_off >= 0)
+		percpu_slow_register(m);
+	return 0;
 }
 
-void percpu_mem_free(void *mem, size_t stride, unsigned int nr_cpus)
+int percpu_mem_init(struct percpu_mem *m, size_t size, unsigned int flags)
 {
-	if (mem)
-		munmap(mem, mem_length(stride, nr_cpus));
+	return percpu_mem_setup(m, size, flags, -1);
+}
+
+int percpu_mem_destroy(struct percpu_mem *m)
+{
+	if (!m || !m->base)
+		return -EINVAL;
+	percpu_slow_unregister(m);
+	munmap(m->base, m->map_len);
+	memset(m, 0, sizeof(*m));
+	return 0;
+}
+
+int percpu_mem_current(const struct percpu_mem *m)
+{
+	struct percpu_rseq_abi *rs;
+	uint32_t id;
+	const uint32_t *idp;
+
+	if (!m || !m->base)
+		return -EINVAL;
+	rs = percpu_rseq_thread_area();
+	if (_percpu_mem_index(m, rs, &id, &idp) && (int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0 &&
+	    id < m->nr)
+		return (int)id;
+	return (int)(percpu_fallback_cpu() % m->nr);
 }

@@ -4,8 +4,10 @@
  * wrappers, and the fallback writer under the lock of lib/slow.c.
  */
 #include "config.h"
+#define PERCPU_LIB_BUILD 1
 
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 
 #include <percpu/ring.h>
@@ -13,31 +15,33 @@
 
 static int ring_ok(const struct percpu_ring *r)
 {
-	return r && r->magic == PERCPU_RING_MAGIC && r->slots;
+	return r && r->magic == PERCPU_RING_MAGIC && r->mem.base;
 }
 
 int percpu_ring_init(struct percpu_ring *r, size_t record_size, size_t records_per_cpu,
 		     unsigned int flags)
 {
-	unsigned int nr = percpu_nr_cpus();
-	size_t padded, stride;
+	size_t padded, places = 1;
+	int err;
 
-	if (!r || flags != 0 || record_size == 0 || record_size > PERCPU_RING_MAX_RECORD ||
+	if (!r || record_size == 0 || record_size > PERCPU_RING_MAX_RECORD ||
 	    records_per_cpu == 0 || records_per_cpu > PERCPU_RING_MAX_RECORDS)
 		return -EINVAL;
 	_Static_assert(sizeof(struct percpu_ring_cpu) <= PERCPU_CACHELINE_BYTES, "header size");
-	memset(r, 0, sizeof(*r));
 	padded = (record_size + sizeof(intptr_t) - 1) / sizeof(intptr_t) * sizeof(intptr_t);
-	/* Writer line, consumer line, then the records. */
-	stride = percpu_mem_stride(2 * PERCPU_CACHELINE_BYTES + records_per_cpu * padded);
-	r->slots = percpu_mem_alloc(stride, nr);
-	if (!r->slots)
-		return -ENOMEM;
-	r->stride = stride;
+	while (places < records_per_cpu)
+		places <<= 1;
+	/* Writer line, consumer line, then the records: it must fit a slot. */
+	if (places > (PERCPU_MEM_MAX_SLOT - 2 * PERCPU_CACHELINE_BYTES) / padded)
+		return -EINVAL;
+	err = percpu_mem_setup(&r->mem, 2 * PERCPU_CACHELINE_BYTES + places * padded, flags,
+			       offsetof(struct percpu_ring_cpu, slow_mutex));
+	if (err)
+		return err;
 	r->record_size = record_size;
 	r->padded_size = padded;
 	r->records = records_per_cpu;
-	r->nr_cpus = nr;
+	r->mask = places - 1;
 	r->magic = PERCPU_RING_MAGIC;
 	return 0;
 }
@@ -46,14 +50,14 @@ int percpu_ring_destroy(struct percpu_ring *r)
 {
 	if (!ring_ok(r))
 		return -EINVAL;
-	percpu_mem_free(r->slots, r->stride, r->nr_cpus);
+	percpu_mem_destroy(&r->mem);
 	memset(r, 0, sizeof(*r));
 	return 0;
 }
 
 int percpu_ring_write(struct percpu_ring *r, const void *record)
 {
-	if (!ring_ok(r) || !record)
+	if (PERCPU_UNLIKELY(!ring_ok(r) || !record))
 		return -EINVAL;
 	return _percpu_ring_write(r, record);
 }
@@ -68,48 +72,75 @@ int percpu_ring_write_bounce(struct percpu_ring *r, const void *record)
 	return _percpu_ring_write_words(r, words);
 }
 
-static int write_cpu(struct percpu_ring *r, const void *record, unsigned int cpu)
+/* Under the lock of slot @cpu, whose head was @head: write, then unlock. */
+static int write_locked(struct percpu_ring *r, struct percpu_slow *s, unsigned int cpu,
+			intptr_t head, const void *record)
 {
 	struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, cpu);
-	struct percpu_slow s;
-	intptr_t head, tail;
-	int err = percpu_slow_lock(&s, &pc->head, &pc->slow_mutex, PERCPU_RING_LOCKED, cpu,
-				   &head);
+	intptr_t tail = PERCPU_LOAD_ACQUIRE(_percpu_ring_tail(pc));
 
-	if (err)
-		return err;
-	tail = PERCPU_LOAD_ACQUIRE(_percpu_ring_tail(pc));
 	if ((uintptr_t)(head - tail) >= r->records) {
-		percpu_slow_unlock(&s, head);
+		percpu_slow_unlock(s, head);
 		__atomic_fetch_add(&pc->lost_atomic, 1, __ATOMIC_RELAXED);
 		return -ENOSPC;
 	}
 	memcpy(_percpu_ring_record(r, pc, (uintptr_t)head), record, r->padded_size);
 	/* Release: the consumer that sees head + 1 sees the whole record. */
-	percpu_slow_unlock(&s, head + 1);
+	percpu_slow_unlock(s, head + 1);
 	return 0;
 }
 
 /*
- * Fallback path: lock the CPU the thread runs on (always in its affinity
- * mask); on an unexpected failure try the other CPUs rather than drop it.
- * @record is padded_size bytes (the bounce buffer, or a word-multiple size).
+ * Slow path of the writer.  A thread with rseq retries (after an abort, while
+ * a fallback writer holds the slot, after reading a stale head) or counts the
+ * record lost on the slot it runs on; a thread without rseq writes under the
+ * lock of some slot.  @record is padded_size bytes.
  */
-int percpu_ring_write_fallback(struct percpu_ring *r, const void *record)
+int percpu_ring_write_slow(struct percpu_ring *r, const void *record)
 {
-	unsigned int cpu = percpu_fallback_cpu();
-	int err;
+	for (;;) {
+		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
+		struct percpu_ring_cpu *pc;
+		const uint32_t *idp;
+		intptr_t head, tail;
+		uint32_t id;
 
-	for (unsigned int i = 0; (err = write_cpu(r, record, cpu)) != 0 && err != -ENOSPC; i++)
-		cpu = i % r->nr_cpus;
-	return err;
+		if (percpu_rseq_is_fallback(rs)) {
+			struct percpu_slow s;
+			unsigned int slot;
+
+			percpu_slow_lock_local(&s, &r->mem, PERCPU_RING_LOCKED, &head, &slot);
+			return write_locked(r, &s, slot, head, record);
+		}
+		if (!_percpu_mem_index(&r->mem, rs, &id, &idp))
+			continue;
+		pc = _percpu_ring_cpu(r, id);
+		head = PERCPU_LOAD(&pc->head);
+		tail = PERCPU_LOAD_ACQUIRE(_percpu_ring_tail(pc));
+		if (head == PERCPU_RING_LOCKED) {
+			sched_yield();
+			continue;
+		}
+		if (head - tail < 0)
+			continue;	/* head went stale while we read tail */
+		if ((uintptr_t)(head - tail) >= r->records) {
+			if (percpu_arch_addv(rs, &pc->lost, 1, id, idp) == PERCPU_SEQ_COMMITTED)
+				return -ENOSPC;
+			continue;
+		}
+		if (percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &pc->head, head,
+								_percpu_ring_record(r, pc, (uintptr_t)head),
+								record, r->padded_size, head + 1, id,
+								idp) == PERCPU_SEQ_COMMITTED)
+			return 0;
+	}
 }
 
 static int check_cpu(const struct percpu_ring *r, unsigned int cpu)
 {
 	if (!ring_ok(r))
 		return -EINVAL;
-	if (cpu >= r->nr_cpus)
+	if (cpu >= r->mem.nr)
 		return -ERANGE;
 	return 0;
 }

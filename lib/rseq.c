@@ -3,6 +3,7 @@
  * lib/rseq.c - find or register the calling thread's rseq area.
  */
 #include "config.h"
+#define PERCPU_LIB_BUILD 1
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,23 +44,26 @@ extern const unsigned int __rseq_size __attribute__((weak));
 
 /*
  * The library's own area, registered only when libc did not register one.
- * Initial-exec TLS so the fast path reaches it without a call.  Until
+ * Initial-exec TLS: at a constant offset from the thread pointer, reached
+ * without a call to __tls_get_addr (and so without allocation).  Until
  * registered its cpu_id is negative, which sends every sequence run on it to
- * the fallback path: it doubles as the fallback sentinel.
+ * the slow path: it doubles as the fallback area.
  */
 static __thread struct percpu_rseq_abi own_area
 	__attribute__((tls_model("initial-exec"))) = {
 	.cpu_id = PERCPU_CPU_ID_UNINITIALIZED,
 };
 
-__thread struct percpu_rseq_abi *percpu_tls_area
-	__attribute__((tls_model("initial-exec"), visibility("default")));
+/* See percpu/rseq.h.  0 until global_init() chose the area. */
+ptrdiff_t percpu_rseq_offset __attribute__((visibility("default")));
 
 /* Per-thread bookkeeping, touched only off the fast path. */
 struct thread_state {
-	int mode;		/* enum percpu_rseq_mode */
+	int mode;		/* enum percpu_rseq_mode, once set_up */
 	int fallback_errno;	/* why the fallback is used */
 	unsigned int refs;	/* percpu_rseq_register() references */
+	int set_up;		/* mode is known */
+	int exited;		/* past the thread-exit destructor */
 	int initializing;	/* set while percpu_rseq_thread_init() runs */
 };
 static __thread struct thread_state tstate __attribute__((tls_model("initial-exec")));
@@ -68,6 +72,7 @@ static __thread struct thread_state tstate __attribute__((tls_model("initial-exe
 static struct {
 	int state;		/* 0: not yet, 1: being set, 2: ready */
 	int disabled;		/* PERCPU_DISABLE_RSEQ set */
+	int own;		/* threads register the library's own area */
 	uint32_t libc_size;	/* __rseq_size, 0 if libc has no area */
 	uint32_t feature_size;
 	uint32_t align;
@@ -148,10 +153,45 @@ static unsigned int count_possible_cpus(void)
 
 static void thread_exit(void *arg);
 
+static struct percpu_rseq_abi *libc_area(void)
+{
+	return (struct percpu_rseq_abi *)((char *)percpu_arch_thread_pointer() + __rseq_offset);
+}
+
+int percpu_rseq_in_use;
+
 /*
- * Set the process-wide facts.  Runs from the constructor; a call that comes
- * earlier (another library's constructor) or races with it is answered
- * "not ready" and that operation takes the fallback path.
+ * Called before any thread can first enter a sequence.  Sequential
+ * consistency pairs with percpu_slow_lock(): either the slow path sees the
+ * flag, or the thread's first sequence sees the slow path's lock word.
+ */
+static void mark_rseq_in_use(void)
+{
+	__atomic_store_n(&percpu_rseq_in_use, 1, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/*
+ * Thread-exit hook for the library's own registration.  glibc reuses a
+ * thread's stack (and so its static TLS, where own_area lies) only once the
+ * kernel has cleared the thread's tid at exit, after the kernel stopped
+ * updating the area: no unregistration is needed there, and
+ * pthread_setspecific() may call calloc() (keys above 32), which a first use
+ * inside a signal handler or an allocator cannot afford.  Elsewhere (musl
+ * unmaps a detached thread's stack before it exits) the key's destructor
+ * unregisters; musl's pthread_setspecific() never allocates.
+ */
+#ifdef __GLIBC__
+#define PERCPU_NEED_EXIT_KEY	0
+#else
+#define PERCPU_NEED_EXIT_KEY	1
+#endif
+
+/*
+ * Set the process-wide facts and publish the area's offset.  Runs from the
+ * constructor, or earlier from the first call that needs it (an allocator's
+ * malloc may run before constructors): nothing here allocates.  A call that
+ * races with another is answered "not ready" and takes the fallback path.
  */
 static int global_init(void)
 {
@@ -164,6 +204,7 @@ static int global_init(void)
 		return 0;
 
 	const char *env = getenv("PERCPU_DISABLE_RSEQ");
+	ptrdiff_t off;
 
 	g.disabled = env && *env && strcmp(env, "0") != 0;
 	if (&__rseq_size && &__rseq_offset)
@@ -173,7 +214,23 @@ static int global_init(void)
 	g.align = (uint32_t)getauxval(AT_RSEQ_ALIGN);
 #endif
 	g.nr_cpus = count_possible_cpus();
-	g.have_key = pthread_key_create(&g.key, thread_exit) == 0;
+	if (PERCPU_NEED_EXIT_KEY)
+		g.have_key = pthread_key_create(&g.key, thread_exit) == 0;
+
+	if (!g.disabled && g.libc_size > 0) {
+		/* libc registers every thread's area: sequences may start now. */
+		off = __rseq_offset;
+		mark_rseq_in_use();
+	} else {
+		g.own = !g.disabled;
+		off = (char *)&own_area - (char *)percpu_arch_thread_pointer();
+	}
+	/*
+	 * 0 means "not initialised" to the fast paths.  Should an area really
+	 * lie at the thread pointer, every operation takes its slow path, which
+	 * finds the area itself: slower, never wrong.
+	 */
+	__atomic_store_n(&percpu_rseq_offset, off, __ATOMIC_RELEASE);
 	__atomic_store_n(&g.state, 2, __ATOMIC_RELEASE);
 	return 1;
 }
@@ -181,47 +238,34 @@ static int global_init(void)
 __attribute__((constructor)) static void percpu_rseq_constructor(void)
 {
 	global_init();
-}
-
-static struct percpu_rseq_abi *libc_area(void)
-{
-	return (struct percpu_rseq_abi *)((char *)percpu_arch_thread_pointer() + __rseq_offset);
+	/* pthread_atfork() may allocate: only here, never on a later path. */
+	percpu_slow_setup_fork();
 }
 
 static struct percpu_rseq_abi *use_fallback(int err)
 {
 	tstate.mode = PERCPU_MODE_FALLBACK;
 	tstate.fallback_errno = err;
+	tstate.set_up = 1;
 	return &own_area;
-}
-
-int percpu_rseq_in_use;
-
-/*
- * Called before this thread can first enter a sequence.  Sequential
- * consistency pairs with percpu_slow_lock(): either the slow path sees the
- * flag, or this thread's first sequence sees the slow path's lock word.
- */
-static void mark_rseq_in_use(void)
-{
-	__atomic_store_n(&percpu_rseq_in_use, 1, __ATOMIC_SEQ_CST);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 static struct percpu_rseq_abi *setup_thread(void)
 {
+	if (tstate.exited)
+		return use_fallback(ESRCH);
 	if (g.disabled)
 		return use_fallback(ENOTSUP);
 
-	if (g.libc_size > 0) {
+	if (!g.own) {
 		/* libc owns this thread's registration: never register another. */
 		struct percpu_rseq_abi *area = libc_area();
 
 		if ((int32_t)PERCPU_LOAD(&area->cpu_id) < 0)
 			return use_fallback(ENOSYS);
-		mark_rseq_in_use();
 		tstate.mode = PERCPU_MODE_LIBC;
 		tstate.fallback_errno = 0;
+		tstate.set_up = 1;
 		return area;
 	}
 
@@ -244,33 +288,46 @@ static struct percpu_rseq_abi *setup_thread(void)
 		pthread_setspecific(g.key, &own_area);
 	tstate.mode = PERCPU_MODE_OWN;
 	tstate.fallback_errno = 0;
+	tstate.set_up = 1;
 	return &own_area;
 }
 
-struct percpu_rseq_abi *percpu_rseq_thread_init(void)
+/* The area the calling thread uses, once set up (registered or not). */
+static struct percpu_rseq_abi *thread_area(void)
 {
-	struct percpu_rseq_abi *area = percpu_tls_area;
-	int saved_errno = errno;
+	return tstate.mode == PERCPU_MODE_LIBC ? libc_area() : &own_area;
+}
 
-	if (area)
-		return area;
+struct percpu_rseq_abi *percpu_rseq_thread_area(void)
+{
+	struct percpu_rseq_abi *area;
+	int saved_errno;
+
+	if (PERCPU_LIKELY(tstate.set_up))
+		return thread_area();
 	/*
 	 * Not ready yet, or a signal handler interrupted this thread's own set-up:
-	 * answer with the own area without caching it.  If the interrupted code
-	 * already registered it, its cpu_id is valid and rseq works; otherwise
-	 * cpu_id is negative and the operation falls back.  Either is correct.
+	 * answer with the own area without recording anything.  If the
+	 * interrupted code already registered it, its cpu_id is valid and rseq
+	 * works; otherwise cpu_id is negative and the operation falls back.
+	 * Either is correct.
 	 */
 	if (!global_init() || tstate.initializing)
 		return &own_area;
 
+	saved_errno = errno;
 	tstate.initializing = 1;
 	PERCPU_BARRIER();
 	area = setup_thread();
 	PERCPU_BARRIER();
-	percpu_tls_area = area;
 	tstate.initializing = 0;
 	errno = saved_errno;
 	return area;
+}
+
+struct percpu_rseq_abi *percpu_rseq_thread_init(void)
+{
+	return percpu_rseq_thread_area();
 }
 
 /* Undo our own registration (if any); the next operation sets up again. */
@@ -296,14 +353,13 @@ static void thread_exit(void *arg)
 	 * destructors that still use libpercpu get the fallback path.
 	 */
 	release_own();
-	tstate.mode = PERCPU_MODE_FALLBACK;
-	tstate.fallback_errno = ESRCH;
-	percpu_tls_area = &own_area;
+	tstate.exited = 1;
+	use_fallback(ESRCH);
 }
 
 int percpu_rseq_register(void)
 {
-	struct percpu_rseq_abi *rs = percpu_rseq_area();
+	struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
 
 	if (percpu_rseq_is_fallback(rs))
 		return tstate.fallback_errno ? -tstate.fallback_errno : -ENOSYS;
@@ -318,14 +374,14 @@ int percpu_rseq_unregister(void)
 	if (--tstate.refs == 0 && tstate.mode == PERCPU_MODE_OWN) {
 		release_own();
 		tstate.mode = PERCPU_MODE_FALLBACK;
-		percpu_tls_area = NULL;
+		tstate.set_up = 0;	/* the next operation registers again */
 	}
 	return 0;
 }
 
 int percpu_rseq_mode(void)
 {
-	struct percpu_rseq_abi *rs = percpu_rseq_area();
+	struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
 
 	return percpu_rseq_is_fallback(rs) ? PERCPU_MODE_FALLBACK : tstate.mode;
 }
@@ -358,19 +414,18 @@ int percpu_rseq_get_info(struct percpu_rseq_info *info)
 	info->align = g.align;
 	info->libc_rseq_size = g.libc_size;
 
-	switch (info->mode) {
-	case PERCPU_MODE_LIBC:
-		usable = g.libc_size;
-		break;
-	case PERCPU_MODE_OWN:
+	/*
+	 * Every registration is at least 32 bytes long (the kernel's minimum),
+	 * and the kernel fills every field it knows (AT_RSEQ_FEATURE_SIZE) in
+	 * any registered area.  glibc 2.35-2.40's __rseq_size (20 on Debian 12)
+	 * says which fields glibc itself relies on, not which the kernel
+	 * writes: node_id and mm_cid are valid in glibc's area too.  Kernels
+	 * before 6.3 have no AT_RSEQ_FEATURE_SIZE: original fields only.
+	 */
+	usable = info->mode == PERCPU_MODE_FALLBACK ? 0 :
+		 g.feature_size ? g.feature_size : PERCPU_RSEQ_ORIG_SIZE;
+	if (usable > sizeof(struct percpu_rseq_abi))
 		usable = sizeof(struct percpu_rseq_abi);
-		break;
-	default:
-		usable = 0;
-	}
-	/* Kernels before 6.3 have no AT_RSEQ_FEATURE_SIZE: original fields only. */
-	if (usable > (g.feature_size ? g.feature_size : PERCPU_RSEQ_ORIG_SIZE))
-		usable = g.feature_size ? g.feature_size : PERCPU_RSEQ_ORIG_SIZE;
 	info->usable_size = usable;
 	info->has_node_id = usable >= PERCPU_RSEQ_OFF_NODE_ID + 4;
 	info->has_mm_cid = usable >= PERCPU_RSEQ_OFF_MM_CID + 4;
@@ -403,12 +458,32 @@ int percpu_current_cpu(void)
 
 static int area_field(size_t offset)
 {
-	struct percpu_rseq_info info;
+	struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
 
-	percpu_rseq_get_info(&info);
-	if (info.usable_size < offset + 4)
+	if ((int32_t)PERCPU_LOAD(&rs->cpu_id) < 0 ||
+	    (g.feature_size ? g.feature_size : PERCPU_RSEQ_ORIG_SIZE) < offset + 4)
 		return -ENOTSUP;
-	return (int)PERCPU_LOAD((uint32_t *)((char *)percpu_rseq_area() + offset));
+	return (int)PERCPU_LOAD((uint32_t *)((char *)rs + offset));
+}
+
+int percpu_rseq_mm_cid_usable(void)
+{
+	int saved = errno, no_rseq;
+
+	if (!global_init())
+		return 0;
+	if (g.disabled)
+		return 1;	/* every operation takes the fallback path */
+	if (g.feature_size >= PERCPU_RSEQ_OFF_MM_CID + 4)
+		return percpu_have_membarrier();
+	/*
+	 * No mm_cid: fine only if no thread can use rseq at all (every
+	 * operation then takes the fallback path, which needs no index).
+	 * Invalid arguments: EINVAL where rseq exists, ENOSYS where not.
+	 */
+	no_rseq = rseq_syscall(NULL, 0, 0) != 0 && errno == ENOSYS && g.libc_size == 0;
+	errno = saved;
+	return no_rseq;
 }
 
 int percpu_current_node(void)

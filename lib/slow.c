@@ -1,45 +1,67 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/slow.c - the lock that lets a thread act on another CPU's data.
+ * lib/slow.c - the lock that lets a thread act on a slot it cannot reach
+ * with a restartable sequence: another CPU's slot (the `_cpu` calls), or any
+ * slot for a thread without rseq (the fallback path).
  *
- * Restartable sequences commit with a plain store, so a thread that is not
- * running on @cpu (a remote `_cpu` call) or that has no rseq (the fallback
- * path) cannot simply compare-and-swap the committed word: a sequence that
- * already passed its comparison would overwrite the result.  Instead:
+ * Restartable sequences commit with a plain store, so such a thread cannot
+ * simply compare-and-swap the committed word (list head, buffer count, ring
+ * head): a sequence that already passed its comparison would overwrite the
+ * result.  Instead:
  *
- *   1. block signals, take the per-CPU slow-path mutex (slow paths only);
+ *   1. take the slot's slow-path mutex (slow paths only);
  *   2. CAS the committed word from its value V to a LOCKED value that no
  *      sequence compares equal to and no sequence ever writes;
  *   3. if some thread may be running sequences (percpu_rseq_in_use):
- *      membarrier(PRIVATE_EXPEDITED_RSEQ, FLAG_CPU, cpu) aborts every
- *      sequence on @cpu that may have read V; then re-read the word: if it is
- *      no longer LOCKED, a sequence committed between our CAS and the IPI
- *      (its store won, which is a valid state): go back to 2;
+ *      membarrier(PRIVATE_EXPEDITED_RSEQ) on the slot's CPU (every CPU for an
+ *      mm_cid-indexed structure, whose slot's owner may run anywhere) aborts
+ *      every sequence that may have read V; then re-read the word: if it is no
+ *      longer LOCKED, a sequence committed between our CAS and the IPI (its
+ *      store won, which is a valid state): go back to 2;
  *   4. the word is ours: sequences started later fail their comparison on
  *      LOCKED and wait (sched_yield) until
  *   5. the unlock stores the new value with release order.
  *
  * Without membarrier (Linux < 5.10, or PERCPU_DISABLE_MEMBARRIER=1 for tests)
- * step 3 becomes: before step 2, pin the calling thread to @cpu with
- * sched_setaffinity() and check it runs there.  While it runs on @cpu no
- * sequence runs there, and every sequence preempted there aborts when it
- * resumes, so once the CAS is done nobody can commit over LOCKED.  The old
- * affinity mask is restored by the unlock.  If @cpu is not in the thread's
- * mask (cpusets), the operation fails with -EPERM.
+ * step 3 becomes: before step 2, pin the calling thread to the slot's CPU
+ * with sched_setaffinity() and check it runs there.  While it runs on that CPU
+ * no sequence runs there, and every sequence preempted there aborts when it
+ * resumes, so once the CAS is done nobody can commit over LOCKED.  If the CPU
+ * is not in the thread's mask (cpusets), the operation fails with -EPERM.
+ * mm_cid-indexed structures need membarrier (pinning cannot stop the id's
+ * owner on another CPU): percpu_mem_init() refuses them without it.
  *
- * Slow paths are therefore serialised per CPU, and blocking signals keeps a
- * handler on the same thread from waiting on a lock its own thread holds.
+ * Signals.  A handler that interrupts a slow path and runs another on the same
+ * slot would wait forever for a mutex its own thread holds; worse, handlers
+ * on two threads, each interrupting the holder of the slot the other wants,
+ * wait for each other.  So every slow path blocks every signal while it holds
+ * a slot.  That is two system calls, which the fallback path of the locked
+ * structures (lists, buffers, rings) pays on each operation; counters need
+ * no lock (an atomic add) and pay none.
+ *
+ * fork().  A thread of the parent may hold a slot's lock when another forks;
+ * in the child that thread is gone and the slot would stay locked forever.
+ * The atfork handlers close the gate to new slow paths (fork_pending), wait
+ * for every slot mutex of every live structure to be free, and reopen it in
+ * parent and child.  A slow path checks the gate after taking a mutex (store
+ * then load on both sides, sequentially consistent: one of them sees the
+ * other).
  */
 #include "config.h"
+#define PERCPU_LIB_BUILD 1
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#ifdef HAVE_LINUX_MEMBARRIER_H
 #include <linux/membarrier.h>
+#endif
 
-#include <percpu/arch.h>
+#include <percpu/mem.h>
 #include "internal.h"
 
 #ifndef MEMBARRIER_CMD_FLAG_CPU
@@ -50,6 +72,8 @@
 
 /* 0: not probed, 1: membarrier usable, 2: pin to the CPU instead. */
 static int mb_state;
+
+static int fork_pending;
 
 static long membarrier(int cmd, unsigned int flags, int cpu)
 {
@@ -63,7 +87,7 @@ static long membarrier(int cmd, unsigned int flags, int cpu)
 }
 
 /* Probe once; racing probes reach the same answer, registering is idempotent. */
-static int have_membarrier(void)
+int percpu_have_membarrier(void)
 {
 	int state = __atomic_load_n(&mb_state, __ATOMIC_ACQUIRE);
 
@@ -84,17 +108,28 @@ static int have_membarrier(void)
 	return state == 1;
 }
 
+static int mutex_trylock(int *mutex)
+{
+	int expected = 0;
+
+	if (!__atomic_compare_exchange_n(mutex, &expected, 1, 0, __ATOMIC_SEQ_CST,
+					 __ATOMIC_RELAXED))
+		return 0;
+	/* Pairs with the fork prepare handler: see the top of this file. */
+	if (PERCPU_UNLIKELY(__atomic_load_n(&fork_pending, __ATOMIC_SEQ_CST))) {
+		__atomic_store_n(mutex, 0, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&fork_pending, __ATOMIC_ACQUIRE))
+			sched_yield();
+		return 0;
+	}
+	return 1;
+}
+
 static void mutex_lock(int *mutex)
 {
-	for (;;) {
-		int expected = 0;
-
-		if (__atomic_compare_exchange_n(mutex, &expected, 1, 0, __ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
-			return;
-		/* The holder may be preempted on our CPU: let it run. */
+	/* The holder may be preempted on our CPU: let it run. */
+	while (!mutex_trylock(mutex))
 		sched_yield();
-	}
 }
 
 static void mutex_unlock(int *mutex)
@@ -110,6 +145,8 @@ static int pin_to(struct percpu_slow *s, unsigned int cpu)
 		return -EPERM;
 	if (sched_getaffinity(0, sizeof(s->old_mask), &s->old_mask) != 0)
 		return -errno;
+	if (!CPU_ISSET(cpu, &s->old_mask))
+		return -EPERM;
 	CPU_ZERO(&one);
 	CPU_SET(cpu, &one);
 	if (sched_setaffinity(0, sizeof(one), &one) != 0)
@@ -124,57 +161,148 @@ static int pin_to(struct percpu_slow *s, unsigned int cpu)
 	return 0;
 }
 
-int percpu_slow_lock(struct percpu_slow *s, intptr_t *word, int *mutex, intptr_t locked,
-		     unsigned int cpu, intptr_t *old)
+static void unpin(struct percpu_slow *s)
 {
-	int use_mb = have_membarrier();
-	sigset_t all;
-	int saved = errno;
-
-	s->word = word;
-	s->mutex = mutex;
-	s->locked = locked;
+	if (s->pinned)
+		sched_setaffinity(0, sizeof(s->old_mask), &s->old_mask);
 	s->pinned = 0;
+}
+
+static void block_signals(struct percpu_slow *s)
+{
+	sigset_t all;
+
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &s->old_sigs);
+	s->sigs_blocked = 1;
+}
 
-	if (!use_mb) {
-		int err = pin_to(s, cpu);
+static void restore_signals(struct percpu_slow *s)
+{
+	if (s->sigs_blocked)
+		pthread_sigmask(SIG_SETMASK, &s->old_sigs, NULL);
+	s->sigs_blocked = 0;
+}
 
+static intptr_t *slot_word(const struct percpu_mem *m, unsigned int slot)
+{
+	return (intptr_t *)percpu_mem_ptr(m, slot);
+}
+
+static int *slot_mutex(const struct percpu_mem *m, unsigned int slot)
+{
+	return (int *)((char *)percpu_mem_ptr(m, slot) + m->mutex_off);
+}
+
+/*
+ * Steps 2-4 with the slot's mutex held (and the thread pinned when there is
+ * no membarrier).  On error the mutex is released.
+ */
+static int lock_word(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
+		     int use_mb, intptr_t *old)
+{
+	for (;;) {
+		intptr_t v = __atomic_load_n(s->word, __ATOMIC_RELAXED);
+
+		/* Only the mutex holder writes LOCKED, so v is a committed value. */
+		if (!__atomic_compare_exchange_n(s->word, &v, s->locked, 0, __ATOMIC_SEQ_CST,
+						 __ATOMIC_RELAXED))
+			continue;
+		if (use_mb && __atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST)) {
+			int mm_cid = m->index == PERCPU_INDEX_MM_CID;
+			long ret = mm_cid ? membarrier(PERCPU_MB_RSEQ, 0, 0) :
+				   membarrier(PERCPU_MB_RSEQ, MEMBARRIER_CMD_FLAG_CPU, (int)slot);
+
+			if (ret != 0) {
+				int err = -errno;
+				intptr_t locked = s->locked;
+
+				/* Nothing was done under the lock: put V back if still ours. */
+				__atomic_compare_exchange_n(s->word, &locked, v, 0,
+							    __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+				mutex_unlock(s->mutex);
+				return err;
+			}
+			/* A sequence committed between the CAS and the IPI: retry. */
+			if (__atomic_load_n(s->word, __ATOMIC_ACQUIRE) != s->locked)
+				continue;
+		}
+		*old = v;
+		return 0;
+	}
+}
+
+static void slow_init(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
+		      intptr_t locked)
+{
+	s->word = slot_word(m, slot);
+	s->mutex = slot_mutex(m, slot);
+	s->locked = locked;
+	s->pinned = 0;
+	s->sigs_blocked = 0;
+}
+
+int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
+		     intptr_t locked, intptr_t *old)
+{
+	int use_mb = percpu_have_membarrier();
+	int saved = errno, err;
+
+	slow_init(s, m, slot, locked);
+	block_signals(s);
+	if (!use_mb && m->index == PERCPU_INDEX_CPU) {
+		err = pin_to(s, slot);
 		if (err) {
-			pthread_sigmask(SIG_SETMASK, &s->old_sigs, NULL);
+			restore_signals(s);
 			errno = saved;
 			return err;
 		}
 	}
-	mutex_lock(mutex);
-	for (;;) {
-		intptr_t v = __atomic_load_n(word, __ATOMIC_RELAXED);
-
-		/* Only the mutex holder writes LOCKED, so v is a committed value. */
-		if (!__atomic_compare_exchange_n(word, &v, locked, 0, __ATOMIC_SEQ_CST,
-						 __ATOMIC_RELAXED))
-			continue;
-		if (use_mb && __atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST)) {
-			if (membarrier(PERCPU_MB_RSEQ, MEMBARRIER_CMD_FLAG_CPU, (int)cpu) != 0) {
-				int err = -errno;
-
-				/* Nothing was done under the lock: put V back if still ours. */
-				__atomic_compare_exchange_n(word, &locked, v, 0, __ATOMIC_SEQ_CST,
-							    __ATOMIC_RELAXED);
-				mutex_unlock(mutex);
-				pthread_sigmask(SIG_SETMASK, &s->old_sigs, NULL);
-				errno = saved;
-				return err;
-			}
-			/* A sequence committed between the CAS and the IPI: retry. */
-			if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != locked)
-				continue;
-		}
-		*old = v;
-		errno = saved;
-		return 0;
+	mutex_lock(s->mutex);
+	err = lock_word(s, m, slot, use_mb, old);
+	if (err) {
+		unpin(s);
+		restore_signals(s);
 	}
+	errno = saved;
+	return err;
+}
+
+int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, intptr_t locked,
+			   intptr_t *old, unsigned int *slot_out)
+{
+	int use_mb = percpu_have_membarrier();
+	/* Pinning is what replaces membarrier, needed only if sequences run. */
+	int need_pin = !use_mb && m->index == PERCPU_INDEX_CPU &&
+		       __atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST);
+	unsigned int slot = percpu_fallback_cpu() % m->nr;
+	int saved = errno;
+
+	for (;;) {
+		slow_init(s, m, slot, locked);
+		block_signals(s);
+		if (need_pin && pin_to(s, slot) != 0) {
+			/* Moved off that CPU meanwhile: take the one we run on now. */
+			restore_signals(s);
+			slot = percpu_fallback_cpu() % m->nr;
+			continue;
+		}
+		mutex_lock(s->mutex);
+		if (lock_word(s, m, slot, use_mb, old) == 0)
+			break;
+		/* membarrier failed: nothing is held any more; try again. */
+		percpu_slow_release(s);
+	}
+	*slot_out = slot;
+	errno = saved;
+	return 0;
+}
+
+/* Undo what the lock set up apart from the mutex (already released). */
+void percpu_slow_release(struct percpu_slow *s)
+{
+	unpin(s);
+	restore_signals(s);
 }
 
 void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv)
@@ -183,8 +311,88 @@ void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv)
 
 	__atomic_store_n(s->word, newv, __ATOMIC_RELEASE);
 	mutex_unlock(s->mutex);
-	if (s->pinned)
-		sched_setaffinity(0, sizeof(s->old_mask), &s->old_mask);
-	pthread_sigmask(SIG_SETMASK, &s->old_sigs, NULL);
+	percpu_slow_release(s);
 	errno = saved;
+}
+
+/*
+ * The structures whose slot mutexes fork must wait for.  Changed only by
+ * init and destroy (never in a signal handler), under registry_lock.
+ */
+static struct percpu_mem *registry;
+static int registry_lock;
+static sigset_t fork_old_sigs;
+
+static void registry_acquire(void)
+{
+	int expected = 0;
+
+	while (!__atomic_compare_exchange_n(&registry_lock, &expected, 1, 0, __ATOMIC_ACQUIRE,
+					    __ATOMIC_RELAXED)) {
+		expected = 0;
+		sched_yield();
+	}
+}
+
+static void registry_release(void)
+{
+	__atomic_store_n(&registry_lock, 0, __ATOMIC_RELEASE);
+}
+
+void percpu_slow_register(struct percpu_mem *m)
+{
+	registry_acquire();
+	m->reg_prev = NULL;
+	m->reg_next = registry;
+	if (registry)
+		registry->reg_prev = m;
+	registry = m;
+	m->registered = 1;
+	registry_release();
+}
+
+void percpu_slow_unregister(struct percpu_mem *m)
+{
+	if (!m->registered)
+		return;
+	registry_acquire();
+	if (m->reg_prev)
+		m->reg_prev->reg_next = m->reg_next;
+	else
+		registry = m->reg_next;
+	if (m->reg_next)
+		m->reg_next->reg_prev = m->reg_prev;
+	m->registered = 0;
+	registry_release();
+}
+
+static void fork_prepare(void)
+{
+	sigset_t all;
+
+	/* A handler on this thread must not start a slow path we wait for. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &fork_old_sigs);
+	registry_acquire();
+	__atomic_store_n(&fork_pending, 1, __ATOMIC_SEQ_CST);
+	for (struct percpu_mem *m = registry; m; m = m->reg_next) {
+		for (unsigned int i = 0; i < m->nr; i++) {
+			/* A read of a never-used slot maps the zero page only. */
+			while (__atomic_load_n(slot_mutex(m, i), __ATOMIC_SEQ_CST))
+				sched_yield();
+		}
+	}
+}
+
+static void fork_done(void)
+{
+	__atomic_store_n(&fork_pending, 0, __ATOMIC_RELEASE);
+	registry_release();
+	pthread_sigmask(SIG_SETMASK, &fork_old_sigs, NULL);
+}
+
+/* Called once, from the library's constructor (pthread_atfork may allocate). */
+void percpu_slow_setup_fork(void)
+{
+	pthread_atfork(fork_prepare, fork_done, fork_done);
 }

@@ -67,7 +67,7 @@ static int64_t rseq_words_total(void)
 {
 	int64_t t = 0;
 
-	for (unsigned int cpu = 0; cpu < counter.nr_cpus; cpu++)
+	for (unsigned int cpu = 0; cpu < counter.mem.nr; cpu++)
 		t += _percpu_counter_slot(&counter, cpu)->rseq;
 	return t;
 }

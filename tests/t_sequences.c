@@ -76,13 +76,13 @@ static void check_all(struct percpu_rseq_abi *rs, unsigned int cpu, int real, co
 	} while (r == PERCPU_SEQ_ABORTED || (real && r == PERCPU_SEQ_CPU_MISMATCH))
 
 	v = 1;
-	RUN(percpu_arch_cmpeqv_storev(rs, &v, 1, 2, cpu));
+	RUN(percpu_arch_cmpeqv_storev(rs, &v, 1, 2, cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_COMMITTED && v == 2, "%s: cmpeqv_storev commits (%d, v %ld)",
 	      where, r, (long)v);
-	RUN(percpu_arch_cmpeqv_storev(rs, &v, 1, 3, cpu));
+	RUN(percpu_arch_cmpeqv_storev(rs, &v, 1, 3, cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_CMPFAIL && v == 2, "%s: cmpeqv_storev cmpfail (%d, v %ld)",
 	      where, r, (long)v);
-	RUN(percpu_arch_cmpeqv_storev_release(rs, &v, 2, 4, cpu));
+	RUN(percpu_arch_cmpeqv_storev_release(rs, &v, 2, 4, cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_COMMITTED && v == 4, "%s: cmpeqv_storev_release (%d, v %ld)",
 	      where, r, (long)v);
 
@@ -91,56 +91,56 @@ static void check_all(struct percpu_rseq_abi *rs, unsigned int cpu, int real, co
 	node[1] = 0;
 	v = (intptr_t)&node[0];
 	load = 0;
-	RUN(percpu_arch_cmpnev_storeoffp_load(rs, &v, 0, 0, &load, cpu));
+	RUN(percpu_arch_cmpnev_storeoffp_load(rs, &v, 0, 0, &load, cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_COMMITTED && load == (intptr_t)&node[0] &&
 	      v == (intptr_t)&node[1], "%s: cmpnev_storeoffp_load pops (%d)", where, r);
-	RUN(percpu_arch_cmpnev_storeoffp_load(rs, &v, (intptr_t)&node[1], 0, &load, cpu));
+	RUN(percpu_arch_cmpnev_storeoffp_load(rs, &v, (intptr_t)&node[1], 0, &load, cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_CMPFAIL && v == (intptr_t)&node[1] && load == (intptr_t)&node[0],
 	      "%s: cmpnev_storeoffp_load cmpfail (%d)", where, r);
 
 	v = 40;
-	RUN(percpu_arch_addv(rs, &v, 2, cpu));
+	RUN(percpu_arch_addv(rs, &v, 2, cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_COMMITTED && v == 42, "%s: addv (%d, v %ld)", where, r, (long)v);
-	RUN(percpu_arch_addv(rs, &v, -50, cpu));
+	RUN(percpu_arch_addv(rs, &v, -50, cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_COMMITTED && v == -8, "%s: addv negative (%d, v %ld)", where, r,
 	      (long)v);
 
 	v = 5;
 	v2 = 6;
-	RUN(percpu_arch_cmpeqv_cmpeqv_storev(rs, &v, 5, &v2, 7, 9, cpu));
+	RUN(percpu_arch_cmpeqv_cmpeqv_storev(rs, &v, 5, &v2, 7, 9, cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_CMPFAIL && v == 5, "%s: cmpeqv_cmpeqv_storev second cmpfail (%d)",
 	      where, r);
-	RUN(percpu_arch_cmpeqv_cmpeqv_storev(rs, &v, 5, &v2, 6, 9, cpu));
+	RUN(percpu_arch_cmpeqv_cmpeqv_storev(rs, &v, 5, &v2, 6, 9, cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_COMMITTED && v == 9 && v2 == 6,
 	      "%s: cmpeqv_cmpeqv_storev commits (%d, v %ld)", where, r, (long)v);
 
 	v = 1;
 	v2 = 0;
-	RUN(percpu_arch_cmpeqv_trystorev_storev(rs, &v, 2, &v2, 7, 3, cpu));
+	RUN(percpu_arch_cmpeqv_trystorev_storev(rs, &v, 2, &v2, 7, 3, cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_CMPFAIL && v == 1 && v2 == 0,
 	      "%s: cmpeqv_trystorev_storev cmpfail writes nothing (%d)", where, r);
-	RUN(percpu_arch_cmpeqv_trystorev_storev(rs, &v, 1, &v2, 7, 3, cpu));
+	RUN(percpu_arch_cmpeqv_trystorev_storev(rs, &v, 1, &v2, 7, 3, cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_COMMITTED && v == 3 && v2 == 7,
 	      "%s: cmpeqv_trystorev_storev (%d, v %ld, v2 %ld)", where, r, (long)v, (long)v2);
-	RUN(percpu_arch_cmpeqv_trystorev_storev_release(rs, &v, 3, &v2, 8, 4, cpu));
+	RUN(percpu_arch_cmpeqv_trystorev_storev_release(rs, &v, 3, &v2, 8, 4, cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_COMMITTED && v == 4 && v2 == 8,
 	      "%s: cmpeqv_trystorev_storev_release (%d)", where, r);
 
 	fill(src, 100);
 	fill(dst, 0);
 	v = 1;
-	RUN(percpu_arch_cmpeqv_trymemcpy_storev(rs, &v, 0, dst, src, sizeof(src), 2, cpu));
+	RUN(percpu_arch_cmpeqv_trymemcpy_storev(rs, &v, 0, dst, src, sizeof(src), 2, cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_CMPFAIL && v == 1 && dst[0] == 0,
 	      "%s: cmpeqv_trymemcpy_storev cmpfail copies nothing (%d)", where, r);
 	RUN(percpu_arch_cmpeqv_trymemcpy_storev(rs, &v, 1, dst, src, 3 * sizeof(intptr_t), 2,
-						cpu));
+						cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_COMMITTED && v == 2 && dst[0] == 100 && dst[2] == 102 &&
 	      dst[3] == 3, "%s: cmpeqv_trymemcpy_storev copies exactly 3 words (%d)", where, r);
-	RUN(percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &v, 2, dst, src, 0, 5, cpu));
+	RUN(percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &v, 2, dst, src, 0, 5, cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_COMMITTED && v == 5, "%s: trymemcpy_release of 0 bytes (%d)",
 	      where, r);
 	RUN(percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &v, 5, dst, src, sizeof(src), 6,
-							cpu));
+							cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_COMMITTED && v == 6 && memcmp(dst, src, sizeof(src)) == 0,
 	      "%s: trymemcpy_release of %zu bytes (%d)", where, sizeof(src), r);
 #undef RUN
@@ -154,21 +154,21 @@ static void check_mismatch(struct percpu_rseq_abi *rs, unsigned int cpu)
 
 	v = 1;
 	v2 = 2;
-	n += percpu_arch_cmpeqv_storev(rs, &v, 1, 9, cpu) == PERCPU_SEQ_CPU_MISMATCH;
-	n += percpu_arch_cmpeqv_storev_release(rs, &v, 1, 9, cpu) == PERCPU_SEQ_CPU_MISMATCH;
-	n += percpu_arch_cmpnev_storeoffp_load(rs, &v, 0, 0, &load, cpu) ==
+	n += percpu_arch_cmpeqv_storev(rs, &v, 1, 9, cpu, &rs->cpu_id) == PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_cmpeqv_storev_release(rs, &v, 1, 9, cpu, &rs->cpu_id) == PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_cmpnev_storeoffp_load(rs, &v, 0, 0, &load, cpu, &rs->cpu_id) ==
 	     PERCPU_SEQ_CPU_MISMATCH;
-	n += percpu_arch_addv(rs, &v, 1, cpu) == PERCPU_SEQ_CPU_MISMATCH;
-	n += percpu_arch_cmpeqv_cmpeqv_storev(rs, &v, 1, &v2, 2, 9, cpu) ==
+	n += percpu_arch_addv(rs, &v, 1, cpu, &rs->cpu_id) == PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_cmpeqv_cmpeqv_storev(rs, &v, 1, &v2, 2, 9, cpu, &rs->cpu_id) ==
 	     PERCPU_SEQ_CPU_MISMATCH;
-	n += percpu_arch_cmpeqv_trystorev_storev(rs, &v, 1, &v2, 9, 9, cpu) ==
+	n += percpu_arch_cmpeqv_trystorev_storev(rs, &v, 1, &v2, 9, 9, cpu, &rs->cpu_id) ==
 	     PERCPU_SEQ_CPU_MISMATCH;
-	n += percpu_arch_cmpeqv_trystorev_storev_release(rs, &v, 1, &v2, 9, 9, cpu) ==
+	n += percpu_arch_cmpeqv_trystorev_storev_release(rs, &v, 1, &v2, 9, 9, cpu, &rs->cpu_id) ==
 	     PERCPU_SEQ_CPU_MISMATCH;
-	n += percpu_arch_cmpeqv_trymemcpy_storev(rs, &v, 1, dst, src, sizeof(src), 9, cpu) ==
+	n += percpu_arch_cmpeqv_trymemcpy_storev(rs, &v, 1, dst, src, sizeof(src), 9, cpu, &rs->cpu_id) ==
 	     PERCPU_SEQ_CPU_MISMATCH;
 	n += percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &v, 1, dst, src, sizeof(src), 9,
-							 cpu) == PERCPU_SEQ_CPU_MISMATCH;
+							 cpu, &rs->cpu_id) == PERCPU_SEQ_CPU_MISMATCH;
 	ok(n == 9 && v == 1 && v2 == 2, "on another CPU all 9 sequences mismatch (%d) and "
 	   "write nothing", n);
 }

@@ -43,8 +43,8 @@
 #define PERCPU_ARCH_INJECT_SPIN_CLOBBER		, "x9"
 
 /*
- * Publish the descriptor (labels: see arch/generic.h), then check we still
- * run on @cpu.  adrp/add is PC-relative, so it is right in PIE and shared
+ * Publish the descriptor (labels: see arch/generic.h), then check the index
+ * field @idp still holds @id (the CPU, or the mm_cid).  adrp/add is PC-relative, so it is right in PIE and shared
  * objects without a text relocation.  x16 and x17 are the scratch registers
  * of every sequence.
  */
@@ -53,8 +53,8 @@
 	"add x16, x16, :lo12:3b\n\t"					\
 	"str x16, [%[rs], #" PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "]\n\t" \
 	"1:\n\t"							\
-	"ldr w16, [%[rs], #" PERCPU_STR(PERCPU_RSEQ_OFF_CPU_ID) "]\n\t" \
-	"cmp w16, %w[cpu]\n\t"						\
+	"ldr w16, [%[idp]]\n\t" \
+	"cmp w16, %w[id]\n\t"						\
 	"b.ne %l[mismatch]\n\t"						\
 	PERCPU_INJECT_ASM(1)
 
@@ -88,7 +88,7 @@
 		commit " %[newv], [%[v]]\n\t"				\
 		_PERCPU_AARCH64_EPILOGUE				\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER	\
@@ -109,7 +109,7 @@
 		"str x17, [%[v]]\n\t"					\
 		_PERCPU_AARCH64_EPILOGUE				\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER	\
@@ -126,7 +126,7 @@
 		"str x17, [%[v]]\n\t"					\
 		_PERCPU_AARCH64_EPILOGUE				\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count) \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [count] "r" (count) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch);					\
@@ -148,7 +148,7 @@
 		"str %[newv], [%[v]]\n\t"				\
 		_PERCPU_AARCH64_EPILOGUE				\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect), \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
 		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER	\
@@ -170,7 +170,7 @@
 		commit " %[newv], [%[v]]\n\t"				\
 		_PERCPU_AARCH64_EPILOGUE				\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [v2] "r" (v2),			\
 		  [newv2] "r" (newv2), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
@@ -202,7 +202,7 @@
 		commit " %[newv], [%[v]]\n\t"				\
 		_PERCPU_AARCH64_EPILOGUE				\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [dst] "r" (dst), [src] "r" (src), \
 		  [len] "r" (len), [newv] "r" (newv)			\
 		  PERCPU_INJECT_INPUT					\

@@ -54,8 +54,8 @@
 #endif
 
 /*
- * Publish the descriptor (labels: see arch/generic.h), then check we still
- * run on @cpu.  Its address is pc plus a link-time PC-relative offset
+ * Publish the descriptor (labels: see arch/generic.h), then check the index
+ * field @idp still holds @id (the CPU, or the mm_cid).  Its address is pc plus a link-time PC-relative offset
  * (movw/movt with R_ARM_MOVW_PREL_NC/MOVT_PREL), right in PIE and shared
  * objects.  Only the low word of the u64 rseq_cs is written: the high word
  * is 0 from registration on, and the kernel clears all of it.  r12 (ip) is
@@ -74,8 +74,8 @@
 	"add r12, r12, pc\n\t"						\
 	"str r12, [%[rs], #" PERCPU_STR(_PERCPU_ARM_OFF_RSEQ_CS_LOW) "]\n\t" \
 	"1:\n\t"							\
-	"ldr r12, [%[rs], #" PERCPU_STR(PERCPU_RSEQ_OFF_CPU_ID) "]\n\t"	\
-	"cmp r12, %[cpu]\n\t"						\
+	"ldr r12, [%[idp]]\n\t"	\
+	"cmp r12, %[id]\n\t"						\
 	"bne %l[mismatch]\n\t"						\
 	PERCPU_INJECT_ASM(1)
 
@@ -112,7 +112,7 @@
 		"str %[newv], [%[v]]\n\t"				\
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER		\
@@ -133,7 +133,7 @@
 		"str r12, [%[v]]\n\t"					\
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER		\
@@ -150,7 +150,7 @@
 		"str r12, [%[v]]\n\t"					\
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count) \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [count] "r" (count) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER		\
 		: abort, mismatch);					\
@@ -172,7 +172,7 @@
 		"str %[newv], [%[v]]\n\t"				\
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect), \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
 		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER		\
@@ -195,7 +195,7 @@
 		"str %[newv], [%[v]]\n\t"				\
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [v2] "r" (v2),			\
 		  [newv2] "r" (newv2), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
@@ -231,7 +231,7 @@
 		"str %[newv], [%[v]]\n\t"				\
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [dst] "r" (dst), [src] "r" (src), \
 		  [len] "r" (len), [newv] "r" (newv)			\
 		  PERCPU_INJECT_INPUT					\

@@ -67,8 +67,8 @@
 #endif
 
 /*
- * Publish the descriptor (labels: see arch/generic.h), then check we still
- * run on @cpu.  "la" would go through $gp, which GCC sets up only in
+ * Publish the descriptor (labels: see arch/generic.h), then check the index
+ * field @idp still holds @id (the CPU, or the mm_cid).  "la" would go through $gp, which GCC sets up only in
  * functions that it knows use the GOT; instead bal puts the address of the
  * word after its delay slot in $ra, and that word holds the link-time offset
  * from itself to the descriptor (R_MIPS_PC32): right in PIE and shared
@@ -88,8 +88,8 @@
 	_PERCPU_MIPS_ADDU " $12, $12, $31\n\t"				\
 	_PERCPU_MIPS_SP " $12, " PERCPU_STR(_PERCPU_MIPS_OFF_RSEQ_CS) "(%[rs])\n\t" \
 	"1:\n\t"							\
-	"lw $12, " PERCPU_STR(PERCPU_RSEQ_OFF_CPU_ID) "(%[rs])\n\t"	\
-	"bne $12, %[cpu], %l[mismatch]\n\t"				\
+	"lw $12, 0(%[idp])\n\t"	\
+	"bne $12, %[id], %l[mismatch]\n\t"				\
 	" nop\n\t"							\
 	PERCPU_INJECT_ASM(1)
 
@@ -132,7 +132,7 @@
 		_PERCPU_MIPS_SP " %[newv], 0(%[v])\n\t"			\
 		_PERCPU_MIPS_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
 		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER		\
@@ -154,7 +154,7 @@
 		_PERCPU_MIPS_SP " $13, 0(%[v])\n\t"			\
 		_PERCPU_MIPS_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load) \
 		  PERCPU_INJECT_INPUT					\
 		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER		\
@@ -171,7 +171,7 @@
 		_PERCPU_MIPS_SP " $13, 0(%[v])\n\t"			\
 		_PERCPU_MIPS_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count) \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [count] "r" (count) \
 		  PERCPU_INJECT_INPUT					\
 		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER		\
 		: abort, mismatch);					\
@@ -193,7 +193,7 @@
 		_PERCPU_MIPS_SP " %[newv], 0(%[v])\n\t"			\
 		_PERCPU_MIPS_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect), \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
 		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: _PERCPU_MIPS_CLOBBERS PERCPU_INJECT_CLOBBER		\
@@ -216,7 +216,7 @@
 		_PERCPU_MIPS_SP " %[newv], 0(%[v])\n\t"			\
 		_PERCPU_MIPS_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [v2] "r" (v2),			\
 		  [newv2] "r" (newv2), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
@@ -251,7 +251,7 @@
 		_PERCPU_MIPS_SP " %[newv], 0(%[v])\n\t"			\
 		_PERCPU_MIPS_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [dst] "r" (dst), [src] "r" (src), \
 		  [len] "r" (len), [newv] "r" (newv)			\
 		  PERCPU_INJECT_INPUT					\

@@ -48,8 +48,8 @@
 #define PERCPU_ARCH_INJECT_SPIN_CLOBBER		, "r8", "cr1"
 
 /*
- * Publish the descriptor (labels: see arch/generic.h), then check we still
- * run on @cpu.  Its address is computed from the program counter (bcl 20,31
+ * Publish the descriptor (labels: see arch/generic.h), then check the index
+ * field @idp still holds @id (the CPU, or the mm_cid).  Its address is computed from the program counter (bcl 20,31
  * is the form that leaves the return-address predictor alone) plus a
  * link-time PC-relative offset: right in PIE and shared objects, without the
  * TOC pointer, which a function that does not use the TOC may not have set.
@@ -64,8 +64,8 @@
 	"addi %%r12, %%r12, (3b - 9b)@l\n\t"				\
 	"std %%r12, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
 	"1:\n\t"							\
-	"lwz %%r12, " PERCPU_STR(PERCPU_RSEQ_OFF_CPU_ID) "(%[rs])\n\t"	\
-	"cmpw %%cr7, %%r12, %[cpu]\n\t"					\
+	"lwz %%r12, 0(%[idp])\n\t"	\
+	"cmpw %%cr7, %%r12, %[id]\n\t"					\
 	"bne- %%cr7, %l[mismatch]\n\t"					\
 	PERCPU_INJECT_ASM(1)
 
@@ -101,7 +101,7 @@
 		"std %[newv], 0(%[v])\n\t"				\
 		_PERCPU_PPC_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v),		\
+		: [rs] "b" (rs), [id] "r" (id), [idp] "b" (idp), [v] "b" (v),		\
 		  [expect] "r" (expect), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
 		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER		\
@@ -122,7 +122,7 @@
 		"std %%r11, 0(%[v])\n\t"				\
 		_PERCPU_PPC_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v),		\
+		: [rs] "b" (rs), [id] "r" (id), [idp] "b" (idp), [v] "b" (v),		\
 		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "b" (load) \
 		  PERCPU_INJECT_INPUT					\
 		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER		\
@@ -139,7 +139,7 @@
 		"std %%r11, 0(%[v])\n\t"				\
 		_PERCPU_PPC_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v), [count] "r" (count) \
+		: [rs] "b" (rs), [id] "r" (id), [idp] "b" (idp), [v] "b" (v), [count] "r" (count) \
 		  PERCPU_INJECT_INPUT					\
 		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER		\
 		: abort, mismatch);					\
@@ -161,7 +161,7 @@
 		"std %[newv], 0(%[v])\n\t"				\
 		_PERCPU_PPC_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v), [expect] "r" (expect), \
+		: [rs] "b" (rs), [id] "r" (id), [idp] "b" (idp), [v] "b" (v), [expect] "r" (expect), \
 		  [v2] "b" (v2), [expect2] "r" (expect2), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: _PERCPU_PPC_CLOBBERS PERCPU_INJECT_CLOBBER		\
@@ -184,7 +184,7 @@
 		"std %[newv], 0(%[v])\n\t"				\
 		_PERCPU_PPC_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v),		\
+		: [rs] "b" (rs), [id] "r" (id), [idp] "b" (idp), [v] "b" (v),		\
 		  [expect] "r" (expect), [v2] "b" (v2),			\
 		  [newv2] "r" (newv2), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
@@ -217,7 +217,7 @@
 		"std %[newv], 0(%[v])\n\t"				\
 		_PERCPU_PPC_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "b" (rs), [cpu] "r" (cpu), [v] "b" (v),		\
+		: [rs] "b" (rs), [id] "r" (id), [idp] "b" (idp), [v] "b" (v),		\
 		  [expect] "r" (expect), [dst] "b" (dst), [src] "b" (src), \
 		  [len] "r" (len), [newv] "r" (newv)			\
 		  PERCPU_INJECT_INPUT					\

@@ -40,16 +40,16 @@
 #define PERCPU_ARCH_INJECT_SPIN_CLOBBER		, "t5"
 
 /*
- * Publish the descriptor (labels: see arch/generic.h), then check we still
- * run on @cpu.  lla is auipc+addi, PC-relative: right in PIE and shared
+ * Publish the descriptor (labels: see arch/generic.h), then check the index
+ * field @idp still holds @id (the CPU, or the mm_cid).  lla is auipc+addi, PC-relative: right in PIE and shared
  * objects.  t6 and t4 are the scratch registers of every sequence.
  */
 #define _PERCPU_RISCV_ENTER						\
 	"lla t6, 3b\n\t"						\
 	"sd t6, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
 	"1:\n\t"							\
-	"lw t6, " PERCPU_STR(PERCPU_RSEQ_OFF_CPU_ID) "(%[rs])\n\t"	\
-	"bne t6, %[cpu], %l[mismatch]\n\t"				\
+	"lw t6, 0(%[idp])\n\t"	\
+	"bne t6, %[id], %l[mismatch]\n\t"				\
 	PERCPU_INJECT_ASM(1)
 
 /*
@@ -88,7 +88,7 @@
 		"sd %[newv], 0(%[v])\n\t"				\
 		_PERCPU_RISCV_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
 		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER		\
@@ -109,7 +109,7 @@
 		"sd t4, 0(%[v])\n\t"					\
 		_PERCPU_RISCV_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load) \
 		  PERCPU_INJECT_INPUT					\
 		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER		\
@@ -126,7 +126,7 @@
 		"sd t4, 0(%[v])\n\t"					\
 		_PERCPU_RISCV_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [count] "r" (count) \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [count] "r" (count) \
 		  PERCPU_INJECT_INPUT					\
 		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER		\
 		: abort, mismatch);					\
@@ -146,7 +146,7 @@
 		"sd %[newv], 0(%[v])\n\t"				\
 		_PERCPU_RISCV_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v), [expect] "r" (expect), \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
 		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: _PERCPU_RISCV_CLOBBERS PERCPU_INJECT_CLOBBER		\
@@ -168,7 +168,7 @@
 		"sd %[newv], 0(%[v])\n\t"				\
 		_PERCPU_RISCV_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [v2] "r" (v2),			\
 		  [newv2] "r" (newv2), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
@@ -201,7 +201,7 @@
 		"sd %[newv], 0(%[v])\n\t"				\
 		_PERCPU_RISCV_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "r" (v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [dst] "r" (dst), [src] "r" (src), \
 		  [len] "r" (len), [newv] "r" (newv)			\
 		  PERCPU_INJECT_INPUT					\

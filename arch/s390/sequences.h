@@ -43,8 +43,8 @@
 #define PERCPU_ARCH_INJECT_SPIN_CLOBBER		, "r0"
 
 /*
- * Publish the descriptor (labels: see arch/generic.h), then check we still
- * run on @cpu.  larl is PC-relative, so it is right in PIE and shared
+ * Publish the descriptor (labels: see arch/generic.h), then check the index
+ * field @idp still holds @id (the CPU, or the mm_cid).  larl is PC-relative, so it is right in PIE and shared
  * objects.  r0 and r1 are the only scratch registers of the sequences; addresses
  * are "a" operands because r0 in a base or index slot reads as 0.
  */
@@ -52,7 +52,7 @@
 	"larl %%r0, 3b\n\t"						\
 	"stg %%r0, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
 	"1:\n\t"							\
-	"c %[cpu], " PERCPU_STR(PERCPU_RSEQ_OFF_CPU_ID) "(%[rs])\n\t"	\
+	"c %[id], 0(%[idp])\n\t"	\
 	"jnz %l[mismatch]\n\t"						\
 	PERCPU_INJECT_ASM(1)
 
@@ -86,7 +86,7 @@
 		"stg %[newv], 0(%[v])\n\t"				\
 		_PERCPU_S390_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v),		\
+		: [rs] "a" (rs), [id] "d" (id), [idp] "a" (idp), [v] "a" (v),		\
 		  [expect] "d" (expect), [newv] "d" (newv)		\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER	\
@@ -107,7 +107,7 @@
 		"stg %%r1, 0(%[v])\n\t"					\
 		_PERCPU_S390_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v),		\
+		: [rs] "a" (rs), [id] "d" (id), [idp] "a" (idp), [v] "a" (v),		\
 		  [expectnot] "d" (expectnot), [voffp] "a" (voffp), [load] "a" (load) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER	\
@@ -124,7 +124,7 @@
 		"stg %%r1, 0(%[v])\n\t"					\
 		_PERCPU_S390_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [count] "d" (count) \
+		: [rs] "a" (rs), [id] "d" (id), [idp] "a" (idp), [v] "a" (v), [count] "d" (count) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch);					\
@@ -144,7 +144,7 @@
 		"stg %[newv], 0(%[v])\n\t"				\
 		_PERCPU_S390_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [expect] "d" (expect), \
+		: [rs] "a" (rs), [id] "d" (id), [idp] "a" (idp), [v] "a" (v), [expect] "d" (expect), \
 		  [v2] "a" (v2), [expect2] "d" (expect2), [newv] "d" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER	\
@@ -166,7 +166,7 @@
 		"stg %[newv], 0(%[v])\n\t"				\
 		_PERCPU_S390_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [expect] "d" (expect), \
+		: [rs] "a" (rs), [id] "d" (id), [idp] "a" (idp), [v] "a" (v), [expect] "d" (expect), \
 		  [v2] "a" (v2), [newv2] "d" (newv2), [newv] "d" (newv)	\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER	\
@@ -199,7 +199,7 @@
 		"stg %[newv], 0(%[v])\n\t"				\
 		_PERCPU_S390_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "a" (rs), [cpu] "d" (cpu), [v] "a" (v), [expect] "d" (expect), \
+		: [rs] "a" (rs), [id] "d" (id), [idp] "a" (idp), [v] "a" (v), [expect] "d" (expect), \
 		  [dst] "a" (dst), [src] "a" (src), [len] "d" (len), [newv] "d" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r0", "r1" PERCPU_INJECT_CLOBBER	\

@@ -46,14 +46,14 @@
 #define PERCPU_ARCH_INJECT_SPIN_CLOBBER		, "r11"
 
 /*
- * Publish the descriptor (labels: see arch/generic.h), then check we still
- * run on @cpu.
+ * Publish the descriptor (labels: see arch/generic.h), then check the index
+ * field @idp still holds @id (the CPU, or the mm_cid).
  */
 #define _PERCPU_X86_ENTER						\
 	"leaq 3b(%%rip), %%rax\n\t"					\
 	"movq %%rax, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t" \
 	"1:\n\t"							\
-	"cmpl %[cpu], " PERCPU_STR(PERCPU_RSEQ_OFF_CPU_ID) "(%[rs])\n\t" \
+	"cmpl %[id], (%[idp])\n\t" \
 	"jnz %l[mismatch]\n\t"						\
 	PERCPU_INJECT_ASM(1)
 
@@ -90,7 +90,7 @@
 		"movq %[newv], %[v]\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v),		\
 		  [expect] "r" (expect), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
@@ -112,7 +112,7 @@
 		"movq %%rcx, %[v]\n\t"					\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v),		\
 		  [expectnot] "r" (expectnot), [voffp] "er" (voffp), [load] "m" (*load) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax", "rcx" PERCPU_INJECT_CLOBBER	\
@@ -127,7 +127,7 @@
 		"addq %[count], %[v]\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [count] "er" (count) \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v), [count] "er" (count) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
 		: abort, mismatch);					\
@@ -147,7 +147,7 @@
 		"movq %[newv], %[v]\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [expect] "r" (expect), \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v), [expect] "r" (expect), \
 		  [v2] "m" (*v2), [expect2] "r" (expect2), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
@@ -169,7 +169,7 @@
 		"movq %[newv], %[v]\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [expect] "r" (expect), \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v), [expect] "r" (expect), \
 		  [v2] "m" (*v2), [newv2] "r" (newv2), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
@@ -211,7 +211,7 @@
 		"movq %[newv], %[v]\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [cpu] "r" (cpu), [v] "m" (*v), [expect] "r" (expect), \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v), [expect] "r" (expect), \
 		  [dst] "r" (dst), [src] "r" (src), [len] "r" (len), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax", "rcx", "xmm0" PERCPU_INJECT_CLOBBER \

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <percpu/compiler.h>
-#include <percpu/rseq.h>
+#include <percpu/rseq-abi.h>
 
 /* Results of every sequence. */
 #define PERCPU_SEQ_COMMITTED	0	/* the commit store happened */

@@ -29,7 +29,7 @@
 #include <sys/types.h>
 #include <percpu/compiler.h>
 #include <percpu/rseq.h>
-#include <percpu/arch.h>
+#include <percpu/mem.h>
 
 PERCPU_EXTERN_C_BEGIN
 
@@ -44,10 +44,8 @@ struct percpu_buffer_cpu {
 };
 
 struct percpu_buffer {
-	char *slots;		/* nr_cpus blocks of stride bytes */
-	size_t stride;
-	size_t capacity;	/* pointers per CPU */
-	unsigned int nr_cpus;
+	struct percpu_mem mem;	/* per slot: the header, then capacity pointers */
+	size_t capacity;	/* pointers per slot */
 	unsigned int magic;	/* PERCPU_BUFFER_MAGIC while initialised */
 };
 
@@ -59,8 +57,11 @@ struct percpu_buffer {
 /**
  * percpu_buffer_init() - set up @b with room for @capacity_per_cpu pointers
  * on each CPU, all empty.
+ * @flags: 0, or PERCPU_MM_CID to index by concurrency id (percpu/mem.h).
+ * Never calls malloc.
  * Return: 0; -EINVAL if @b is NULL, @capacity_per_cpu is 0 or above
- * PERCPU_BUFFER_MAX_CAPACITY, or @flags is not 0; -ENOMEM.
+ * PERCPU_BUFFER_MAX_CAPACITY, or @flags has unknown bits; -ENOTSUP
+ * (PERCPU_MM_CID without kernel support); -ENOMEM.
  */
 PERCPU_API int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu,
 				  unsigned int flags);
@@ -109,14 +110,14 @@ PERCPU_API void *percpu_buffer_pop_cpu(struct percpu_buffer *b, unsigned int cpu
 PERCPU_API ssize_t percpu_buffer_drain_cpu(struct percpu_buffer *b, unsigned int cpu,
 					   void **out, size_t max);
 
-/* Slow paths of the inline calls (fallback path). Not for direct use. */
-PERCPU_API int percpu_buffer_push_fallback(struct percpu_buffer *b, void *ptr);
-PERCPU_API void *percpu_buffer_pop_fallback(struct percpu_buffer *b);
+/* Slow paths of the inline calls (first use, abort, full/empty, lock, fallback). */
+PERCPU_API int percpu_buffer_push_slow(struct percpu_buffer *b, void *ptr);
+PERCPU_API void *percpu_buffer_pop_slow(struct percpu_buffer *b);
 
 static inline struct percpu_buffer_cpu *_percpu_buffer_cpu(const struct percpu_buffer *b,
-							   unsigned int cpu)
+							   unsigned int i)
 {
-	return (struct percpu_buffer_cpu *)(b->slots + (size_t)cpu * b->stride);
+	return (struct percpu_buffer_cpu *)percpu_mem_ptr(&b->mem, i);
 }
 
 /* Slot @i of @cpu's block: after the header, word aligned. */
@@ -132,39 +133,25 @@ static inline intptr_t *_percpu_buffer_slot(struct percpu_buffer_cpu *pc, size_t
  */
 static inline int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 {
-	struct percpu_rseq_abi *rs = percpu_rseq_area();
+	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
+	const uint32_t *idp;
+	uint32_t id;
 
-	for (;;) {
-		unsigned int cpu = percpu_rseq_cpu_start(rs);
-		struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, cpu);
+	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&b->mem, rs, &id, &idp))) {
+		struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, id);
 		intptr_t n = PERCPU_LOAD(&pc->count);
-		int ret;
 
-		if (PERCPU_UNLIKELY(n == PERCPU_BUFFER_LOCKED)) {
-			if (percpu_rseq_is_fallback(rs))
-				break;
-			sched_yield();
-			continue;
+		/* LOCKED (-1) is never below the capacity either. */
+		if (PERCPU_LIKELY((size_t)n < b->capacity)) {
+			PERCPU_INJECT_C(1);
+			if (PERCPU_LIKELY(percpu_arch_cmpeqv_trystorev_storev_release(
+						rs, &pc->count, n, _percpu_buffer_slot(pc, (size_t)n),
+						(intptr_t)ptr, n + 1, id, idp) ==
+					  PERCPU_SEQ_COMMITTED))
+				return 0;
 		}
-		if ((size_t)n >= b->capacity) {
-			if (percpu_rseq_is_fallback(rs))
-				break;
-			/* Full as read; confirm on this CPU (n may be stale). */
-			ret = percpu_arch_cmpeqv_storev(rs, &pc->count, n, n, cpu);
-			if (ret == PERCPU_SEQ_COMMITTED)
-				return -ENOSPC;
-			continue;
-		}
-		PERCPU_INJECT_C(1);
-		ret = percpu_arch_cmpeqv_trystorev_storev_release(rs, &pc->count, n,
-								  _percpu_buffer_slot(pc, (size_t)n),
-								  (intptr_t)ptr, n + 1, cpu);
-		if (PERCPU_LIKELY(ret == PERCPU_SEQ_COMMITTED))
-			return 0;
-		if (ret == PERCPU_SEQ_CPU_MISMATCH && percpu_rseq_is_fallback(rs))
-			break;
 	}
-	return percpu_buffer_push_fallback(b, ptr);
+	return percpu_buffer_push_slow(b, ptr);
 }
 
 /**
@@ -173,40 +160,27 @@ static inline int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
  */
 static inline void *_percpu_buffer_pop(struct percpu_buffer *b)
 {
-	struct percpu_rseq_abi *rs = percpu_rseq_area();
+	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
+	const uint32_t *idp;
+	uint32_t id;
 
-	for (;;) {
-		unsigned int cpu = percpu_rseq_cpu_start(rs);
-		struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, cpu);
-		intptr_t n = PERCPU_LOAD(&pc->count), p;
-		int ret;
+	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&b->mem, rs, &id, &idp))) {
+		struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, id);
+		intptr_t n = PERCPU_LOAD(&pc->count);
 
-		if (PERCPU_UNLIKELY(n == PERCPU_BUFFER_LOCKED)) {
-			if (percpu_rseq_is_fallback(rs))
-				break;
-			sched_yield();
-			continue;
+		/* Neither empty (0) nor LOCKED (-1). */
+		if (PERCPU_LIKELY(n > 0)) {
+			intptr_t *slot = _percpu_buffer_slot(pc, (size_t)n - 1);
+			intptr_t p = PERCPU_LOAD(slot);
+
+			PERCPU_INJECT_C(2);
+			if (PERCPU_LIKELY(percpu_arch_cmpeqv_cmpeqv_storev(rs, &pc->count, n, slot, p,
+									   n - 1, id, idp) ==
+					  PERCPU_SEQ_COMMITTED))
+				return (void *)p;
 		}
-		if (n == 0) {
-			if (percpu_rseq_is_fallback(rs))
-				break;
-			/* Empty as read; confirm on this CPU (n may be stale). */
-			ret = percpu_arch_cmpeqv_storev(rs, &pc->count, 0, 0, cpu);
-			if (ret == PERCPU_SEQ_COMMITTED)
-				return NULL;
-			continue;
-		}
-		p = PERCPU_LOAD(_percpu_buffer_slot(pc, (size_t)n - 1));
-		PERCPU_INJECT_C(2);
-		ret = percpu_arch_cmpeqv_cmpeqv_storev(rs, &pc->count, n,
-						       _percpu_buffer_slot(pc, (size_t)n - 1), p,
-						       n - 1, cpu);
-		if (PERCPU_LIKELY(ret == PERCPU_SEQ_COMMITTED))
-			return (void *)p;
-		if (ret == PERCPU_SEQ_CPU_MISMATCH && percpu_rseq_is_fallback(rs))
-			break;
 	}
-	return percpu_buffer_pop_fallback(b);
+	return percpu_buffer_pop_slow(b);
 }
 
 PERCPU_EXTERN_C_END

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <percpu/compiler.h>
 #include <percpu/rseq.h>
-#include <percpu/arch.h>
+#include <percpu/mem.h>
 
 PERCPU_EXTERN_C_BEGIN
 
@@ -47,8 +47,7 @@ struct percpu_counter_slot {
 };
 
 struct percpu_counter {
-	char *slots;		/* nr_cpus slots, PERCPU_CACHELINE_BYTES apart */
-	unsigned int nr_cpus;
+	struct percpu_mem mem;	/* one struct percpu_counter_slot per slot */
 	unsigned int magic;	/* PERCPU_COUNTER_MAGIC while initialised */
 	int64_t base;		/* subtracted from the sum: moved by reset */
 };
@@ -57,9 +56,13 @@ struct percpu_counter {
 
 /**
  * percpu_counter_init() - set up @c with every CPU's slot at zero.
- * @flags: must be 0.
+ * @flags: 0, or PERCPU_MM_CID to index by concurrency id (percpu/mem.h).
  *
- * Return: 0; -EINVAL if @c is NULL or @flags is not 0; -ENOMEM.
+ * Not the kernel's percpu_counter_init(c, value): the second argument is
+ * flags, and a counter starts at zero.  Never calls malloc.
+ *
+ * Return: 0; -EINVAL if @c is NULL or @flags has unknown bits; -ENOTSUP
+ * (PERCPU_MM_CID without kernel support); -ENOMEM.
  */
 PERCPU_API int percpu_counter_init(struct percpu_counter *c, unsigned int flags);
 
@@ -103,54 +106,55 @@ PERCPU_API int percpu_counter_read_cpu(const struct percpu_counter *c, unsigned 
  */
 PERCPU_API int percpu_counter_reset(struct percpu_counter *c);
 
-/* Slow path of _percpu_counter_add(): sched_getcpu() and an atomic add. */
-PERCPU_API void percpu_counter_add_fallback(struct percpu_counter *c, int64_t v);
+/*
+ * Slow path of _percpu_counter_add(): sets the thread up, retries after an
+ * abort, and adds with an atomic on the fallback path.  Not for direct use.
+ */
+PERCPU_API void percpu_counter_add_slow(struct percpu_counter *c, int64_t v);
 
 static inline struct percpu_counter_slot *
-_percpu_counter_slot(const struct percpu_counter *c, unsigned int cpu)
+_percpu_counter_slot(const struct percpu_counter *c, unsigned int i)
 {
-	return (struct percpu_counter_slot *)(c->slots + (size_t)cpu * PERCPU_CACHELINE_BYTES);
+	return (struct percpu_counter_slot *)percpu_mem_ptr(&c->mem, i);
 }
 
 /**
  * _percpu_counter_add() - inline fast path of percpu_counter_add().
  *
- * No argument checks: @c must be initialised.  Async-signal-safe.
+ * No argument checks: @c must be initialised.  Async-signal-safe.  One
+ * restartable sequence; everything else (first use, abort, fallback) is in
+ * the out-of-line percpu_counter_add_slow().
  */
 static inline void _percpu_counter_add(struct percpu_counter *c, int64_t v)
 {
-	struct percpu_rseq_abi *rs = percpu_rseq_area();
+	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
+	const uint32_t *idp;
+	uint32_t id;
 
-	for (;;) {
-		unsigned int cpu = percpu_rseq_cpu_start(rs);
-		struct percpu_counter_slot *slot = _percpu_counter_slot(c, cpu);
-		int ret;
+#if INTPTR_MAX >= INT64_MAX
+	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&c->mem, rs, &id, &idp))) {
+		struct percpu_counter_slot *slot = _percpu_counter_slot(c, id);
 
 		PERCPU_INJECT_C(1);
-#if INTPTR_MAX >= INT64_MAX
-		ret = percpu_arch_addv(rs, &slot->rseq, (intptr_t)v, cpu);
-#else
-		{
-			/* 32-bit word: commit only a sum that does not overflow. */
-			intptr_t old = PERCPU_LOAD(&slot->rseq), sum;
-
-			if (v < INTPTR_MIN || v > INTPTR_MAX ||
-			    __builtin_add_overflow(old, (intptr_t)v, &sum)) {
-				percpu_counter_add_fallback(c, v);
-				return;
-			}
-			ret = percpu_arch_cmpeqv_storev(rs, &slot->rseq, old, sum, cpu);
-			if (ret == PERCPU_SEQ_CMPFAIL)
-				continue;
-		}
-#endif
-		if (PERCPU_LIKELY(ret == PERCPU_SEQ_COMMITTED))
+		if (PERCPU_LIKELY(percpu_arch_addv(rs, &slot->rseq, (intptr_t)v, id, idp) ==
+				  PERCPU_SEQ_COMMITTED))
 			return;
-		if (ret == PERCPU_SEQ_CPU_MISMATCH && percpu_rseq_is_fallback(rs)) {
-			percpu_counter_add_fallback(c, v);
-			return;
-		}
 	}
+#else
+	/* 32-bit word: commit only a sum that does not overflow. */
+	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&c->mem, rs, &id, &idp) &&
+			  v >= INTPTR_MIN && v <= INTPTR_MAX)) {
+		struct percpu_counter_slot *slot = _percpu_counter_slot(c, id);
+		intptr_t old = PERCPU_LOAD(&slot->rseq), sum;
+
+		PERCPU_INJECT_C(1);
+		if (!__builtin_add_overflow(old, (intptr_t)v, &sum) &&
+		    percpu_arch_cmpeqv_storev(rs, &slot->rseq, old, sum, id, idp) ==
+		    PERCPU_SEQ_COMMITTED)
+			return;
+	}
+#endif
+	percpu_counter_add_slow(c, v);
 }
 
 static inline void _percpu_counter_inc(struct percpu_counter *c)

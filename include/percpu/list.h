@@ -6,7 +6,7 @@
  * one restartable sequence: no atomic instruction, no ABA problem (the pop
  * reads head->next inside the sequence).  The `_cpu` calls act on a named
  * CPU's list from anywhere; they and the fallback path (threads without rseq)
- * take that CPU's slow-path lock (see lib/slow.c): the head word is set to
+ * take a slot's slow-path lock (see lib/slow.c): the head word is set to
  * PERCPU_LIST_LOCKED, which every sequence's comparison rejects, and a
  * membarrier aborts sequences already past their comparison.
  *
@@ -27,50 +27,58 @@
 #ifndef _PERCPU_LIST_H
 #define _PERCPU_LIST_H
 
-#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <percpu/compiler.h>
 #include <percpu/rseq.h>
-#include <percpu/arch.h>
+#include <percpu/mem.h>
 
 PERCPU_EXTERN_C_BEGIN
 
 struct percpu_list_node {
+	/*
+	 * While the node is on a list: the next node, in the list's own
+	 * encoding (see below).  Not for the caller to read until a pop or a
+	 * drain hands the node back.
+	 */
 	struct percpu_list_node *next;
 };
 
 /* One CPU's list, alone in its cache line(s). */
 struct percpu_list_cpu {
 	/*
-	 * Top node; &list->end when empty; PERCPU_LIST_LOCKED while a slow
-	 * path holds it.  Written by sequences on this CPU and by the holder.
+	 * Top node, encoded as its distance from &list->end (0: empty), or
+	 * PERCPU_LIST_LOCKED while a slow path holds it.  Written by sequences
+	 * on this CPU and by the holder.  The encoding makes an all-zero slot
+	 * an empty list, so init writes nothing into the slots and a CPU that
+	 * never uses the list costs no memory.
 	 */
 	intptr_t head;
-	int slow_mutex;		/* serialises slow paths on this CPU */
+	int slow_mutex;		/* serialises slow paths on this slot */
 };
 
 struct percpu_list {
-	char *slots;		/* nr_cpus struct percpu_list_cpu, PERCPU_CACHELINE_BYTES apart */
-	unsigned int nr_cpus;
+	struct percpu_mem mem;	/* one struct percpu_list_cpu per slot */
 	unsigned int magic;	/* PERCPU_LIST_MAGIC while initialised */
 	/*
-	 * The end marker: an empty list's head points here, and end.next ==
-	 * &end, so a pop sequence on an empty list (which loads head->next
-	 * unconditionally) reads valid memory and stores the same value back.
-	 * NULL cannot be the end: it is the locked value (the one value the
-	 * pop sequence compares against).
+	 * The end marker: the encoding of a node is its distance from here, so
+	 * an empty list's head is 0 and end.next (0) is the end's own encoding.
+	 * A pop sequence on an empty list (which loads head->next
+	 * unconditionally) thus reads this valid word and stores 0 back.
 	 */
 	struct percpu_list_node end;
 };
 
 #define PERCPU_LIST_MAGIC	0x70636c73u
-#define PERCPU_LIST_LOCKED	((intptr_t)0)
+/* Never the distance between two pointer-aligned nodes. */
+#define PERCPU_LIST_LOCKED	((intptr_t)1)
 
 /**
  * percpu_list_init() - set up @l with every CPU's list empty.
- * @flags: must be 0.
- * Return: 0; -EINVAL if @l is NULL or @flags is not 0; -ENOMEM.
+ * @flags: 0, or PERCPU_MM_CID to index by concurrency id (percpu/mem.h).
+ * Never calls malloc.
+ * Return: 0; -EINVAL if @l is NULL or @flags has unknown bits; -ENOTSUP
+ * (PERCPU_MM_CID without kernel support); -ENOMEM.
  */
 PERCPU_API int percpu_list_init(struct percpu_list *l, unsigned int flags);
 
@@ -83,8 +91,8 @@ PERCPU_API int percpu_list_destroy(struct percpu_list *l);
 
 /**
  * percpu_list_push() - push @node on the calling CPU's list (out-of-line).
- * Return: 0, or -EINVAL if @l is NULL or not initialised, or @node is NULL.
- * Async-signal-safe.
+ * Return: 0, or -EINVAL if @l is NULL or not initialised, or @node is NULL or
+ * not pointer-aligned.  Async-signal-safe.
  */
 PERCPU_API int percpu_list_push(struct percpu_list *l, struct percpu_list_node *node);
 
@@ -97,6 +105,7 @@ PERCPU_API struct percpu_list_node *percpu_list_pop(struct percpu_list *l);
 
 /**
  * percpu_list_push_cpu() - push @node on @cpu's list, from any CPU.
+ * @cpu: the slot: a CPU number, or an mm_cid for an mm_cid-indexed list.
  * Return: 0; -EINVAL (bad @l or @node); -ERANGE if @cpu >= percpu_nr_cpus();
  * -EPERM if membarrier is unavailable and @cpu is not in the thread's
  * affinity mask.  Async-signal-safe; blocking (see the table above).
@@ -120,14 +129,25 @@ PERCPU_API struct percpu_list_node *percpu_list_pop_cpu(struct percpu_list *l, u
 PERCPU_API struct percpu_list_node *percpu_list_drain_cpu(struct percpu_list *l,
 							  unsigned int cpu);
 
-/* Slow paths of the inline calls (fallback path). Not for direct use. */
-PERCPU_API void percpu_list_push_fallback(struct percpu_list *l, struct percpu_list_node *node);
-PERCPU_API struct percpu_list_node *percpu_list_pop_fallback(struct percpu_list *l);
+/* Slow paths of the inline calls (first use, abort, lock, fallback). */
+PERCPU_API void percpu_list_push_slow(struct percpu_list *l, struct percpu_list_node *node);
+PERCPU_API struct percpu_list_node *percpu_list_pop_slow(struct percpu_list *l);
 
 static inline struct percpu_list_cpu *_percpu_list_cpu(const struct percpu_list *l,
-						       unsigned int cpu)
+						       unsigned int i)
 {
-	return (struct percpu_list_cpu *)(l->slots + (size_t)cpu * PERCPU_CACHELINE_BYTES);
+	return (struct percpu_list_cpu *)percpu_mem_ptr(&l->mem, i);
+}
+
+static inline intptr_t _percpu_list_enc(const struct percpu_list *l,
+					const struct percpu_list_node *node)
+{
+	return (intptr_t)((uintptr_t)node - (uintptr_t)&l->end);
+}
+
+static inline struct percpu_list_node *_percpu_list_dec(const struct percpu_list *l, intptr_t v)
+{
+	return (struct percpu_list_node *)((uintptr_t)&l->end + (uintptr_t)v);
 }
 
 /**
@@ -136,29 +156,25 @@ static inline struct percpu_list_cpu *_percpu_list_cpu(const struct percpu_list 
  */
 static inline void _percpu_list_push(struct percpu_list *l, struct percpu_list_node *node)
 {
-	struct percpu_rseq_abi *rs = percpu_rseq_area();
+	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
+	const uint32_t *idp;
+	uint32_t id;
 
-	for (;;) {
-		unsigned int cpu = percpu_rseq_cpu_start(rs);
-		struct percpu_list_cpu *pc = _percpu_list_cpu(l, cpu);
+	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&l->mem, rs, &id, &idp))) {
+		struct percpu_list_cpu *pc = _percpu_list_cpu(l, id);
 		intptr_t head = PERCPU_LOAD(&pc->head);
-		int ret;
 
-		if (PERCPU_UNLIKELY(head == PERCPU_LIST_LOCKED)) {
-			if (percpu_rseq_is_fallback(rs))
-				break;
-			sched_yield();
-			continue;
+		if (PERCPU_LIKELY(head != PERCPU_LIST_LOCKED)) {
+			PERCPU_STORE(&node->next, (struct percpu_list_node *)head);
+			PERCPU_INJECT_C(1);
+			if (PERCPU_LIKELY(percpu_arch_cmpeqv_storev_release(rs, &pc->head, head,
+									    _percpu_list_enc(l, node),
+									    id, idp) ==
+					  PERCPU_SEQ_COMMITTED))
+				return;
 		}
-		PERCPU_STORE(&node->next, (struct percpu_list_node *)head);
-		PERCPU_INJECT_C(1);
-		ret = percpu_arch_cmpeqv_storev_release(rs, &pc->head, head, (intptr_t)node, cpu);
-		if (PERCPU_LIKELY(ret == PERCPU_SEQ_COMMITTED))
-			return;
-		if (ret == PERCPU_SEQ_CPU_MISMATCH && percpu_rseq_is_fallback(rs))
-			break;
 	}
-	percpu_list_push_fallback(l, node);
+	percpu_list_push_slow(l, node);
 }
 
 /**
@@ -167,25 +183,22 @@ static inline void _percpu_list_push(struct percpu_list *l, struct percpu_list_n
  */
 static inline struct percpu_list_node *_percpu_list_pop(struct percpu_list *l)
 {
-	struct percpu_rseq_abi *rs = percpu_rseq_area();
+	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
+	const uint32_t *idp;
+	uint32_t id;
 
-	for (;;) {
-		unsigned int cpu = percpu_rseq_cpu_start(rs);
-		struct percpu_list_cpu *pc = _percpu_list_cpu(l, cpu);
+	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&l->mem, rs, &id, &idp))) {
 		intptr_t top;
-		int ret;
 
 		PERCPU_INJECT_C(2);
-		ret = percpu_arch_cmpnev_storeoffp_load(rs, &pc->head, PERCPU_LIST_LOCKED,
-							offsetof(struct percpu_list_node, next),
-							&top, cpu);
-		if (PERCPU_LIKELY(ret == PERCPU_SEQ_COMMITTED))
-			return top == (intptr_t)&l->end ? NULL : (struct percpu_list_node *)top;
-		if (ret == PERCPU_SEQ_CMPFAIL)		/* locked by a slow path */
-			sched_yield();
-		else if (ret == PERCPU_SEQ_CPU_MISMATCH && percpu_rseq_is_fallback(rs))
-			return percpu_list_pop_fallback(l);
+		if (PERCPU_LIKELY(percpu_arch_cmpnev_storeoffp_load(
+					rs, &_percpu_list_cpu(l, id)->head, PERCPU_LIST_LOCKED,
+					(long)((uintptr_t)&l->end +
+					       offsetof(struct percpu_list_node, next)),
+					&top, id, idp) == PERCPU_SEQ_COMMITTED))
+			return top == 0 ? NULL : _percpu_list_dec(l, top);
 	}
+	return percpu_list_pop_slow(l);
 }
 
 PERCPU_EXTERN_C_END

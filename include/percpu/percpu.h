@@ -8,6 +8,7 @@
 #include <percpu/compiler.h>
 #include <percpu/rseq.h>
 #include <percpu/arch.h>
+#include <percpu/mem.h>
 #include <percpu/counter.h>
 #include <percpu/list.h>
 #include <percpu/buffer.h>

@@ -33,7 +33,7 @@
 #include <stdint.h>
 #include <percpu/compiler.h>
 #include <percpu/rseq.h>
-#include <percpu/arch.h>
+#include <percpu/mem.h>
 
 PERCPU_EXTERN_C_BEGIN
 
@@ -55,12 +55,18 @@ struct percpu_ring_cpu {
 };
 
 struct percpu_ring {
-	char *slots;		/* nr_cpus blocks of stride bytes */
-	size_t stride;
+	/* per slot: writer line, consumer line, then the records */
+	struct percpu_mem mem;
 	size_t record_size;	/* bytes the caller passes */
 	size_t padded_size;	/* record_size rounded up to a word multiple */
-	size_t records;		/* slots per CPU */
-	unsigned int nr_cpus;
+	size_t records;		/* capacity per CPU, in records */
+	/*
+	 * Record places per CPU minus one: records rounded up to a power of
+	 * two, so a position maps to its place with a mask (no division on
+	 * the write path) and positions wrapping at 2^32 or 2^64 stay
+	 * consecutive places.
+	 */
+	size_t mask;
 	unsigned int magic;	/* PERCPU_RING_MAGIC while initialised */
 };
 
@@ -76,7 +82,10 @@ struct percpu_ring {
  * records of @record_size bytes (stored padded to a word multiple).
  * Return: 0; -EINVAL if @r is NULL, @record_size is 0 or above
  * PERCPU_RING_MAX_RECORD, @records_per_cpu is 0 or above
- * PERCPU_RING_MAX_RECORDS, or @flags is not 0; -ENOMEM.
+ * PERCPU_RING_MAX_RECORDS, or @flags has unknown bits; -ENOTSUP
+ * (PERCPU_MM_CID without kernel support); -ENOMEM.  @flags: 0, or
+ * PERCPU_MM_CID to index by concurrency id (percpu/mem.h).  Never calls
+ * malloc.
  */
 PERCPU_API int percpu_ring_init(struct percpu_ring *r, size_t record_size,
 				size_t records_per_cpu, unsigned int flags);
@@ -113,13 +122,13 @@ PERCPU_API int percpu_ring_lost_cpu(const struct percpu_ring *r, unsigned int cp
 				    uint64_t *lost);
 
 /* Slow paths of _percpu_ring_write(). Not for direct use. */
-PERCPU_API int percpu_ring_write_fallback(struct percpu_ring *r, const void *record);
+PERCPU_API int percpu_ring_write_slow(struct percpu_ring *r, const void *record);
 PERCPU_API int percpu_ring_write_bounce(struct percpu_ring *r, const void *record);
 
 static inline struct percpu_ring_cpu *_percpu_ring_cpu(const struct percpu_ring *r,
-						       unsigned int cpu)
+						       unsigned int i)
 {
-	return (struct percpu_ring_cpu *)(r->slots + (size_t)cpu * r->stride);
+	return (struct percpu_ring_cpu *)percpu_mem_ptr(&r->mem, i);
 }
 
 /* The consumer's position, in its own cache-line unit. */
@@ -131,51 +140,41 @@ static inline intptr_t *_percpu_ring_tail(struct percpu_ring_cpu *pc)
 static inline void *_percpu_ring_record(const struct percpu_ring *r, struct percpu_ring_cpu *pc,
 					uintptr_t pos)
 {
-	return (char *)pc + 2 * PERCPU_CACHELINE_BYTES + (pos % r->records) * r->padded_size;
+	return (char *)pc + 2 * PERCPU_CACHELINE_BYTES + (pos & r->mask) * r->padded_size;
 }
 
 /*
- * The sequence loop of _percpu_ring_write(): @record is word aligned and
- * padded_size bytes long.  Not for direct use.
+ * _percpu_ring_write_words() - _percpu_ring_write() for a @record that is
+ * word aligned and padded_size bytes long.  Not for direct use.
  */
 static inline int _percpu_ring_write_words(struct percpu_ring *r, const void *record)
 {
-	struct percpu_rseq_abi *rs = percpu_rseq_area();
+	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
+	const uint32_t *idp;
+	uint32_t id;
 
-	for (;;) {
-		unsigned int cpu = percpu_rseq_cpu_start(rs);
-		struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, cpu);
+	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&r->mem, rs, &id, &idp))) {
+		struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, id);
 		intptr_t head = PERCPU_LOAD(&pc->head);
 		intptr_t tail = PERCPU_LOAD_ACQUIRE(_percpu_ring_tail(pc));
-		int ret;
 
-		if (PERCPU_UNLIKELY(head == PERCPU_RING_LOCKED)) {
-			if (percpu_rseq_is_fallback(rs))
-				break;
-			sched_yield();
-			continue;
+		/*
+		 * head was read first, so head - tail never overstates the
+		 * room; LOCKED, a stale head (negative distance) and a full
+		 * ring all fail this test and go to the slow path.
+		 */
+		if (PERCPU_LIKELY((uintptr_t)(head - tail) < r->records &&
+				  head != PERCPU_RING_LOCKED)) {
+			PERCPU_INJECT_C(1);
+			if (PERCPU_LIKELY(percpu_arch_cmpeqv_trymemcpy_storev_release(
+						rs, &pc->head, head,
+						_percpu_ring_record(r, pc, (uintptr_t)head), record,
+						r->padded_size, head + 1, id, idp) ==
+					  PERCPU_SEQ_COMMITTED))
+				return 0;
 		}
-		if (PERCPU_UNLIKELY(head - tail < 0))
-			continue;	/* head went stale while we read tail */
-		/* head was read first, so head - tail never overstates the room. */
-		if ((uintptr_t)(head - tail) >= r->records) {
-			if (percpu_rseq_is_fallback(rs))
-				break;
-			ret = percpu_arch_addv(rs, &pc->lost, 1, cpu);
-			if (ret == PERCPU_SEQ_COMMITTED)
-				return -ENOSPC;
-			continue;
-		}
-		PERCPU_INJECT_C(1);
-		ret = percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &pc->head, head,
-								  _percpu_ring_record(r, pc, (uintptr_t)head),
-								  record, r->padded_size, head + 1, cpu);
-		if (PERCPU_LIKELY(ret == PERCPU_SEQ_COMMITTED))
-			return 0;
-		if (ret == PERCPU_SEQ_CPU_MISMATCH && percpu_rseq_is_fallback(rs))
-			break;
 	}
-	return percpu_ring_write_fallback(r, record);
+	return percpu_ring_write_slow(r, record);
 }
 
 /**

@@ -13,30 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <percpu/compiler.h>
+#include <percpu/rseq-abi.h>
 
 PERCPU_EXTERN_C_BEGIN
-
-/*
- * The kernel's struct rseq, extended layout (Linux >= 6.3).  We carry our own
- * copy because distribution UAPI headers (Debian 12: Linux 6.1) lack node_id
- * and mm_cid.  Every field but rseq_cs is written by the kernel only: the
- * library reads them with PERCPU_LOAD() and never writes them.
- */
-struct percpu_rseq_abi {
-	uint32_t cpu_id_start;	/* kernel: always a valid CPU number */
-	uint32_t cpu_id;	/* kernel: CPU number, or <0 (unregistered) */
-	uint64_t rseq_cs;	/* user: current critical-section descriptor */
-	uint32_t flags;		/* deprecated, always 0 */
-	uint32_t node_id;	/* kernel: NUMA node, if feature size >= 24 */
-	uint32_t mm_cid;	/* kernel: concurrency ID, if feature size >= 28 */
-} __attribute__((aligned(32)));
-
-/* Offsets used by the assembly in arch/ (checked at build time in lib/). */
-#define PERCPU_RSEQ_OFF_CPU_ID_START	0
-#define PERCPU_RSEQ_OFF_CPU_ID		4
-#define PERCPU_RSEQ_OFF_RSEQ_CS		8
-#define PERCPU_RSEQ_OFF_NODE_ID		20
-#define PERCPU_RSEQ_OFF_MM_CID		24
 
 /* Who provides the calling thread's area. */
 enum percpu_rseq_mode {
@@ -58,15 +37,48 @@ struct percpu_rseq_info {
 	int has_mm_cid;			/* mm_cid is valid in the area */
 };
 
+PERCPU_EXTERN_C_END
+
+/* The sequences and the thread pointer of this architecture. */
+#include <percpu/arch.h>
+
+PERCPU_EXTERN_C_BEGIN
+
 /*
- * The calling thread's area, or NULL before its first use.  Read by the inline
- * fast paths.  Initial-exec TLS: one load off the thread pointer, no call to
- * __tls_get_addr and so no allocation, which an allocator's fast path cannot
- * afford.  In fallback mode it points at an unregistered area whose cpu_id is
- * negative, so every sequence fails its CPU check and takes the slow path.
+ * Where every thread's area lies: at this constant offset from the thread
+ * pointer, the same for every thread of the process (glibc's __rseq_offset
+ * when glibc registers the areas, else the offset of the library's own
+ * initial-exec TLS area).  0 until the library has initialised, which happens
+ * in its constructor or on the first call that needs it, whichever comes
+ * first (an allocator may call in before constructors run).
+ *
+ * Declared const: the library sets it once, before any sequence can use it,
+ * and never changes it again, so the compiler may keep it in a register
+ * across the sequences' memory clobbers and hoist it out of loops.  A thread
+ * that is not set up yet needs no test of its own: its area's cpu_id is
+ * negative, so its first sequence fails the index check and takes the slow
+ * path, which sets the thread up.
  */
-extern __thread struct percpu_rseq_abi *percpu_tls_area
-	__attribute__((tls_model("initial-exec")));
+#ifdef PERCPU_LIB_BUILD
+extern ptrdiff_t percpu_rseq_offset;	/* the library's own view: it sets it */
+#else
+extern const ptrdiff_t percpu_rseq_offset;
+#endif
+
+/*
+ * The calling thread's area without setting anything up: NULL before the
+ * library initialised; otherwise an area that may not be registered yet (its
+ * cpu_id is then negative and every sequence on it fails its index check).
+ * For fast paths, which fall to their slow path on either.
+ */
+static inline struct percpu_rseq_abi *_percpu_rseq_area_fast(void)
+{
+	ptrdiff_t off = percpu_rseq_offset;
+
+	if (PERCPU_UNLIKELY(off == 0))
+		return NULL;
+	return (struct percpu_rseq_abi *)((char *)percpu_arch_thread_pointer() + off);
+}
 
 /* Slow path of percpu_rseq_area(): sets up the calling thread. Never NULL. */
 PERCPU_API struct percpu_rseq_abi *percpu_rseq_thread_init(void);
@@ -75,13 +87,13 @@ PERCPU_API struct percpu_rseq_abi *percpu_rseq_thread_init(void);
  * percpu_rseq_area() - the calling thread's area, set up on first use.
  *
  * Never NULL and never fails: in fallback mode it returns an unregistered
- * area whose cpu_id is negative.  Async-signal-safe.
+ * area whose cpu_id is negative.  Async-signal-safe; never allocates.
  */
 static inline struct percpu_rseq_abi *percpu_rseq_area(void)
 {
-	struct percpu_rseq_abi *rs = percpu_tls_area;
+	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 
-	if (PERCPU_UNLIKELY(rs == NULL))
+	if (PERCPU_UNLIKELY(rs == NULL || (int32_t)PERCPU_LOAD(&rs->cpu_id) < 0))
 		rs = percpu_rseq_thread_init();
 	return rs;
 }

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * percpu/mem.h - per-CPU memory and the index that picks a thread's slot.
+ *
+ * Every libpercpu structure keeps its per-CPU data in one struct percpu_mem:
+ * `nr` slots of `stride` bytes, slot i at base + i * stride, reached in
+ * constant time from a fast path.  The memory is reserved at init and
+ * populated by the kernel on first touch: a slot that is never used costs no
+ * memory (init writes nothing into it, and an all-zero slot is a valid empty
+ * one for every structure).  Where the machine has several NUMA nodes, slots
+ * that span whole pages are placed on the node of their CPU.
+ *
+ * The index is what a thread uses to pick its slot:
+ *   - the CPU it runs on (the default): nr = percpu_nr_cpus();
+ *   - with PERCPU_MM_CID, its memory-map concurrency id (Linux >= 6.3): an id
+ *     below the number of threads of the process running at once, so a
+ *     process running 4 threads on a 256-CPU machine touches 4 slots, packed
+ *     at the start of the memory.
+ * A restartable sequence checks, inside the section, that the field it
+ * indexed with (cpu_id or mm_cid of the rseq area) still holds the same value.
+ *
+ * Users may keep their own per-CPU data the same way: percpu_mem_init() a
+ * struct percpu_mem and use percpu_mem_ptr(m, i) for slot i.
+ */
+#ifndef _PERCPU_MEM_H
+#define _PERCPU_MEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <percpu/compiler.h>
+#include <percpu/rseq.h>
+
+PERCPU_EXTERN_C_BEGIN
+
+/* Flag of percpu_mem_init() and of every structure's init: index by mm_cid. */
+#define PERCPU_MM_CID		(1u << 0)
+
+/* Values of struct percpu_mem's index. */
+#define PERCPU_INDEX_CPU	0
+#define PERCPU_INDEX_MM_CID	1
+
+/* Largest slot accepted by percpu_mem_init(), in bytes. */
+#define PERCPU_MEM_MAX_SLOT	((size_t)1 << 30)
+
+struct percpu_mem {
+	char *base;		/* slot i at base + i * stride */
+	size_t stride;		/* a multiple of PERCPU_CACHELINE_BYTES */
+	uint32_t nr;		/* number of slots: every index is below it */
+	uint8_t index;		/* PERCPU_INDEX_CPU or PERCPU_INDEX_MM_CID */
+	uint8_t registered;	/* in the library's list of structures (fork) */
+	int16_t mutex_off;	/* offset of each slot's slow-path mutex, or -1 */
+	size_t map_len;		/* bytes mapped */
+	struct percpu_mem *reg_next, *reg_prev;	/* the library's list */
+};
+
+/**
+ * percpu_mem_init() - reserve @nr slots of at least @size bytes each, zeroed.
+ * @flags: 0 or PERCPU_MM_CID.
+ *
+ * Nothing is written into the slots: their memory is populated when first
+ * touched.  Never calls malloc (see libpercpu(7) for what is safe inside an
+ * allocator).
+ *
+ * Return: 0; -EINVAL if @m is NULL, @size is 0 or above PERCPU_MEM_MAX_SLOT,
+ * or @flags has unknown bits; -ENOTSUP if PERCPU_MM_CID is asked for while
+ * threads use rseq and the kernel does not provide mm_cid (Linux < 6.3) or
+ * cannot fence every CPU (no membarrier); -ENOMEM.
+ */
+PERCPU_API int percpu_mem_init(struct percpu_mem *m, size_t size, unsigned int flags);
+
+/**
+ * percpu_mem_destroy() - release @m's memory.  Nothing may use it any more.
+ * Return: 0, or -EINVAL if @m is NULL or not initialised.
+ */
+PERCPU_API int percpu_mem_destroy(struct percpu_mem *m);
+
+/**
+ * percpu_mem_current() - the slot index of the calling thread in @m: its
+ * CPU, or its mm_cid for an mm_cid-indexed @m (on the fallback path, the CPU
+ * from sched_getcpu()).  May be stale as soon as it returns.
+ * Return: the index (below m->nr), or -EINVAL if @m is NULL or not
+ * initialised.  Async-signal-safe.
+ */
+PERCPU_API int percpu_mem_current(const struct percpu_mem *m);
+
+/* Slot @i of @m.  No checks: @i must be below m->nr. */
+static inline void *percpu_mem_ptr(const struct percpu_mem *m, unsigned int i)
+{
+	return m->base + (size_t)i * m->stride;
+}
+
+/*
+ * The index a fast path uses on area @rs: *@id is the slot, *@idp the field
+ * of @rs the sequence must find still equal to *@id.  Return 0 when the area
+ * does not maintain the index (an mm_cid-indexed structure on an unregistered
+ * area, whose mm_cid is not kept up to date): go to the slow path.  A CPU
+ * index needs no such test: an unregistered area's cpu_id is negative, so the
+ * sequence's own check fails.
+ */
+static inline int _percpu_mem_index(const struct percpu_mem *m, struct percpu_rseq_abi *rs,
+				    uint32_t *id, const uint32_t **idp)
+{
+	if (PERCPU_LIKELY(m->index == PERCPU_INDEX_CPU)) {
+		*id = PERCPU_LOAD(&rs->cpu_id_start);
+		*idp = &rs->cpu_id;
+		return 1;
+	}
+	*id = PERCPU_LOAD(&rs->mm_cid);
+	*idp = &rs->mm_cid;
+	return (int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0 && *id < m->nr;
+}
+
+PERCPU_EXTERN_C_END
+
+#endif /* _PERCPU_MEM_H */
