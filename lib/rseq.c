@@ -172,20 +172,33 @@ static void mark_rseq_in_use(void)
 }
 
 /*
- * Thread-exit hook for the library's own registration.  glibc reuses a
- * thread's stack (and so its static TLS, where own_area lies) only once the
- * kernel has cleared the thread's tid at exit, after the kernel stopped
- * updating the area: no unregistration is needed there, and
- * pthread_setspecific() may call calloc() (keys above 32), which a first use
- * inside a signal handler or an allocator cannot afford.  Elsewhere (musl
- * unmaps a detached thread's stack before it exits) the key's destructor
- * unregisters; musl's pthread_setspecific() never allocates.
+ * Thread-exit hook for the library's own registration: a key whose destructor
+ * unregisters the area, so that a thread does not leave registered an area
+ * the library no longer manages (later destructors may register another).
+ * pthread_setspecific() must not allocate, though: the first use may come
+ * from a signal handler or from inside an allocator.  glibc allocates for
+ * keys from PTHREAD_KEY_2NDLEVEL_SIZE (32) up; our key is made at load time,
+ * so it is almost always below, and when it is not we go without the hook.
+ * That is safe with glibc, which reuses a thread's stack (and its static TLS,
+ * where own_area lies) only once the kernel has cleared the thread's tid at
+ * exit, after the kernel last wrote the area.  musl never allocates there.
  */
 #ifdef __GLIBC__
-#define PERCPU_NEED_EXIT_KEY	0
+#define PERCPU_KEY_MAX_NO_ALLOC	32
 #else
-#define PERCPU_NEED_EXIT_KEY	1
+#define PERCPU_KEY_MAX_NO_ALLOC	((pthread_key_t)-1)
 #endif
+
+static void make_exit_key(void)
+{
+	if (pthread_key_create(&g.key, thread_exit) != 0)
+		return;
+	if ((unsigned long)g.key >= (unsigned long)PERCPU_KEY_MAX_NO_ALLOC) {
+		pthread_key_delete(g.key);
+		return;
+	}
+	g.have_key = 1;
+}
 
 /*
  * Set the process-wide facts and publish the area's offset.  Runs from the
@@ -214,8 +227,7 @@ static int global_init(void)
 	g.align = (uint32_t)getauxval(AT_RSEQ_ALIGN);
 #endif
 	g.nr_cpus = count_possible_cpus();
-	if (PERCPU_NEED_EXIT_KEY)
-		g.have_key = pthread_key_create(&g.key, thread_exit) == 0;
+	make_exit_key();
 
 	if (!g.disabled && g.libc_size > 0) {
 		/* libc registers every thread's area: sequences may start now. */

@@ -36,7 +36,7 @@ int main(void)
 	   "current CPU %d is below %u", percpu_current_cpu(), nr);
 
 	ok(percpu_counter_init(NULL, 0) == -EINVAL, "counter_init(NULL): -EINVAL");
-	ok(percpu_counter_init(&c, 1) == -EINVAL, "counter_init(flags 1): -EINVAL");
+	ok(percpu_counter_init(&c, 0x80) == -EINVAL, "counter_init(unknown flag 0x80): -EINVAL");
 
 	memset(&zeroed, 0, sizeof(zeroed));
 	ok(percpu_counter_add(NULL, 1) == -EINVAL && percpu_counter_add(&zeroed, 1) == -EINVAL,

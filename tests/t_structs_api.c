@@ -40,7 +40,7 @@ static void test_list_args(void)
 	struct percpu_list_node n;
 
 	memset(&zero, 0, sizeof(zero));
-	ok(percpu_list_init(NULL, 0) == -EINVAL && percpu_list_init(&l, 1) == -EINVAL,
+	ok(percpu_list_init(NULL, 0) == -EINVAL && percpu_list_init(&l, 0x80) == -EINVAL,
 	   "list init: NULL and flags != 0 give -EINVAL");
 	ok(percpu_list_destroy(NULL) == -EINVAL && percpu_list_destroy(&zero) == -EINVAL,
 	   "list destroy: NULL and uninitialised give -EINVAL");
@@ -107,7 +107,7 @@ static void test_buffer_args(void)
 	memset(&zero, 0, sizeof(zero));
 	ok(percpu_buffer_init(NULL, 4, 0) == -EINVAL && percpu_buffer_init(&b, 0, 0) == -EINVAL &&
 	   percpu_buffer_init(&b, PERCPU_BUFFER_MAX_CAPACITY + 1, 0) == -EINVAL &&
-	   percpu_buffer_init(&b, 4, 1) == -EINVAL,
+	   percpu_buffer_init(&b, 4, 0x80) == -EINVAL,
 	   "buffer init: NULL, capacity 0 or too large, flags: -EINVAL");
 	ok(percpu_buffer_destroy(NULL) == -EINVAL && percpu_buffer_destroy(&zero) == -EINVAL,
 	   "buffer destroy: NULL and uninitialised give -EINVAL");
@@ -175,7 +175,7 @@ static void test_ring_args(void)
 	   percpu_ring_init(&r, PERCPU_RING_MAX_RECORD + 1, 4, 0) == -EINVAL &&
 	   percpu_ring_init(&r, 8, 0, 0) == -EINVAL &&
 	   percpu_ring_init(&r, 8, PERCPU_RING_MAX_RECORDS + 1, 0) == -EINVAL &&
-	   percpu_ring_init(&r, 8, 4, 1) == -EINVAL,
+	   percpu_ring_init(&r, 8, 4, 0x80) == -EINVAL,
 	   "ring init: NULL, size 0 or > %d, count 0 or too large, flags: -EINVAL",
 	   PERCPU_RING_MAX_RECORD);
 	ok(percpu_ring_destroy(NULL) == -EINVAL && percpu_ring_destroy(&zero) == -EINVAL,
