@@ -58,9 +58,18 @@ int percpu_ring_write(struct percpu_ring *r, const void *record)
 	return _percpu_ring_write(r, record);
 }
 
+/*
+ * Records that are not a word multiple or not word aligned: the sequence
+ * copies whole aligned words and must not read past the caller's record, so
+ * copy it into an aligned buffer first.  The buffer is exactly padded_size
+ * bytes (a variable-length array): writers run in signal handlers on small
+ * alternate stacks, and a buffer of PERCPU_RING_MAX_RECORD bytes for every
+ * record overflowed a 7 KiB one with a 52-byte record.  init() bounds
+ * padded_size by PERCPU_RING_MAX_RECORD.
+ */
 int percpu_ring_write_bounce(struct percpu_ring *r, const void *record)
 {
-	intptr_t words[PERCPU_RING_MAX_RECORD / sizeof(intptr_t)];
+	intptr_t words[r->padded_size / sizeof(intptr_t)];
 
 	memcpy(words, record, r->record_size);
 	/* Zero the padding so a consumer never sees stale stack bytes. */
