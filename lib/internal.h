@@ -42,8 +42,8 @@ struct percpu_slow {
 	int *mutex;		/* serialises slow paths on this CPU */
 	intptr_t locked;	/* the value no sequence compares equal to or writes */
 	sigset_t old_sigs;	/* restored by percpu_slow_unlock() */
-	cpu_set_t old_mask;	/* restored by percpu_slow_unlock() when pinned */
-	int pinned;
+	cpu_set_t old_mask;	/* pin mode: the mask to put back once locked */
+	int pinned;		/* pin mode: our one-CPU mask is (or was) set */
 };
 
 /*
@@ -52,7 +52,8 @@ struct percpu_slow {
  * signal until the unlock (a handler on this thread could otherwise wait for
  * the lock it interrupted).
  * Return: 0, or -EPERM when membarrier is unavailable and @cpu is not in the
- * calling thread's affinity mask, or another negative errno.
+ * calling thread's affinity mask (checked whether or not pinning turns out
+ * to be needed), or another negative errno.
  */
 int percpu_slow_lock(struct percpu_slow *s, intptr_t *word, int *mutex, intptr_t locked,
 		     unsigned int cpu, intptr_t *old);
