@@ -208,6 +208,13 @@ static void mark_rseq_in_use(void)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
+/* rseq_cs is owned by user space: a plain store, whole (see rseq.h). */
+static void clear_rseq_cs(struct percpu_rseq_abi *area)
+{
+	*(volatile uint64_t *)&area->rseq_cs = 0;
+	PERCPU_BARRIER();
+}
+
 static struct percpu_rseq_abi *setup_thread(void)
 {
 	if (g.disabled)
@@ -227,6 +234,11 @@ static struct percpu_rseq_abi *setup_thread(void)
 
 	/* Before registering: a signal handler may use the area right after. */
 	mark_rseq_in_use();
+	/*
+	 * A descriptor left from before an unregistration may lie in code
+	 * unloaded since: the kernel would fault on it at the first preemption.
+	 */
+	clear_rseq_cs(&own_area);
 	if (rseq_syscall(&own_area, sizeof(own_area), 0) != 0) {
 		int err = errno;
 
@@ -282,6 +294,7 @@ static void release_own(void)
 		 * then there is nothing left to undo.
 		 */
 		rseq_syscall(&own_area, sizeof(own_area), PERCPU_RSEQ_FLAG_UNREGISTER);
+		clear_rseq_cs(&own_area);
 		if (g.have_key)
 			pthread_setspecific(g.key, NULL);
 	}
@@ -321,6 +334,15 @@ int percpu_rseq_unregister(void)
 		percpu_tls_area = NULL;
 	}
 	return 0;
+}
+
+void percpu_rseq_prepare_unload(void)
+{
+	struct percpu_rseq_abi *area = percpu_tls_area;
+
+	/* Never set up: no sequence ran on this thread, nothing to clear. */
+	if (area)
+		clear_rseq_cs(area);
 }
 
 int percpu_rseq_mode(void)
