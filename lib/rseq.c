@@ -110,13 +110,61 @@ static unsigned int parse_cpu_list(const char *s)
 }
 
 /*
- * Every CPU number the kernel may report must index a slot, so take the
- * largest of what sysfs, sysconf and our affinity mask say (in a minimal
- * initramfs, sysfs may be missing).
+ * Every CPU number the kernel may report must index a slot: a CPU number at
+ * or above the count sends inline sequences to memory no slot covers (adds
+ * lost, list heads read as locked forever).  sysfs's "possible" list is
+ * exact (it is nr_cpu_ids).  Without sysfs (a minimal container or
+ * initramfs), sysconf() and our affinity mask may count only the CPUs we may
+ * run on now, not every number the kernel may report, so take an upper bound
+ * of nr_cpu_ids instead: the width of the Cpus_allowed mask in
+ * /proc/self/status (nr_cpu_ids bits, printed in hex digits of 4 CPUs), or
+ * else the size in bytes of the kernel's cpumask, which the raw
+ * sched_getaffinity system call returns (nr_cpu_ids rounded up to a long).
  */
+static unsigned int cpus_allowed_width(void)
+{
+	static const char key[] = "Cpus_allowed:";
+	char buf[4096];
+	unsigned int digits = 0;
+	ssize_t len;
+	char *p;
+	int fd;
+
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	p = strstr(buf, key);
+	if (!p)
+		return 0;
+	for (p += sizeof(key) - 1; *p == ' ' || *p == '\t'; p++)
+		;
+	/* Hex digits in groups of 8 separated by commas, up to the newline. */
+	for (; *p && *p != '\n'; p++) {
+		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+			digits++;
+		else if (*p != ',')
+			return 0;
+	}
+	/* A line cut short by our buffer would understate the width. */
+	return *p == '\n' ? digits * 4 : 0;
+}
+
+static unsigned int kernel_cpumask_bits(void)
+{
+	unsigned long mask[128];	/* 8192 CPUs on 64-bit, the largest NR_CPUS */
+	long ret = syscall(__NR_sched_getaffinity, 0, sizeof(mask), mask);
+
+	return ret > 0 ? (unsigned int)ret * 8 : 0;
+}
+
 static unsigned int count_possible_cpus(void)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, bound;
 	char buf[256];
 	long conf;
 	cpu_set_t set;
@@ -131,6 +179,12 @@ static unsigned int count_possible_cpus(void)
 			n = parse_cpu_list(buf);
 		}
 		close(fd);
+	}
+	if (n == 0) {
+		bound = cpus_allowed_width();
+		if (bound == 0)
+			bound = kernel_cpumask_bits();
+		n = bound;
 	}
 	conf = sysconf(_SC_NPROCESSORS_CONF);
 	if (conf > 0 && (unsigned long)conf > n)
