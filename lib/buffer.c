@@ -24,6 +24,10 @@ int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu, unsigne
 	if (!b || flags != 0 || capacity_per_cpu == 0 ||
 	    capacity_per_cpu > PERCPU_BUFFER_MAX_CAPACITY)
 		return -EINVAL;
+	/* 2^24 pointers on each of 64 CPUs overflow a 32-bit size_t. */
+	if (!percpu_size_fits(sizeof(struct percpu_buffer_cpu), capacity_per_cpu,
+			      sizeof(intptr_t), nr, SIZE_MAX))
+		return -EINVAL;
 	memset(b, 0, sizeof(*b));
 	stride = percpu_mem_stride(sizeof(struct percpu_buffer_cpu) +
 				   capacity_per_cpu * sizeof(intptr_t));

@@ -22,6 +22,29 @@ void percpu_mem_free(void *mem, size_t stride, unsigned int nr_cpus);
 /* Round @size up to the per-CPU stride (PERCPU_CACHELINE_BYTES multiple). */
 size_t percpu_mem_stride(size_t size);
 
+/*
+ * Whether the memory of a structure whose CPUs each need @fixed bytes plus
+ * @count items of @item bytes fits in a size_t, @nr_cpus times over, with
+ * room for every rounding percpu_mem_stride() and percpu_mem_alloc() do (up
+ * to a cache line per CPU, a page overall; 1 MiB covers both).  @max is
+ * SIZE_MAX, or a smaller limit to test 32-bit sizes on a 64-bit machine.
+ * Return: 1 if it fits, 0 if init must fail with -EINVAL.
+ */
+static inline int percpu_size_fits(size_t fixed, size_t count, size_t item,
+				   unsigned int nr_cpus, size_t max)
+{
+	const size_t slack = (size_t)1 << 20;
+	size_t per_cpu;
+
+	if (max <= slack || nr_cpus == 0)
+		return 0;
+	max -= slack;
+	if (item && count > (max - fixed) / item)
+		return 0;
+	per_cpu = fixed + count * item;
+	return per_cpu <= max / nr_cpus;
+}
+
 /* The CPU for a fallback-path operation: sched_getcpu(), clamped to range. */
 unsigned int percpu_fallback_cpu(void);
 

@@ -16,20 +16,38 @@ static int ring_ok(const struct percpu_ring *r)
 	return r && r->magic == PERCPU_RING_MAGIC && r->slots;
 }
 
+/* The smallest power of two >= @n (n <= PERCPU_RING_MAX_RECORDS). */
+static size_t pow2_at_least(size_t n)
+{
+	size_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
 int percpu_ring_init(struct percpu_ring *r, size_t record_size, size_t records_per_cpu,
 		     unsigned int flags)
 {
 	unsigned int nr = percpu_nr_cpus();
-	size_t padded, stride;
+	size_t padded, slots, stride;
 
 	if (!r || flags != 0 || record_size == 0 || record_size > PERCPU_RING_MAX_RECORD ||
 	    records_per_cpu == 0 || records_per_cpu > PERCPU_RING_MAX_RECORDS)
 		return -EINVAL;
 	_Static_assert(sizeof(struct percpu_ring_cpu) <= PERCPU_CACHELINE_BYTES, "header size");
-	memset(r, 0, sizeof(*r));
+	_Static_assert(PERCPU_RING_MAX_RECORD % sizeof(intptr_t) == 0, "max record padding");
 	padded = (record_size + sizeof(intptr_t) - 1) / sizeof(intptr_t) * sizeof(intptr_t);
-	/* Writer line, consumer line, then the records. */
-	stride = percpu_mem_stride(2 * PERCPU_CACHELINE_BYTES + records_per_cpu * padded);
+	/* A power of two, so that positions map to slots across their wrap. */
+	slots = pow2_at_least(records_per_cpu);
+	/*
+	 * Writer line, consumer line, then the records: 2^24 records of 4 KiB
+	 * on each of a few CPUs overflow a 32-bit size_t.
+	 */
+	if (!percpu_size_fits(2 * PERCPU_CACHELINE_BYTES, slots, padded, nr, SIZE_MAX))
+		return -EINVAL;
+	memset(r, 0, sizeof(*r));
+	stride = percpu_mem_stride(2 * PERCPU_CACHELINE_BYTES + slots * padded);
 	r->slots = percpu_mem_alloc(stride, nr);
 	if (!r->slots)
 		return -ENOMEM;
@@ -37,6 +55,7 @@ int percpu_ring_init(struct percpu_ring *r, size_t record_size, size_t records_p
 	r->record_size = record_size;
 	r->padded_size = padded;
 	r->records = records_per_cpu;
+	r->mask = slots - 1;
 	r->nr_cpus = nr;
 	r->magic = PERCPU_RING_MAGIC;
 	return 0;
@@ -88,14 +107,14 @@ static int write_cpu(struct percpu_ring *r, const void *record, unsigned int cpu
 	if (err)
 		return err;
 	tail = PERCPU_LOAD_ACQUIRE(_percpu_ring_tail(pc));
-	if ((uintptr_t)(head - tail) >= r->records) {
+	if (_percpu_ring_used(head, tail) >= r->records) {
 		percpu_slow_unlock(&s, head);
 		__atomic_fetch_add(&pc->lost_atomic, 1, __ATOMIC_RELAXED);
 		return -ENOSPC;
 	}
 	memcpy(_percpu_ring_record(r, pc, (uintptr_t)head), record, r->padded_size);
-	/* Release: the consumer that sees head + 1 sees the whole record. */
-	percpu_slow_unlock(&s, head + 1);
+	/* Release: the consumer that sees the next head sees the whole record. */
+	percpu_slow_unlock(&s, _percpu_ring_next(head));
 	return 0;
 }
 
@@ -142,7 +161,7 @@ int percpu_ring_read_cpu(struct percpu_ring *r, unsigned int cpu, void *record)
 		return 0;
 	memcpy(record, _percpu_ring_record(r, pc, (uintptr_t)tail), r->record_size);
 	/* Release: no writer reuses the slot before our copy is done. */
-	PERCPU_STORE_RELEASE(_percpu_ring_tail(pc), tail + 1);
+	PERCPU_STORE_RELEASE(_percpu_ring_tail(pc), _percpu_ring_next(tail));
 	return 1;
 }
 

@@ -60,7 +60,8 @@ struct percpu_buffer {
  * percpu_buffer_init() - set up @b with room for @capacity_per_cpu pointers
  * on each CPU, all empty.
  * Return: 0; -EINVAL if @b is NULL, @capacity_per_cpu is 0 or above
- * PERCPU_BUFFER_MAX_CAPACITY, or @flags is not 0; -ENOMEM.
+ * PERCPU_BUFFER_MAX_CAPACITY, @flags is not 0, or the memory for every CPU
+ * would not fit in a size_t (32-bit machines); -ENOMEM if it cannot be mapped.
  */
 PERCPU_API int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu,
 				  unsigned int flags);
