@@ -24,6 +24,8 @@ int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu, unsigne
 	if (!b || flags != 0 || capacity_per_cpu == 0 ||
 	    capacity_per_cpu > PERCPU_BUFFER_MAX_CAPACITY)
 		return -EINVAL;
+	if (percpu_looks_live(b->magic, PERCPU_BUFFER_MAGIC, b->slots, b->nr_cpus, nr))
+		return -EBUSY;
 	/* 2^24 pointers on each of 64 CPUs overflow a 32-bit size_t. */
 	if (!percpu_size_fits(sizeof(struct percpu_buffer_cpu), capacity_per_cpu,
 			      sizeof(intptr_t), nr, SIZE_MAX))

@@ -21,6 +21,8 @@ int percpu_counter_init(struct percpu_counter *c, unsigned int flags)
 
 	if (!c || flags != 0)
 		return -EINVAL;
+	if (percpu_looks_live(c->magic, PERCPU_COUNTER_MAGIC, c->slots, c->nr_cpus, nr))
+		return -EBUSY;
 	memset(c, 0, sizeof(*c));
 	c->slots = percpu_mem_alloc(percpu_mem_stride(sizeof(struct percpu_counter_slot)), nr);
 	if (!c->slots)

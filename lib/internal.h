@@ -45,6 +45,22 @@ static inline int percpu_size_fits(size_t fixed, size_t count, size_t item,
 	return per_cpu <= max / nr_cpus;
 }
 
+/*
+ * Whether an object passed to init looks initialised and not destroyed, so
+ * that init must refuse with -EBUSY rather than leak its memory and reset it
+ * under running operations.  init is also handed uninitialised memory (a
+ * stack or malloc() object), so only refuse what garbage can hardly look
+ * like: the magic, AND a non-NULL page-aligned slots pointer (it comes from
+ * mmap()), AND the CPU count of this process.  Random bytes pass with odds
+ * far below 2^-40.  The one false positive left is memory that held a live
+ * object which was never destroyed (a leak): documented, zero it first.
+ */
+static inline int percpu_looks_live(unsigned int magic, unsigned int want, const void *slots,
+				    unsigned int nr_cpus, unsigned int nr_now)
+{
+	return magic == want && slots && ((uintptr_t)slots & 4095) == 0 && nr_cpus == nr_now;
+}
+
 /* The CPU for a fallback-path operation: sched_getcpu(), clamped to range. */
 unsigned int percpu_fallback_cpu(void);
 

@@ -27,6 +27,8 @@ int percpu_list_init(struct percpu_list *l, unsigned int flags)
 
 	if (!l || flags != 0)
 		return -EINVAL;
+	if (percpu_looks_live(l->magic, PERCPU_LIST_MAGIC, l->slots, l->nr_cpus, nr))
+		return -EBUSY;
 	memset(l, 0, sizeof(*l));
 	/* _percpu_list_cpu() assumes a stride of exactly one cache-line unit. */
 	_Static_assert(sizeof(struct percpu_list_cpu) <= PERCPU_CACHELINE_BYTES, "slot size");

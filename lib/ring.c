@@ -37,6 +37,8 @@ int percpu_ring_init(struct percpu_ring *r, size_t record_size, size_t records_p
 		return -EINVAL;
 	_Static_assert(sizeof(struct percpu_ring_cpu) <= PERCPU_CACHELINE_BYTES, "header size");
 	_Static_assert(PERCPU_RING_MAX_RECORD % sizeof(intptr_t) == 0, "max record padding");
+	if (percpu_looks_live(r->magic, PERCPU_RING_MAGIC, r->slots, r->nr_cpus, nr))
+		return -EBUSY;
 	padded = (record_size + sizeof(intptr_t) - 1) / sizeof(intptr_t) * sizeof(intptr_t);
 	/* A power of two, so that positions map to slots across their wrap. */
 	slots = pow2_at_least(records_per_cpu);

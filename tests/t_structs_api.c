@@ -314,6 +314,63 @@ static void test_ring_wrap(int cpu)
 	percpu_ring_destroy(&r);
 }
 
+/*
+ * init on a live object: -EBUSY, and the object keeps working with its
+ * contents; garbage, zeroed and destroyed objects initialise normally.
+ */
+static void test_reinit(void)
+{
+	struct percpu_counter c;
+	struct percpu_list l;
+	struct percpu_buffer b;
+	struct percpu_ring r;
+	struct percpu_list_node n;
+	int64_t sum = 0;
+	uint64_t rec = 42, back = 0;
+	int x, good;
+
+	good = percpu_counter_init(&c, 0) == 0 && percpu_counter_add(&c, 5) == 0 &&
+	       percpu_counter_init(&c, 0) == -EBUSY &&
+	       percpu_counter_sum(&c, &sum) == 0 && sum == 5 && percpu_counter_destroy(&c) == 0 &&
+	       percpu_counter_init(&c, 0) == 0 && percpu_counter_destroy(&c) == 0;
+	good &= percpu_list_init(&l, 0) == 0 && percpu_list_push_cpu(&l, &n, 0) == 0 &&
+		percpu_list_init(&l, 0) == -EBUSY && percpu_list_pop_cpu(&l, 0) == &n &&
+		percpu_list_destroy(&l) == 0;
+	good &= percpu_buffer_init(&b, 4, 0) == 0 && percpu_buffer_push_cpu(&b, &x, 0) == 0 &&
+		percpu_buffer_init(&b, 8, 0) == -EBUSY && b.capacity == 4 &&
+		percpu_buffer_pop_cpu(&b, 0) == &x && percpu_buffer_destroy(&b) == 0;
+	good &= percpu_ring_init(&r, sizeof(rec), 4, 0) == 0 && percpu_ring_write(&r, &rec) == 0 &&
+		percpu_ring_init(&r, sizeof(rec), 4, 0) == -EBUSY;
+	for (unsigned int cpu = 0; cpu < nr && back != 42; cpu++)
+		percpu_ring_read_cpu(&r, cpu, &back);
+	good &= back == 42 && percpu_ring_destroy(&r) == 0;
+	ok(good, "init of a live counter, list, buffer, ring: -EBUSY, contents kept; "
+	   "after destroy: 0");
+
+	memset(&c, 0xa5, sizeof(c));
+	memset(&l, 0xa5, sizeof(l));
+	memset(&b, 0xa5, sizeof(b));
+	memset(&r, 0xa5, sizeof(r));
+	good = percpu_counter_init(&c, 0) == 0 && percpu_list_init(&l, 0) == 0 &&
+	       percpu_buffer_init(&b, 4, 0) == 0 && percpu_ring_init(&r, 8, 4, 0) == 0;
+	percpu_counter_destroy(&c);
+	percpu_list_destroy(&l);
+	percpu_buffer_destroy(&b);
+	percpu_ring_destroy(&r);
+	/* The magic alone (a stale or unlucky word) is not enough to refuse. */
+	memset(&c, 0, sizeof(c));
+	c.magic = PERCPU_COUNTER_MAGIC;
+	c.nr_cpus = nr;
+	memset(&r, 0, sizeof(r));
+	r.magic = PERCPU_RING_MAGIC;
+	r.slots = (char *)&r + 1;
+	r.nr_cpus = nr;
+	good &= percpu_counter_init(&c, 0) == 0 && percpu_ring_init(&r, 8, 4, 0) == 0;
+	percpu_counter_destroy(&c);
+	percpu_ring_destroy(&r);
+	ok(good, "garbage, or the magic without memory from mmap: init works");
+}
+
 int main(int argc, char **argv)
 {
 	struct test_mode m = test_mode_setup(argc, argv);
@@ -321,12 +378,13 @@ int main(int argc, char **argv)
 	int cpu;
 
 	nr = percpu_nr_cpus();
-	plan(42);
+	plan(44);
 	diag("mode %s, %u CPUs", m.name, nr);
 	test_list_args();
 	test_buffer_args();
 	test_ring_args();
 	test_sizes();
+	test_reinit();
 	cpu = pin_first(&saved);
 	if (cpu < 0) {
 		skip(11, "cannot pin to a CPU");

@@ -61,7 +61,8 @@ struct percpu_buffer {
  * on each CPU, all empty.
  * Return: 0; -EINVAL if @b is NULL, @capacity_per_cpu is 0 or above
  * PERCPU_BUFFER_MAX_CAPACITY, @flags is not 0, or the memory for every CPU
- * would not fit in a size_t (32-bit machines); -ENOMEM if it cannot be mapped.
+ * would not fit in a size_t (32-bit machines); -ENOMEM if it cannot be mapped;
+ * -EBUSY if @b is initialised and not destroyed (see percpu_buffer(3)).
  */
 PERCPU_API int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu,
 				  unsigned int flags);

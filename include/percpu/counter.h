@@ -71,7 +71,8 @@ struct percpu_counter {
  * percpu_counter_init() - set up @c with every CPU's slot at zero.
  * @flags: must be 0.
  *
- * Return: 0; -EINVAL if @c is NULL or @flags is not 0; -ENOMEM.
+ * Return: 0; -EINVAL if @c is NULL or @flags is not 0; -ENOMEM; -EBUSY if @c
+ * is initialised and not destroyed (see percpu_counter(3)).
  */
 PERCPU_API int percpu_counter_init(struct percpu_counter *c, unsigned int flags);
 

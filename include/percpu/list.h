@@ -70,7 +70,8 @@ struct percpu_list {
 /**
  * percpu_list_init() - set up @l with every CPU's list empty.
  * @flags: must be 0.
- * Return: 0; -EINVAL if @l is NULL or @flags is not 0; -ENOMEM.
+ * Return: 0; -EINVAL if @l is NULL or @flags is not 0; -ENOMEM; -EBUSY if @l
+ * is initialised and not destroyed (see percpu_list(3)).
  */
 PERCPU_API int percpu_list_init(struct percpu_list *l, unsigned int flags);
 

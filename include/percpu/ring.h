@@ -90,7 +90,7 @@ struct percpu_ring {
  * PERCPU_RING_MAX_RECORD, @records_per_cpu is 0 or above
  * PERCPU_RING_MAX_RECORDS, @flags is not 0, or the memory for every CPU
  * would not fit in a size_t (32-bit machines); -ENOMEM if it cannot be
- * mapped.
+ * mapped; -EBUSY if @r is initialised and not destroyed (see percpu_ring(3)).
  */
 PERCPU_API int percpu_ring_init(struct percpu_ring *r, size_t record_size,
 				size_t records_per_cpu, unsigned int flags);
