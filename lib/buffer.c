@@ -24,6 +24,13 @@ int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu, unsigne
 
 	if (!b || capacity_per_cpu == 0 || capacity_per_cpu > PERCPU_BUFFER_MAX_CAPACITY)
 		return -EINVAL;
+	if (percpu_looks_live(b->magic, PERCPU_BUFFER_MAGIC, b->mem.base, b->mem.nr,
+			      percpu_nr_cpus()))
+		return -EBUSY;
+	/* 2^24 pointers on each of 64 CPUs overflow a 32-bit size_t. */
+	if (!percpu_size_fits(sizeof(struct percpu_buffer_cpu), capacity_per_cpu,
+			      sizeof(intptr_t), percpu_nr_cpus(), SIZE_MAX))
+		return -EINVAL;
 	err = percpu_mem_setup(&b->mem, sizeof(struct percpu_buffer_cpu) +
 			       capacity_per_cpu * sizeof(intptr_t), flags,
 			       offsetof(struct percpu_buffer_cpu, slow_mutex));

@@ -22,10 +22,14 @@ int percpu_counter_init(struct percpu_counter *c, unsigned int flags)
 
 	if (!c)
 		return -EINVAL;
+	if (percpu_looks_live(c->magic, PERCPU_COUNTER_MAGIC, c->mem.base, c->mem.nr,
+			      percpu_nr_cpus()))
+		return -EBUSY;
 	err = percpu_mem_setup(&c->mem, sizeof(struct percpu_counter_slot), flags, -1);
 	if (err)
 		return err;
-	c->base = 0;
+	c->base[0] = c->base[1] = 0;
+	c->reset_gen = 0;
 	c->magic = PERCPU_COUNTER_MAGIC;
 	return 0;
 }
@@ -129,11 +133,66 @@ static int64_t raw_sum(const struct percpu_counter *c)
 	return sum;
 }
 
+/*
+ * The base copies are only ever written while sums are directed at the other
+ * copy, so where 64-bit loads are not single instructions (MIPS o32, whose
+ * libatomic would take a lock a signal handler could wait on), a plain copy
+ * is enough: a sum that could see a half-written copy sees reset_gen move
+ * and retries.
+ */
+static int64_t base_load(const int64_t *p)
+{
+#if PERCPU_HAVE_ATOMIC64
+	return PERCPU_LOAD(p);
+#else
+	int64_t v;
+
+	memcpy(&v, (const void *)p, sizeof(v));
+	PERCPU_BARRIER();
+	return v;
+#endif
+}
+
+static void base_store(int64_t *p, int64_t v)
+{
+#if PERCPU_HAVE_ATOMIC64
+	PERCPU_STORE(p, v);
+#else
+	memcpy(p, &v, sizeof(v));
+#endif
+}
+
+/*
+ * A seqlock reader without a writer-held state: take the generation, the
+ * base it published, every slot, then check the generation again.
+ *
+ * Why it is right: the reset that published @gen read the slots before its
+ * release store of reset_gen, which our acquire load synchronises with, so
+ * every slot we read is at least as new as what that reset read into the
+ * base: the sum is counted from after that reset.  If another reset published
+ * while we read the slots, our slots may be newer than its base but our base
+ * is older: retry rather than mix them (subtracting the newer base from older
+ * slots gave negative sums while only +1 was ever added).
+ *
+ * Why it never blocks: a reset in progress has not touched base[gen & 1] nor
+ * reset_gen, so a sum that interrupts one (even on the same thread, from a
+ * signal handler) completes against the previous reset.
+ */
 int percpu_counter_sum(const struct percpu_counter *c, int64_t *sum)
 {
+	unsigned long gen;
+	int64_t base, raw;
+
 	if (!counter_ok(c) || !sum)
 		return -EINVAL;
-	*sum = raw_sum(c) - PERCPU_LOAD(&c->base);
+	do {
+		gen = PERCPU_LOAD_ACQUIRE(&c->reset_gen);
+		base = base_load(&c->base[gen & 1]);
+		raw = raw_sum(c);
+		/* Order the slot and base loads before the second look. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while (PERCPU_LOAD(&c->reset_gen) != gen);
+	*sum = raw - base;
 	return 0;
 }
 
@@ -149,12 +208,20 @@ int percpu_counter_read_cpu(const struct percpu_counter *c, unsigned int cpu, in
 
 /*
  * Each slot is read once; an add lands either before that read (and is
- * removed with the base) or after it (and is counted by later sums).
+ * removed with the base) or after it (and is counted by later sums).  The new
+ * base goes to the copy sums are not reading, and the release store of the
+ * generation publishes it with the slot reads it came from (see
+ * percpu_counter_sum()).  Resets must not race each other: both would write
+ * the same copy.
  */
 int percpu_counter_reset(struct percpu_counter *c)
 {
+	unsigned long gen;
+
 	if (!counter_ok(c))
 		return -EINVAL;
-	PERCPU_STORE(&c->base, raw_sum(c));
+	gen = PERCPU_LOAD(&c->reset_gen);
+	base_store(&c->base[(gen + 1) & 1], raw_sum(c));
+	PERCPU_STORE_RELEASE(&c->reset_gen, gen + 1);
 	return 0;
 }

@@ -34,6 +34,45 @@ void percpu_slow_unregister(struct percpu_mem *m);
 /* The calling thread's area, set up on first use (hidden, no PLT). */
 struct percpu_rseq_abi *percpu_rseq_thread_area(void);
 
+/*
+ * Whether the memory of a structure whose CPUs each need @fixed bytes plus
+ * @count items of @item bytes fits in a size_t, @nr_cpus times over, with
+ * room for every rounding percpu_mem_stride() and percpu_mem_alloc() do (up
+ * to a cache line per CPU, a page overall; 1 MiB covers both).  @max is
+ * SIZE_MAX, or a smaller limit to test 32-bit sizes on a 64-bit machine.
+ * Return: 1 if it fits, 0 if init must fail with -EINVAL.
+ */
+static inline int percpu_size_fits(size_t fixed, size_t count, size_t item,
+				   unsigned int nr_cpus, size_t max)
+{
+	const size_t slack = (size_t)1 << 20;
+	size_t per_cpu;
+
+	if (max <= slack || nr_cpus == 0)
+		return 0;
+	max -= slack;
+	if (item && count > (max - fixed) / item)
+		return 0;
+	per_cpu = fixed + count * item;
+	return per_cpu <= max / nr_cpus;
+}
+
+/*
+ * Whether an object passed to init looks initialised and not destroyed, so
+ * that init must refuse with -EBUSY rather than leak its memory and reset it
+ * under running operations.  init is also handed uninitialised memory (a
+ * stack or malloc() object), so only refuse what garbage can hardly look
+ * like: the magic, AND a non-NULL page-aligned slots pointer (it comes from
+ * mmap()), AND the CPU count of this process.  Random bytes pass with odds
+ * far below 2^-40.  The one false positive left is memory that held a live
+ * object which was never destroyed (a leak): documented, zero it first.
+ */
+static inline int percpu_looks_live(unsigned int magic, unsigned int want, const void *slots,
+				    unsigned int nr_cpus, unsigned int nr_now)
+{
+	return magic == want && slots && ((uintptr_t)slots & 4095) == 0 && nr_cpus == nr_now;
+}
+
 /* The CPU for a fallback-path operation: sched_getcpu(), clamped to range. */
 unsigned int percpu_fallback_cpu(void);
 

@@ -25,6 +25,9 @@ int percpu_list_init(struct percpu_list *l, unsigned int flags)
 
 	if (!l)
 		return -EINVAL;
+	if (percpu_looks_live(l->magic, PERCPU_LIST_MAGIC, l->mem.base, l->mem.nr,
+			      percpu_nr_cpus()))
+		return -EBUSY;
 	err = percpu_mem_setup(&l->mem, sizeof(struct percpu_list_cpu), flags,
 			       offsetof(struct percpu_list_cpu, slow_mutex));
 	if (err)

@@ -139,8 +139,9 @@ int percpu_mem_setup(struct percpu_mem *m, size_t size, unsigned int flags, int 
 	if ((flags & PERCPU_MM_CID) && !percpu_rseq_mm_cid_usable())
 		return -ENOTSUP;
 	stride = (size + line - 1) / line * line;
+	/* The whole mapping must fit in a size_t: a caller's error, not memory. */
 	if (stride > (SIZE_MAX - page_size()) / nr)
-		return -ENOMEM;
+		return -EINVAL;
 	len = (stride * nr + page_size() - 1) / page_size() * page_size();
 	/* mmap: zeroed, page aligned, and untouched until a slot is used. */
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -18,21 +18,40 @@ static int ring_ok(const struct percpu_ring *r)
 	return r && r->magic == PERCPU_RING_MAGIC && r->mem.base;
 }
 
+/* The smallest power of two >= @n (n <= PERCPU_RING_MAX_RECORDS). */
+static size_t pow2_at_least(size_t n)
+{
+	size_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
 int percpu_ring_init(struct percpu_ring *r, size_t record_size, size_t records_per_cpu,
 		     unsigned int flags)
 {
-	size_t padded, places = 1;
+	size_t padded, places;
 	int err;
 
 	if (!r || record_size == 0 || record_size > PERCPU_RING_MAX_RECORD ||
 	    records_per_cpu == 0 || records_per_cpu > PERCPU_RING_MAX_RECORDS)
 		return -EINVAL;
 	_Static_assert(sizeof(struct percpu_ring_cpu) <= PERCPU_CACHELINE_BYTES, "header size");
+	_Static_assert(PERCPU_RING_MAX_RECORD % sizeof(intptr_t) == 0, "max record padding");
+	if (percpu_looks_live(r->magic, PERCPU_RING_MAGIC, r->mem.base, r->mem.nr,
+			      percpu_nr_cpus()))
+		return -EBUSY;
 	padded = (record_size + sizeof(intptr_t) - 1) / sizeof(intptr_t) * sizeof(intptr_t);
-	while (places < records_per_cpu)
-		places <<= 1;
-	/* Writer line, consumer line, then the records: it must fit a slot. */
-	if (places > (PERCPU_MEM_MAX_SLOT - 2 * PERCPU_CACHELINE_BYTES) / padded)
+	/* A power of two, so that positions map to slots across their wrap. */
+	places = pow2_at_least(records_per_cpu);
+	/*
+	 * Writer line, consumer line, then the records: 2^24 records of 4 KiB
+	 * on each of a few CPUs overflow a 32-bit size_t.
+	 */
+	if (!percpu_size_fits(2 * PERCPU_CACHELINE_BYTES, places, padded, percpu_nr_cpus(),
+			      SIZE_MAX) ||
+	    places > (PERCPU_MEM_MAX_SLOT - 2 * PERCPU_CACHELINE_BYTES) / padded)
 		return -EINVAL;
 	err = percpu_mem_setup(&r->mem, 2 * PERCPU_CACHELINE_BYTES + places * padded, flags,
 			       offsetof(struct percpu_ring_cpu, slow_mutex));
@@ -62,9 +81,18 @@ int percpu_ring_write(struct percpu_ring *r, const void *record)
 	return _percpu_ring_write(r, record);
 }
 
+/*
+ * Records that are not a word multiple or not word aligned: the sequence
+ * copies whole aligned words and must not read past the caller's record, so
+ * copy it into an aligned buffer first.  The buffer is exactly padded_size
+ * bytes (a variable-length array): writers run in signal handlers on small
+ * alternate stacks, and a buffer of PERCPU_RING_MAX_RECORD bytes for every
+ * record overflowed a 7 KiB one with a 52-byte record.  init() bounds
+ * padded_size by PERCPU_RING_MAX_RECORD.
+ */
 int percpu_ring_write_bounce(struct percpu_ring *r, const void *record)
 {
-	intptr_t words[PERCPU_RING_MAX_RECORD / sizeof(intptr_t)];
+	intptr_t words[r->padded_size / sizeof(intptr_t)];
 
 	memcpy(words, record, r->record_size);
 	/* Zero the padding so a consumer never sees stale stack bytes. */
@@ -79,14 +107,14 @@ static int write_locked(struct percpu_ring *r, struct percpu_slow *s, unsigned i
 	struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, cpu);
 	intptr_t tail = PERCPU_LOAD_ACQUIRE(_percpu_ring_tail(pc));
 
-	if ((uintptr_t)(head - tail) >= r->records) {
+	if (_percpu_ring_used(head, tail) >= r->records) {
 		percpu_slow_unlock(s, head);
 		__atomic_fetch_add(&pc->lost_atomic, 1, __ATOMIC_RELAXED);
 		return -ENOSPC;
 	}
 	memcpy(_percpu_ring_record(r, pc, (uintptr_t)head), record, r->padded_size);
-	/* Release: the consumer that sees head + 1 sees the whole record. */
-	percpu_slow_unlock(s, head + 1);
+	/* Release: the consumer that sees the next head sees the whole record. */
+	percpu_slow_unlock(s, _percpu_ring_next(head));
 	return 0;
 }
 
@@ -121,17 +149,18 @@ int percpu_ring_write_slow(struct percpu_ring *r, const void *record)
 			sched_yield();
 			continue;
 		}
-		if (head - tail < 0)
+		if ((intptr_t)((uintptr_t)head - (uintptr_t)tail) < 0)
 			continue;	/* head went stale while we read tail */
-		if ((uintptr_t)(head - tail) >= r->records) {
+		if (_percpu_ring_used(head, tail) >= r->records) {
 			if (percpu_arch_addv(rs, &pc->lost, 1, id, idp) == PERCPU_SEQ_COMMITTED)
 				return -ENOSPC;
 			continue;
 		}
 		if (percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &pc->head, head,
 								_percpu_ring_record(r, pc, (uintptr_t)head),
-								record, r->padded_size, head + 1, id,
-								idp) == PERCPU_SEQ_COMMITTED)
+								record, r->padded_size,
+								_percpu_ring_next(head), id, idp) ==
+		    PERCPU_SEQ_COMMITTED)
 			return 0;
 	}
 }
@@ -164,7 +193,7 @@ int percpu_ring_read_cpu(struct percpu_ring *r, unsigned int cpu, void *record)
 		return 0;
 	memcpy(record, _percpu_ring_record(r, pc, (uintptr_t)tail), r->record_size);
 	/* Release: no writer reuses the slot before our copy is done. */
-	PERCPU_STORE_RELEASE(_percpu_ring_tail(pc), tail + 1);
+	PERCPU_STORE_RELEASE(_percpu_ring_tail(pc), _percpu_ring_next(tail));
 	return 1;
 }
 

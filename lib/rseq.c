@@ -115,15 +115,62 @@ static unsigned int parse_cpu_list(const char *s)
 }
 
 /*
- * Every CPU number the kernel may report must index a slot, so take the
- * largest of what sysfs, sysconf and our affinity mask say (in a minimal
- * initramfs, sysfs may be missing).
+ * Every CPU number the kernel may report must index a slot: a CPU number at
+ * or above the count sends inline sequences to memory no slot covers (adds
+ * lost, list heads read as locked forever).  sysfs's "possible" list is
+ * exact (it is nr_cpu_ids).  Without sysfs (a minimal container or
+ * initramfs), sysconf() and our affinity mask may count only the CPUs we may
+ * run on now, not every number the kernel may report, so take an upper bound
+ * of nr_cpu_ids instead: the width of the Cpus_allowed mask in
+ * /proc/self/status (nr_cpu_ids bits, printed in hex digits of 4 CPUs), or
+ * else the size in bytes of the kernel's cpumask, which the raw
+ * sched_getaffinity system call returns (nr_cpu_ids rounded up to a long).
  */
+static unsigned int cpus_allowed_width(void)
+{
+	static const char key[] = "Cpus_allowed:";
+	char buf[4096];
+	unsigned int digits = 0;
+	ssize_t len;
+	char *p;
+	int fd;
+
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	p = strstr(buf, key);
+	if (!p)
+		return 0;
+	for (p += sizeof(key) - 1; *p == ' ' || *p == '\t'; p++)
+		;
+	/* Hex digits in groups of 8 separated by commas, up to the newline. */
+	for (; *p && *p != '\n'; p++) {
+		if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+			digits++;
+		else if (*p != ',')
+			return 0;
+	}
+	/* A line cut short by our buffer would understate the width. */
+	return *p == '\n' ? digits * 4 : 0;
+}
+
+static unsigned int kernel_cpumask_bits(void)
+{
+	unsigned long mask[128];	/* 8192 CPUs on 64-bit, the largest NR_CPUS */
+	long ret = syscall(__NR_sched_getaffinity, 0, sizeof(mask), mask);
+
+	return ret > 0 ? (unsigned int)ret * 8 : 0;
+}
+
 static unsigned int count_possible_cpus(void)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, bound;
 	char buf[256];
-	long conf;
 	cpu_set_t set;
 	int fd;
 
@@ -137,9 +184,17 @@ static unsigned int count_possible_cpus(void)
 		}
 		close(fd);
 	}
-	conf = sysconf(_SC_NPROCESSORS_CONF);
-	if (conf > 0 && (unsigned long)conf > n)
-		n = (unsigned int)conf;
+	if (n == 0) {
+		bound = cpus_allowed_width();
+		if (bound == 0)
+			bound = kernel_cpumask_bits();
+		n = bound;
+	}
+	/*
+	 * No sysconf(_SC_NPROCESSORS_CONF): without sysfs glibc falls back to
+	 * fopen() of /proc files, which allocates, and this may run inside an
+	 * allocator's malloc.
+	 */
 	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
 		for (unsigned int cpu = CPU_SETSIZE; cpu > n; cpu--) {
 			if (CPU_ISSET(cpu - 1, &set)) {
@@ -169,6 +224,18 @@ static void mark_rseq_in_use(void)
 {
 	__atomic_store_n(&percpu_rseq_in_use, 1, __ATOMIC_SEQ_CST);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
+/*
+ * rseq_cs is owned by user space: a plain store of the whole word.  Volatile
+ * rather than PERCPU_STORE(): a 64-bit atomic store is a libatomic call (and
+ * a lock) on 32-bit machines without 64-bit atomics, and there the upper
+ * half is always 0 anyway.
+ */
+static void clear_rseq_cs(struct percpu_rseq_abi *area)
+{
+	*(volatile uint64_t *)&area->rseq_cs = 0;
+	PERCPU_BARRIER();
 }
 
 /*
@@ -283,6 +350,11 @@ static struct percpu_rseq_abi *setup_thread(void)
 
 	/* Before registering: a signal handler may use the area right after. */
 	mark_rseq_in_use();
+	/*
+	 * A descriptor left from before an unregistration may lie in code
+	 * unloaded since: the kernel would fault on it at the first preemption.
+	 */
+	clear_rseq_cs(&own_area);
 	if (rseq_syscall(&own_area, sizeof(own_area), 0) != 0) {
 		int err = errno;
 
@@ -351,6 +423,7 @@ static void release_own(void)
 		 * then there is nothing left to undo.
 		 */
 		rseq_syscall(&own_area, sizeof(own_area), PERCPU_RSEQ_FLAG_UNREGISTER);
+		clear_rseq_cs(&own_area);
 		if (g.have_key)
 			pthread_setspecific(g.key, NULL);
 	}
@@ -389,6 +462,19 @@ int percpu_rseq_unregister(void)
 		tstate.set_up = 0;	/* the next operation registers again */
 	}
 	return 0;
+}
+
+void percpu_rseq_prepare_unload(void)
+{
+	ptrdiff_t off = percpu_rseq_offset;
+
+	/*
+	 * The area every inline path of this thread used (libc's or ours);
+	 * before the library initialised, none ran: nothing to clear.
+	 */
+	if (off)
+		clear_rseq_cs((struct percpu_rseq_abi *)((char *)percpu_arch_thread_pointer() +
+							 off));
 }
 
 int percpu_rseq_mode(void)

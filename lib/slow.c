@@ -23,11 +23,28 @@
  *   5. the unlock stores the new value with release order.
  *
  * Without membarrier (Linux < 5.10, or PERCPU_DISABLE_MEMBARRIER=1 for tests)
- * step 3 becomes: before step 2, pin the calling thread to the slot's CPU
- * with sched_setaffinity() and check it runs there.  While it runs on that CPU
- * no sequence runs there, and every sequence preempted there aborts when it
- * resumes, so once the CAS is done nobody can commit over LOCKED.  If the CPU
- * is not in the thread's mask (cpusets), the operation fails with -EPERM.
+ * step 3 becomes: pin the calling thread to the slot's CPU with
+ * sched_setaffinity(), and after the CAS see it run on that CPU
+ * (sched_getcpu() == cpu) at some instant T.  At T no sequence runs on the
+ * CPU, so every sequence that read V before the CAS has either committed
+ * already (the word is no longer LOCKED when re-read after T: retry, as in
+ * 3) or was preempted and will abort when it resumes; sequences started later
+ * see LOCKED.  Being pinned is only the way to get onto the CPU: another
+ * thread, `taskset -p` or a cpuset change may move us at any time, and then
+ * we simply pin again and wait for another T.  If the CPU is not in the
+ * thread's own mask (or no longer is), the operation fails with -EPERM and
+ * the word gets V back.
+ *
+ * The thread's mask is put back as soon as the word is ours, not at the
+ * unlock, so it is changed for as short a time as possible, and only if it
+ * is still exactly the one-CPU mask we set: a mask someone else set
+ * meanwhile is theirs to keep (and becomes what we put back should we need
+ * to pin again).  The kernel offers no compare-and-set of a thread's mask,
+ * so a change that lands between our sched_getaffinity() and
+ * sched_setaffinity() of that check is still undone; that window is two
+ * system calls long.  When no thread of the process has entered a sequence
+ * yet (percpu_rseq_in_use clear after the CAS), nobody can have read V and
+ * no pinning is needed at all.
  * mm_cid-indexed structures need membarrier (pinning cannot stop the id's
  * owner on another CPU): percpu_mem_init() refuses them without it.
  *
@@ -137,35 +154,101 @@ static void mutex_unlock(int *mutex)
 	__atomic_store_n(mutex, 0, __ATOMIC_RELEASE);
 }
 
+static int is_only(const cpu_set_t *set, unsigned int cpu)
+{
+	return CPU_COUNT(set) == 1 && CPU_ISSET(cpu, set);
+}
+
+/*
+ * Pin the thread to @cpu.  A mask other than our one-CPU mask is the one to
+ * put back later (the caller's own, or one someone set while we were
+ * pinned).  Return: 0, or -EPERM if that mask does not allow @cpu.
+ */
 static int pin_to(struct percpu_slow *s, unsigned int cpu)
 {
-	cpu_set_t one;
+	cpu_set_t cur, one;
 
+	if (cpu >= CPU_SETSIZE)
+		return -EPERM;
+	if (sched_getaffinity(0, sizeof(cur), &cur) != 0)
+		return -errno;
+	if (!s->pinned || !is_only(&cur, cpu))
+		s->old_mask = cur;
+	if (!CPU_ISSET(cpu, &s->old_mask))
+		return -EPERM;
+	if (s->pinned && is_only(&cur, cpu))
+		return 0;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) != 0)
+		return errno == EINVAL ? -EPERM : -errno;
+	s->pinned = 1;
+	return 0;
+}
+
+/* Put the caller's mask back, unless someone replaced our one-CPU mask. */
+static void unpin(struct percpu_slow *s, unsigned int cpu)
+{
+	cpu_set_t cur;
+
+	if (!s->pinned)
+		return;
+	s->pinned = 0;
+	if (sched_getaffinity(0, sizeof(cur), &cur) == 0 && is_only(&cur, cpu) &&
+	    !CPU_EQUAL(&cur, &s->old_mask))
+		sched_setaffinity(0, sizeof(s->old_mask), &s->old_mask);
+}
+
+/*
+ * Pin mode, under the mutex: CAS the word to LOCKED and see the thread on
+ * @cpu after it (see the top of this file).  Return: 0 with the old value in
+ * *@old, or a negative errno with the word as it was (mutex still held).
+ */
+static int lock_pinned(struct percpu_slow *s, unsigned int cpu, intptr_t *old)
+{
+	intptr_t v = 0;
+	int have_cas = 0, err;
+
+	/* Documented: a thread whose mask excludes @cpu gets -EPERM. */
 	if (cpu >= CPU_SETSIZE)
 		return -EPERM;
 	if (sched_getaffinity(0, sizeof(s->old_mask), &s->old_mask) != 0)
 		return -errno;
 	if (!CPU_ISSET(cpu, &s->old_mask))
 		return -EPERM;
-	CPU_ZERO(&one);
-	CPU_SET(cpu, &one);
-	if (sched_setaffinity(0, sizeof(one), &one) != 0)
-		return errno == EINVAL ? -EPERM : -errno;
-	s->pinned = 1;
-	/* sched_setaffinity() migrates the caller before it returns. */
-	if (sched_getcpu() != (int)cpu) {
-		sched_setaffinity(0, sizeof(s->old_mask), &s->old_mask);
-		s->pinned = 0;
-		return -EPERM;
-	}
-	return 0;
-}
+	for (;;) {
+		if (!have_cas) {
+			v = __atomic_load_n(s->word, __ATOMIC_RELAXED);
+			/* Only the mutex holder writes LOCKED, so v is a committed value. */
+			if (!__atomic_compare_exchange_n(s->word, &v, s->locked, 0,
+							 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+				continue;
+			have_cas = 1;
+			if (!__atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST))
+				break;
+		}
+		err = sched_getcpu();
+		if (err == (int)cpu) {
+			/* T: we run on @cpu.  Did a sequence commit before T? */
+			if (__atomic_load_n(s->word, __ATOMIC_ACQUIRE) == s->locked)
+				break;
+			have_cas = 0;
+			continue;
+		}
+		err = err < 0 ? -errno : pin_to(s, cpu);
+		if (err) {
+			/* Nothing done under the lock: put V back if still ours. */
+			intptr_t locked = s->locked;
 
-static void unpin(struct percpu_slow *s)
-{
-	if (s->pinned)
-		sched_setaffinity(0, sizeof(s->old_mask), &s->old_mask);
-	s->pinned = 0;
+			__atomic_compare_exchange_n(s->word, &locked, v, 0, __ATOMIC_SEQ_CST,
+						    __ATOMIC_RELAXED);
+			unpin(s, cpu);
+			return err;
+		}
+	}
+	unpin(s, cpu);
+	*old = v;
+	return 0;
 }
 
 static void block_signals(struct percpu_slow *s)
@@ -250,20 +333,16 @@ int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned
 
 	slow_init(s, m, slot, locked);
 	block_signals(s);
-	if (!use_mb && m->index == PERCPU_INDEX_CPU) {
-		err = pin_to(s, slot);
-		if (err) {
-			restore_signals(s);
-			errno = saved;
-			return err;
-		}
-	}
 	mutex_lock(s->mutex);
-	err = lock_word(s, m, slot, use_mb, old);
-	if (err) {
-		unpin(s);
-		restore_signals(s);
+	if (!use_mb && m->index == PERCPU_INDEX_CPU) {
+		err = lock_pinned(s, slot, old);
+		if (err)
+			mutex_unlock(s->mutex);
+	} else {
+		err = lock_word(s, m, slot, use_mb, old);
 	}
+	if (err)
+		restore_signals(s);
 	errno = saved;
 	return err;
 }
@@ -272,26 +351,26 @@ int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, in
 			   intptr_t *old, unsigned int *slot_out)
 {
 	int use_mb = percpu_have_membarrier();
-	/* Pinning is what replaces membarrier, needed only if sequences run. */
-	int need_pin = !use_mb && m->index == PERCPU_INDEX_CPU &&
-		       __atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST);
 	unsigned int slot = percpu_fallback_cpu() % m->nr;
-	int saved = errno;
+	int saved = errno, err;
 
 	for (;;) {
 		slow_init(s, m, slot, locked);
 		block_signals(s);
-		if (need_pin && pin_to(s, slot) != 0) {
-			/* Moved off that CPU meanwhile: take the one we run on now. */
-			restore_signals(s);
-			slot = percpu_fallback_cpu() % m->nr;
-			continue;
-		}
 		mutex_lock(s->mutex);
-		if (lock_word(s, m, slot, use_mb, old) == 0)
+		if (!use_mb && m->index == PERCPU_INDEX_CPU) {
+			/* The CPU we run on is in our mask; -EPERM if moved off it. */
+			err = lock_pinned(s, slot, old);
+			if (err)
+				mutex_unlock(s->mutex);
+		} else {
+			/* membarrier failed: nothing is held any more. */
+			err = lock_word(s, m, slot, use_mb, old);
+		}
+		if (err == 0)
 			break;
-		/* membarrier failed: nothing is held any more; try again. */
-		percpu_slow_release(s);
+		restore_signals(s);
+		slot = percpu_fallback_cpu() % m->nr;
 	}
 	*slot_out = slot;
 	errno = saved;
@@ -301,7 +380,6 @@ int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, in
 /* Undo what the lock set up apart from the mutex (already released). */
 void percpu_slow_release(struct percpu_slow *s)
 {
-	unpin(s);
 	restore_signals(s);
 }
 

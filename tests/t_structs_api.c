@@ -13,7 +13,12 @@
 #include <string.h>
 
 #include <percpu/percpu.h>
+#include "lib/internal.h"	/* percpu_size_fits(), to try 32-bit limits */
 #include "testutil.h"
+
+#ifndef PERCPU_RING_STEP
+#define PERCPU_RING_STEP 1	/* before positions stepped by 2 */
+#endif
 
 static unsigned int nr;
 
@@ -240,6 +245,132 @@ static void test_ring_order(int cpu)
 	percpu_ring_destroy(&r);
 }
 
+/*
+ * Size computations of every init: what overflows a size_t is -EINVAL,
+ * what fits but cannot be mapped is -ENOMEM; never a short mapping.
+ */
+static void test_sizes(void)
+{
+	const size_t max32 = UINT32_MAX;
+	struct percpu_ring r;
+	int ret;
+
+	ok(!percpu_size_fits(2 * PERCPU_CACHELINE_BYTES, PERCPU_RING_MAX_RECORDS,
+			     PERCPU_RING_MAX_RECORD, 1, max32) &&
+	   !percpu_size_fits(2 * PERCPU_CACHELINE_BYTES, (size_t)1 << 20, 4096, 2, max32) &&
+	   !percpu_size_fits(64, PERCPU_BUFFER_MAX_CAPACITY, 4, 64, max32) &&
+	   percpu_size_fits(2 * PERCPU_CACHELINE_BYTES, 1024, 64, 64, max32) &&
+	   percpu_size_fits(64, 1024, 4, 256, max32) &&
+	   !percpu_size_fits(0, 1, 1, 1, (size_t)1 << 20) &&
+	   !percpu_size_fits(64, SIZE_MAX / 2, 4, 1, SIZE_MAX) &&
+	   !percpu_size_fits(64, 1, 4, 0, SIZE_MAX),
+	   "size check with a 32-bit size_t: ring 4096 x 2^20 x 2 CPUs and buffer 2^24 x 64 CPUs "
+	   "overflow, small ones fit");
+	/* 64 GiB per CPU: fits in a 64-bit size_t; mapped or -ENOMEM, never a crash. */
+	ret = percpu_ring_init(&r, PERCPU_RING_MAX_RECORD, PERCPU_RING_MAX_RECORDS, 0);
+	ok(ret == 0 || ret == (sizeof(size_t) < 8 ? -EINVAL : -ENOMEM),
+	   "ring init with the largest sizes: %d", ret);
+	if (ret == 0)
+		percpu_ring_destroy(&r);
+}
+
+/*
+ * Positions wrap around the word (after 2^31 or 2^32 records on 32-bit
+ * machines): start a 3-record ring just below the wrap and write across it.
+ * A position equal to PERCPU_RING_LOCKED would make every later writer wait
+ * forever (alarm), and a slot chosen modulo 3 would take two consecutive
+ * positions to the same slot (a record overwritten or read twice).
+ */
+static void test_ring_wrap(int cpu)
+{
+	struct percpu_ring r;
+	struct percpu_ring_cpu *pc;
+	uint64_t in[2], out[2];
+	int good = 1, n = 0;
+	intptr_t start = (intptr_t)(0 - (uintptr_t)(2 * PERCPU_RING_STEP));
+
+	percpu_ring_init(&r, sizeof(in), 3, 0);
+	pc = _percpu_ring_cpu(&r, (unsigned int)cpu);
+	pc->head = start;
+	*_percpu_ring_tail(pc) = start;
+	alarm(20);
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < 3; i++) {
+			in[0] = (uint64_t)(round * 3 + i);
+			in[1] = ~in[0];
+			good &= (i & 1 ? percpu_ring_write(&r, in) : _percpu_ring_write(&r, in)) == 0;
+		}
+		good &= _percpu_ring_write(&r, in) == -ENOSPC;
+		for (int i = 0; i < 3; i++) {
+			good &= percpu_ring_read_cpu(&r, (unsigned int)cpu, out) == 1 &&
+				out[0] == (uint64_t)n && out[1] == ~(uint64_t)n;
+			n++;
+		}
+		good &= percpu_ring_read_cpu(&r, (unsigned int)cpu, out) == 0;
+	}
+	alarm(0);
+	ok(good, "ring of 3 across the position wrap: 12 records in order, full at 3, "
+	   "nothing lost or doubled");
+	percpu_ring_destroy(&r);
+}
+
+/*
+ * init on a live object: -EBUSY, and the object keeps working with its
+ * contents; garbage, zeroed and destroyed objects initialise normally.
+ */
+static void test_reinit(void)
+{
+	struct percpu_counter c;
+	struct percpu_list l;
+	struct percpu_buffer b;
+	struct percpu_ring r;
+	struct percpu_list_node n;
+	int64_t sum = 0;
+	uint64_t rec = 42, back = 0;
+	int x, good;
+
+	good = percpu_counter_init(&c, 0) == 0 && percpu_counter_add(&c, 5) == 0 &&
+	       percpu_counter_init(&c, 0) == -EBUSY &&
+	       percpu_counter_sum(&c, &sum) == 0 && sum == 5 && percpu_counter_destroy(&c) == 0 &&
+	       percpu_counter_init(&c, 0) == 0 && percpu_counter_destroy(&c) == 0;
+	good &= percpu_list_init(&l, 0) == 0 && percpu_list_push_cpu(&l, &n, 0) == 0 &&
+		percpu_list_init(&l, 0) == -EBUSY && percpu_list_pop_cpu(&l, 0) == &n &&
+		percpu_list_destroy(&l) == 0;
+	good &= percpu_buffer_init(&b, 4, 0) == 0 && percpu_buffer_push_cpu(&b, &x, 0) == 0 &&
+		percpu_buffer_init(&b, 8, 0) == -EBUSY && b.capacity == 4 &&
+		percpu_buffer_pop_cpu(&b, 0) == &x && percpu_buffer_destroy(&b) == 0;
+	good &= percpu_ring_init(&r, sizeof(rec), 4, 0) == 0 && percpu_ring_write(&r, &rec) == 0 &&
+		percpu_ring_init(&r, sizeof(rec), 4, 0) == -EBUSY;
+	for (unsigned int cpu = 0; cpu < nr && back != 42; cpu++)
+		percpu_ring_read_cpu(&r, cpu, &back);
+	good &= back == 42 && percpu_ring_destroy(&r) == 0;
+	ok(good, "init of a live counter, list, buffer, ring: -EBUSY, contents kept; "
+	   "after destroy: 0");
+
+	memset(&c, 0xa5, sizeof(c));
+	memset(&l, 0xa5, sizeof(l));
+	memset(&b, 0xa5, sizeof(b));
+	memset(&r, 0xa5, sizeof(r));
+	good = percpu_counter_init(&c, 0) == 0 && percpu_list_init(&l, 0) == 0 &&
+	       percpu_buffer_init(&b, 4, 0) == 0 && percpu_ring_init(&r, 8, 4, 0) == 0;
+	percpu_counter_destroy(&c);
+	percpu_list_destroy(&l);
+	percpu_buffer_destroy(&b);
+	percpu_ring_destroy(&r);
+	/* The magic alone (a stale or unlucky word) is not enough to refuse. */
+	memset(&c, 0, sizeof(c));
+	c.magic = PERCPU_COUNTER_MAGIC;
+	c.mem.nr = nr;
+	memset(&r, 0, sizeof(r));
+	r.magic = PERCPU_RING_MAGIC;
+	r.mem.base = (char *)&r + 1;
+	r.mem.nr = nr;
+	good &= percpu_counter_init(&c, 0) == 0 && percpu_ring_init(&r, 8, 4, 0) == 0;
+	percpu_counter_destroy(&c);
+	percpu_ring_destroy(&r);
+	ok(good, "garbage, or the magic without memory from mmap: init works");
+}
+
 int main(int argc, char **argv)
 {
 	struct test_mode m = test_mode_setup(argc, argv);
@@ -247,18 +378,21 @@ int main(int argc, char **argv)
 	int cpu;
 
 	nr = percpu_nr_cpus();
-	plan(39);
+	plan(44);
 	diag("mode %s, %u CPUs", m.name, nr);
 	test_list_args();
 	test_buffer_args();
 	test_ring_args();
+	test_sizes();
+	test_reinit();
 	cpu = pin_first(&saved);
 	if (cpu < 0) {
-		skip(10, "cannot pin to a CPU");
+		skip(11, "cannot pin to a CPU");
 	} else {
 		test_list_lifo(cpu);
 		test_buffer_capacity(cpu);
 		test_ring_order(cpu);
+		test_ring_wrap(cpu);
 		sched_setaffinity(0, sizeof(saved), &saved);
 	}
 	return exit_status();

@@ -60,8 +60,10 @@ struct percpu_buffer {
  * @flags: 0, or PERCPU_MM_CID to index by concurrency id (percpu/mem.h).
  * Never calls malloc.
  * Return: 0; -EINVAL if @b is NULL, @capacity_per_cpu is 0 or above
- * PERCPU_BUFFER_MAX_CAPACITY, or @flags has unknown bits; -ENOTSUP
- * (PERCPU_MM_CID without kernel support); -ENOMEM.
+ * PERCPU_BUFFER_MAX_CAPACITY, or @flags has unknown bits, or the memory for
+ * every CPU would not fit in a size_t (32-bit machines); -ENOTSUP
+ * (PERCPU_MM_CID without kernel support); -ENOMEM if it cannot be mapped;
+ * -EBUSY if @b is initialised and not destroyed (see percpu_buffer(3)).
  */
 PERCPU_API int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu,
 				  unsigned int flags);

@@ -7,12 +7,16 @@
  *
  *   operation                      may run concurrently with      progress
  *   _percpu_counter_add()          everything but init/destroy   wait-free*
- *   percpu_counter_sum()           everything but init/destroy   wait-free
+ *   percpu_counter_sum()           everything but init/destroy   lock-free**
  *   percpu_counter_reset()         adds, sums (not other resets) wait-free
  *   percpu_counter_init/destroy()  nothing on the same counter    -
  *
  * (*) retries only when the kernel preempts, migrates or signals the thread
- * inside the few instructions of the sequence.
+ * inside the few instructions of the sequence.  (**) a sum retries only when
+ * a reset completes while it reads the slots; it never waits for a reset in
+ * progress (not even one its own thread interrupted), so it is
+ * async-signal-safe.  Each sum is one the counter held since the last reset
+ * that completed before the sum began.
  */
 #ifndef _PERCPU_COUNTER_H
 #define _PERCPU_COUNTER_H
@@ -49,7 +53,15 @@ struct percpu_counter_slot {
 struct percpu_counter {
 	struct percpu_mem mem;	/* one struct percpu_counter_slot per slot */
 	unsigned int magic;	/* PERCPU_COUNTER_MAGIC while initialised */
-	int64_t base;		/* subtracted from the sum: moved by reset */
+	/*
+	 * What a sum subtracts, moved by reset.  A reset writes the copy that
+	 * sums do not read, then publishes it by bumping reset_gen; a sum
+	 * takes base[gen & 1] and the slots, and retries if reset_gen moved
+	 * meanwhile: base and slots always come from the same side of every
+	 * reset (see lib/counter.c).
+	 */
+	int64_t base[2];
+	unsigned long reset_gen;
 };
 
 #define PERCPU_COUNTER_MAGIC	0x70637063u
@@ -62,7 +74,8 @@ struct percpu_counter {
  * flags, and a counter starts at zero.  Never calls malloc.
  *
  * Return: 0; -EINVAL if @c is NULL or @flags has unknown bits; -ENOTSUP
- * (PERCPU_MM_CID without kernel support); -ENOMEM.
+ * (PERCPU_MM_CID without kernel support); -ENOMEM; -EBUSY if @c is initialised
+ * and not destroyed (see percpu_counter(3)).
  */
 PERCPU_API int percpu_counter_init(struct percpu_counter *c, unsigned int flags);
 
@@ -84,7 +97,9 @@ PERCPU_API int percpu_counter_add(struct percpu_counter *c, int64_t v);
  *
  * Exact once every add has returned; while adds run, each is counted either
  * fully or not at all (except on 32-bit machines without 64-bit atomics, where
- * a fallback-path add is two atomic adds and a racing sum may see one).
+ * a fallback-path add is two atomic adds and a racing sum may see one).  A sum
+ * racing percpu_counter_reset() returns a value counted from before or from
+ * after that reset, never a mix of the two.  Async-signal-safe; lock-free.
  * Return: 0, or -EINVAL if @c or @sum is NULL or @c is not initialised.
  */
 PERCPU_API int percpu_counter_sum(const struct percpu_counter *c, int64_t *sum);

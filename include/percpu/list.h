@@ -78,7 +78,8 @@ struct percpu_list {
  * @flags: 0, or PERCPU_MM_CID to index by concurrency id (percpu/mem.h).
  * Never calls malloc.
  * Return: 0; -EINVAL if @l is NULL or @flags has unknown bits; -ENOTSUP
- * (PERCPU_MM_CID without kernel support); -ENOMEM.
+ * (PERCPU_MM_CID without kernel support); -ENOMEM; -EBUSY if @l is
+ * initialised and not destroyed (see percpu_list(3)).
  */
 PERCPU_API int percpu_list_init(struct percpu_list *l, unsigned int flags);
 

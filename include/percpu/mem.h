@@ -39,8 +39,8 @@ PERCPU_EXTERN_C_BEGIN
 #define PERCPU_INDEX_CPU	0
 #define PERCPU_INDEX_MM_CID	1
 
-/* Largest slot accepted by percpu_mem_init(), in bytes. */
-#define PERCPU_MEM_MAX_SLOT	((size_t)1 << 30)
+/* Largest slot accepted by percpu_mem_init(), in bytes (a quarter of the address space). */
+#define PERCPU_MEM_MAX_SLOT	((size_t)1 << (8 * sizeof(size_t) - 2))
 
 struct percpu_mem {
 	char *base;		/* slot i at base + i * stride */
@@ -62,7 +62,7 @@ struct percpu_mem {
  * allocator).
  *
  * Return: 0; -EINVAL if @m is NULL, @size is 0 or above PERCPU_MEM_MAX_SLOT,
- * or @flags has unknown bits; -ENOTSUP if PERCPU_MM_CID is asked for while
+ * the slots together would not fit in a size_t, or @flags has unknown bits; -ENOTSUP if PERCPU_MM_CID is asked for while
  * threads use rseq and the kernel does not provide mm_cid (Linux < 6.3) or
  * cannot fence every CPU (no membarrier); -ENOMEM.
  */

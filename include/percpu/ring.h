@@ -3,12 +3,21 @@
  * percpu/ring.h - per-CPU rings of fixed-size records, for tracers.
  *
  * Writers append to the calling CPU's ring in one restartable sequence that
- * copies the record into the slot at head, then commits head + 1 with release
- * order.  A full ring drops the record and counts it as lost.  A consumer
- * reads one CPU's ring in order while writers run: it loads head with
- * acquire, copies the record at tail, then stores tail + 1 with release; a
- * writer loads tail with acquire before deciding there is room.  A record is
- * therefore never seen half written and never overwritten while read.
+ * copies the record into the slot at head, then commits the next position
+ * with release order.  A full ring drops the record and counts it as lost.  A
+ * consumer reads one CPU's ring in order while writers run: it loads head
+ * with acquire, copies the record at tail, then stores the next position with
+ * release; a writer loads tail with acquire before deciding there is room.  A
+ * record is therefore never seen half written and never overwritten while
+ * read.
+ *
+ * Positions advance by PERCPU_RING_STEP (2) and wrap around the word (after
+ * 2^31 records on 32-bit machines): being even they never equal
+ * PERCPU_RING_LOCKED (-1), and the slot of a position is its record number
+ * masked by a power-of-two slot count, so consecutive positions take
+ * consecutive slots across the wrap (a modulo by any other count would not).
+ * The ring holds records_per_cpu records; its slot array is rounded up to a
+ * power of two.
  *
  *   operation                 may run concurrently with             progress
  *   _percpu_ring_write()      everything but init/destroy           wait-free*
@@ -63,8 +72,8 @@ struct percpu_ring {
 	/*
 	 * Record places per CPU minus one: records rounded up to a power of
 	 * two, so a position maps to its place with a mask (no division on
-	 * the write path) and positions wrapping at 2^32 or 2^64 stay
-	 * consecutive places.
+	 * the write path) and positions wrapping around the word stay
+	 * consecutive places (see the top of this file).
 	 */
 	size_t mask;
 	unsigned int magic;	/* PERCPU_RING_MAGIC while initialised */
@@ -72,6 +81,8 @@ struct percpu_ring {
 
 #define PERCPU_RING_MAGIC	0x70637267u
 #define PERCPU_RING_LOCKED	((intptr_t)-1)
+/* What a position advances by per record: positions stay even, never LOCKED. */
+#define PERCPU_RING_STEP	2
 /* Largest record_size accepted by percpu_ring_init(), in bytes. */
 #define PERCPU_RING_MAX_RECORD	4096
 /* Largest records_per_cpu accepted by percpu_ring_init(). */
@@ -83,7 +94,9 @@ struct percpu_ring {
  * Return: 0; -EINVAL if @r is NULL, @record_size is 0 or above
  * PERCPU_RING_MAX_RECORD, @records_per_cpu is 0 or above
  * PERCPU_RING_MAX_RECORDS, or @flags has unknown bits; -ENOTSUP
- * (PERCPU_MM_CID without kernel support); -ENOMEM.  @flags: 0, or
+ * (PERCPU_MM_CID without kernel support); -ENOMEM (also when the memory for
+ * every CPU would not fit in a size_t, on 32-bit machines); -EBUSY if @r is
+ * initialised and not destroyed (see percpu_ring(3)).  @flags: 0, or
  * PERCPU_MM_CID to index by concurrency id (percpu/mem.h).  Never calls
  * malloc.
  */
@@ -137,10 +150,27 @@ static inline intptr_t *_percpu_ring_tail(struct percpu_ring_cpu *pc)
 	return (intptr_t *)((char *)pc + PERCPU_CACHELINE_BYTES);
 }
 
+/* The slot of position @pos (see the top of this file). */
 static inline void *_percpu_ring_record(const struct percpu_ring *r, struct percpu_ring_cpu *pc,
 					uintptr_t pos)
 {
-	return (char *)pc + 2 * PERCPU_CACHELINE_BYTES + (pos & r->mask) * r->padded_size;
+	return (char *)pc + 2 * PERCPU_CACHELINE_BYTES +
+	       ((pos / PERCPU_RING_STEP) & r->mask) * r->padded_size;
+}
+
+/* The position after @pos; wraps around the word. */
+static inline intptr_t _percpu_ring_next(intptr_t pos)
+{
+	return (intptr_t)((uintptr_t)pos + PERCPU_RING_STEP);
+}
+
+/*
+ * Records between @tail and @head, computed without signed overflow; above
+ * the capacity (or "negative") when @head was read before a newer @tail.
+ */
+static inline uintptr_t _percpu_ring_used(intptr_t head, intptr_t tail)
+{
+	return ((uintptr_t)head - (uintptr_t)tail) / PERCPU_RING_STEP;
 }
 
 /*
@@ -163,13 +193,13 @@ static inline int _percpu_ring_write_words(struct percpu_ring *r, const void *re
 		 * room; LOCKED, a stale head (negative distance) and a full
 		 * ring all fail this test and go to the slow path.
 		 */
-		if (PERCPU_LIKELY((uintptr_t)(head - tail) < r->records &&
+		if (PERCPU_LIKELY(_percpu_ring_used(head, tail) < r->records &&
 				  head != PERCPU_RING_LOCKED)) {
 			PERCPU_INJECT_C(1);
 			if (PERCPU_LIKELY(percpu_arch_cmpeqv_trymemcpy_storev_release(
 						rs, &pc->head, head,
 						_percpu_ring_record(r, pc, (uintptr_t)head), record,
-						r->padded_size, head + 1, id, idp) ==
+						r->padded_size, _percpu_ring_next(head), id, idp) ==
 					  PERCPU_SEQ_COMMITTED))
 				return 0;
 		}

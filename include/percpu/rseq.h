@@ -140,6 +140,24 @@ PERCPU_API int percpu_rseq_register(void);
 PERCPU_API int percpu_rseq_unregister(void);
 
 /**
+ * percpu_rseq_prepare_unload() - let code that ran inline sequences be unmapped.
+ *
+ * The inline fast paths (_percpu_*) compiled into a module leave the calling
+ * thread's rseq_cs pointing at a descriptor in that module's __rseq_cs
+ * section until the kernel next clears it.  Once the module is unloaded
+ * (dlclose()), the kernel's next look at the descriptor (preemption,
+ * migration, signal) faults and kills the thread with SIGSEGV.  Before
+ * dlclose(), every thread that ran the module's inline paths must call this
+ * (or must have called it since its last such call); rseq_cs is the one
+ * field of the area user space owns.  Modules that use only the exported
+ * calls (percpu_counter_add(), ...) need nothing: their descriptors live in
+ * libpercpu, which is never unloaded.
+ *
+ * Async-signal-safe; never fails.  Inline paths may run again afterwards.
+ */
+PERCPU_API void percpu_rseq_prepare_unload(void);
+
+/**
  * percpu_rseq_mode() - which path the calling thread uses.
  *
  * Return: an enum percpu_rseq_mode value.  Sets the thread up if needed.

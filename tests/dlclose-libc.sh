@@ -1,0 +1,3 @@
+#!/bin/sh
+# t_dlclose in mode libc (see testutil.h).
+exec ./t_dlclose libc

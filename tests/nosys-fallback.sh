@@ -1,0 +1,3 @@
+#!/bin/sh
+# t_nosys in mode fallback (see testutil.h).
+exec ./t_nosys fallback

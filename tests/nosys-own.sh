@@ -1,0 +1,3 @@
+#!/bin/sh
+# t_nosys in mode own (see testutil.h).
+exec ./t_nosys own
