@@ -85,12 +85,15 @@ int main(int argc, char **argv)
 	int64_t expected = 0, sum = 0, percpu = 0;
 	int wrong_mode = 0;
 	sigset_t alrm;
+	/* PERCPU_TEST_MM_CID set: the counter is indexed by mm_cid. */
+	unsigned int cflags = getenv("PERCPU_TEST_MM_CID") ? PERCPU_MM_CID : 0;
 
 	plan(6);
 	inject_loops[1] = inject_loops[2] = inject_loops[3] =
 		test_inject_loops(50);
 
-	ok(percpu_counter_init(&counter, 0) == 0, "init counter for %u CPUs", percpu_nr_cpus());
+	ok(percpu_counter_init(&counter, cflags) == 0, "init counter for %u CPUs%s",
+	   percpu_nr_cpus(), cflags ? ", indexed by mm_cid" : "");
 	sigaction(SIGALRM, &sa, NULL);
 	setitimer(ITIMER_REAL, &tv, NULL);
 	for (int i = 0; i < nthreads; i++)

@@ -81,6 +81,8 @@ static struct item items[NITEMS];
 static struct wstat *wstats;
 static uint64_t max_seq;
 static int nthreads, nallowed, allowed[CPU_SETSIZE];
+/* PERCPU_TEST_MM_CID set: every structure is indexed by mm_cid. */
+static unsigned int sflags;
 static unsigned int nr;
 static int stop;
 /*
@@ -477,12 +479,12 @@ static void run_phase(enum structure s, struct test_mode *m, double secs, uint64
 	stop = 0;
 	total_ops = remote_ops = phase_aborts = dup_takes = bad_items = bad_records = order_errors = 0;
 	if (s == S_LIST) {
-		ok(percpu_list_init(&list, 0) == 0, "list: init");
+		ok(percpu_list_init(&list, sflags) == 0, "list: init");
 	} else if (s == S_BUFFER) {
-		ok(percpu_buffer_init(&buffer, NITEMS * 3 / 4 / nr, 0) == 0,
+		ok(percpu_buffer_init(&buffer, NITEMS * 3 / 4 / nr, sflags) == 0,
 		   "buffer: init, %u pointers per CPU", NITEMS * 3 / 4 / nr);
 	} else {
-		ok(percpu_ring_init(&ring, sizeof(struct record), RING_SLOTS, 0) == 0,
+		ok(percpu_ring_init(&ring, sizeof(struct record), RING_SLOTS, sflags) == 0,
 		   "ring: init, %d records of %zu bytes per CPU", RING_SLOTS, sizeof(struct record));
 		wstats = calloc((size_t)nthreads * 2, sizeof(*wstats));
 		last_seq = malloc(sizeof(*last_seq) * nr * 2 * (size_t)nthreads);
@@ -604,6 +606,10 @@ int main(int argc, char **argv)
 	cpu_set_t set;
 
 	nr = percpu_nr_cpus();
+	if (getenv("PERCPU_TEST_MM_CID")) {
+		sflags = PERCPU_MM_CID;
+		diag("structures indexed by mm_cid");
+	}
 	nthreads = 4 * (ncpu > 0 ? (int)ncpu : 1);
 	sched_getaffinity(0, sizeof(set), &set);
 	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)

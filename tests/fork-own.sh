@@ -1,0 +1,3 @@
+#!/bin/sh
+# t_fork in mode own (see testutil.h).
+exec ./t_fork own

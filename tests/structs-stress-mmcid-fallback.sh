@@ -1,0 +1,3 @@
+#!/bin/sh
+# t_structs_stress in mode fallback (see testutil.h), structures indexed by mm_cid.
+PERCPU_TEST_MM_CID=1 exec ./t_structs_stress fallback
