@@ -7,7 +7,7 @@
  *   counter/percpu_fallback      percpu_counter_add_fallback(): what a thread
  *                                without rseq runs (sched_getcpu + lock add)
  *   counter/plain_private        non-atomic load/add/store of a thread-private
- *                                word: the floor
+ *                                word: no per-CPU work at all
  *   counter/atomic_shared        lock add on one counter shared by all threads
  *   counter/atomic_per_thread    lock add on a padded thread-private slot
  *   counter/getcpu_atomic        sched_getcpu() + lock add on a padded

@@ -81,6 +81,9 @@ int main(int argc, char **argv)
 	cbench_context("cxxflags", BENCH_CXXFLAGS);
 	context_cpu_model();
 	cbench_context("floor", floor_status());
+	cbench_context("libbenchmark_debug_warning",
+		       "if printed below, harmless: the timed loops are this program's code "
+		       "(see doc/benchmarks.md)");
 	/* Outside Google Benchmark: see bench_counter_clock_loop(). */
 	if (!getenv("PERCPU_BENCH_NO_CLOCK_LOOP") && (ns = bench_counter_clock_loop()) > 0) {
 		snprintf(clock_loop, sizeof(clock_loop), "%.4f", ns);
