@@ -23,10 +23,16 @@
  *                         single-consumer read (floor.h; x86_64 with glibc's
  *                         area; 16-byte records only)
  *
- * ring/ times only the writes (manual time): each run() call first drains,
- * untimed, the ring(s) it writes to, and a batch never exceeds a ring, so
- * the timed loop drains only when threads share a ring and fill it; then the
- * clock stops around the drain (`drains` counter, per write: ~0 pinned).
+ * Both time only the ring operations (manual time).  Records are prepared,
+ * untimed, a chunk at a time (at most 16 KiB, at most RING_BATCH records)
+ * before the clock starts: writing a record's words just before copying it
+ * would stall every copy on store-to-load forwarding (two 8-byte stores
+ * read back by one 16-byte load), which costs more than the write itself.
+ * ring/ first drains, untimed, the ring(s) it writes to, and a batch is a
+ * quarter of a ring, so the timed loop drains only when threads share a
+ * ring and fill it; then the clock stops around the drain (`drains`
+ * counter, per write: 0 when pinned).
+ *
  * Every record read is checked (first and last word agree, so a torn record
  * shows) and at the end the count and the sum of the tags read must equal
  * those written.
@@ -77,13 +83,22 @@ struct ring_bench {
 	int bad;			/* a torn or foreign record was read */
 };
 
+
 struct writer {
-	uint64_t rec[RING_MAX_RECORD / 8];
+	uint64_t *recs;			/* one chunk of prepared records */
 	uint64_t seq;
 	uint64_t sum;
 	uint64_t drains;
 	unsigned int cpu;		/* write_read: the CPU the thread is pinned to */
 };
+
+/* Records per prepared chunk: at most 16 KiB, so they stay in L1. */
+static size_t ring_chunk(size_t size)
+{
+	size_t c = 16384 / size;
+
+	return c < RING_BATCH ? c : RING_BATCH;
+}
 
 static void teardown(void *obj)
 {
@@ -127,15 +142,14 @@ static void *setup(const struct cbench_run *r)
 	return b;
 }
 
-/* Tag: writer number in the top 16 bits, sequence below. Last word: ~tag. */
 static void *thread_init(struct cbench_thread *t)
 {
 	struct ring_bench *b = t->shared;
 	struct writer *w = bench_zalloc(sizeof(*w));
 
-	if (!w)
+	if (!w || !(w->recs = bench_zalloc(ring_chunk(b->size) * b->size)))
 		abort();	/* cannot run at all: loud */
-	memset(w->rec, t->index + 1, b->size);
+	memset(w->recs, t->index + 1, ring_chunk(b->size) * b->size);
 #ifdef HAVE_PERCPU_RING
 	(void)percpu_rseq_mode();	/* first use is timed in first_use/ */
 #endif
@@ -143,14 +157,21 @@ static void *thread_init(struct cbench_thread *t)
 	return w;
 }
 
-static inline uint64_t writer_next(struct writer *w, struct cbench_thread *t, size_t size)
+/*
+ * Tag @k records of the chunk: writer number in the top 16 bits, sequence
+ * below; last word ~tag.  Every record tagged here is written before the
+ * next chunk is tagged, so w->sum is the sum of the tags written.
+ */
+static void writer_prepare(struct writer *w, struct cbench_thread *t, size_t size, size_t k)
 {
-	uint64_t tag = ((uint64_t)(t->index + 1) << 48) | ++w->seq;
+	for (size_t j = 0; j < k; j++) {
+		uint64_t *rec = w->recs + j * (size / 8);
+		uint64_t tag = ((uint64_t)(t->index + 1) << 48) | ++w->seq;
 
-	w->rec[0] = tag;
-	w->rec[size / 8 - 1] = ~tag;
-	w->sum += tag;
-	return tag;
+		rec[0] = tag;
+		rec[size / 8 - 1] = ~tag;
+		w->sum += tag;
+	}
 }
 
 static void thread_fini(struct cbench_thread *t)
@@ -164,6 +185,7 @@ static void thread_fini(struct cbench_thread *t)
 	}
 	__atomic_fetch_add(&b->written_sum, w->sum, __ATOMIC_RELAXED);
 	cbench_counter(t, "drains", (double)w->drains, 1);
+	free(w->recs);
 	free(w);
 }
 
@@ -195,29 +217,52 @@ static const char *verify_totals(struct ring_bench *b, const struct cbench_run *
 }
 
 /*
+ * The timed loop, instantiated per structure (always_inline with constant
+ * function pointers, so the operations inline into it): @n writes, each
+ * followed by a read when @read is given, in chunks of prepared records.
+ * write() returns 0 or non-zero when the ring is full; then the clock stops
+ * while drain() makes room.  read() returns 1 if it copied a record.
+ */
+static inline __attribute__((always_inline)) void
+ring_timed(struct cbench_thread *t, uint64_t n, void *obj,
+	   int (*write)(void *obj, const uint64_t *rec), void (*drain)(void *obj),
+	   int (*read)(void *obj, uint64_t *rec))
+{
+	struct ring_bench *b = t->shared;
+	struct writer *w = t->priv;
+	const size_t size = b->size, chunk = ring_chunk(size);
+	uint64_t rec[RING_MAX_RECORD / 8], count = 0, sum = 0;
+
+	for (uint64_t done = 0; done < n; ) {
+		size_t k = n - done < chunk ? (size_t)(n - done) : chunk;
+		uint64_t t0;
+
+		writer_prepare(w, t, size, k);
+		t0 = bench_now_ns();
+		for (size_t j = 0; j < k; j++) {
+			const uint64_t *r = w->recs + j * (size / 8);
+
+			while (write(obj, r) != 0) {
+				uint64_t t1 = bench_now_ns();
+
+				drain(obj);
+				w->drains++;
+				t0 += bench_now_ns() - t1;
+			}
+			if (read && read(obj, rec))
+				check_record(b, rec, &count, &sum);
+		}
+		t->manual_ns += (double)(bench_now_ns() - t0);
+		done += k;
+	}
+	if (read)
+		add_reads(b, count, sum);
+}
+
+/*
  * Drains read at most one ring's worth: with writers still running, "until
  * empty" could last as long as they keep writing.
  */
-
-/*
- * Manual time for ring/: the clock runs through run() but stops around
- * drains.  Usage: t0 = ring_clock_start(); ... ring_clock_pause(t, &t0) ...
- * drain ... ring_clock_resume(&t0); ... ring_clock_pause(t, &t0).
- */
-static inline uint64_t ring_clock_start(void)
-{
-	return bench_now_ns();
-}
-
-static inline void ring_clock_pause(struct cbench_thread *t, uint64_t *t0)
-{
-	t->manual_ns += (double)(bench_now_ns() - *t0);
-}
-
-static inline void ring_clock_resume(uint64_t *t0)
-{
-	*t0 = bench_now_ns();
-}
 
 /* Vyukov */
 static void vring_drain(struct ring_bench *b)
@@ -229,42 +274,34 @@ static void vring_drain(struct ring_bench *b)
 	add_reads(b, count, sum);
 }
 
+static int vyukov_write(void *obj, const uint64_t *rec)
+{
+	struct ring_bench *b = obj;
+
+	return vring_enqueue(&b->vring, rec, b->size);
+}
+
+static void vyukov_drain(void *obj)
+{
+	vring_drain(obj);
+}
+
+static int vyukov_read(void *obj, uint64_t *rec)
+{
+	struct ring_bench *b = obj;
+
+	return vring_dequeue(&b->vring, rec, b->size);
+}
+
 static void run_vyukov(struct cbench_thread *t, uint64_t n)
 {
-	struct ring_bench *b = t->shared;
-	struct writer *w = t->priv;
-	uint64_t t0;
-
-	vring_drain(b);
-	t0 = ring_clock_start();
-	for (uint64_t i = 0; i < n; i++) {
-		writer_next(w, t, b->size);
-		while (vring_enqueue(&b->vring, w->rec, b->size) == -ENOSPC) {
-			ring_clock_pause(t, &t0);
-			vring_drain(b);
-			w->drains++;
-			ring_clock_resume(&t0);
-		}
-	}
-	ring_clock_pause(t, &t0);
+	vring_drain(t->shared);
+	ring_timed(t, n, t->shared, vyukov_write, vyukov_drain, NULL);
 }
 
 static void run_vyukov_rw(struct cbench_thread *t, uint64_t n)
 {
-	struct ring_bench *b = t->shared;
-	struct writer *w = t->priv;
-	uint64_t rec[RING_MAX_RECORD / 8], count = 0, sum = 0;
-
-	for (uint64_t i = 0; i < n; i++) {
-		writer_next(w, t, b->size);
-		while (vring_enqueue(&b->vring, w->rec, b->size) == -ENOSPC) {
-			vring_drain(b);
-			w->drains++;
-		}
-		if (vring_dequeue(&b->vring, rec, b->size))
-			check_record(b, rec, &count, &sum);
-	}
-	add_reads(b, count, sum);
+	ring_timed(t, n, t->shared, vyukov_write, vyukov_drain, vyukov_read);
 }
 
 static const char *verify_vyukov(void *obj, const struct cbench_run *r)
@@ -283,55 +320,46 @@ static void mring_drain_locked(struct ring_bench *b)
 	add_reads(b, count, sum);
 }
 
-static void run_mutex(struct cbench_thread *t, uint64_t n)
+static void mutex_drain(void *obj)
 {
-	struct ring_bench *b = t->shared;
-	struct writer *w = t->priv;
-	uint64_t t0;
+	struct ring_bench *b = obj;
 
 	pthread_mutex_lock(&b->mring.lock);
 	mring_drain_locked(b);
 	pthread_mutex_unlock(&b->mring.lock);
-	t0 = ring_clock_start();
-	for (uint64_t i = 0; i < n; i++) {
-		writer_next(w, t, b->size);
-		pthread_mutex_lock(&b->mring.lock);
-		if (mring_put_locked(&b->mring, w->rec, b->size) == -ENOSPC) {
-			ring_clock_pause(t, &t0);
-			mring_drain_locked(b);
-			w->drains++;
-			mring_put_locked(&b->mring, w->rec, b->size);
-			ring_clock_resume(&t0);
-		}
-		pthread_mutex_unlock(&b->mring.lock);
-	}
-	ring_clock_pause(t, &t0);
+}
+
+static int mutex_write(void *obj, const uint64_t *rec)
+{
+	struct ring_bench *b = obj;
+	int ret;
+
+	pthread_mutex_lock(&b->mring.lock);
+	ret = mring_put_locked(&b->mring, rec, b->size);
+	pthread_mutex_unlock(&b->mring.lock);
+	return ret;
+}
+
+static int mutex_read(void *obj, uint64_t *rec)
+{
+	struct ring_bench *b = obj;
+	int got;
+
+	pthread_mutex_lock(&b->mring.lock);
+	got = mring_get_locked(&b->mring, rec, b->size);
+	pthread_mutex_unlock(&b->mring.lock);
+	return got;
+}
+
+static void run_mutex(struct cbench_thread *t, uint64_t n)
+{
+	mutex_drain(t->shared);
+	ring_timed(t, n, t->shared, mutex_write, mutex_drain, NULL);
 }
 
 static void run_mutex_rw(struct cbench_thread *t, uint64_t n)
 {
-	struct ring_bench *b = t->shared;
-	struct writer *w = t->priv;
-	uint64_t rec[RING_MAX_RECORD / 8], count = 0, sum = 0;
-
-	for (uint64_t i = 0; i < n; i++) {
-		int got;
-
-		writer_next(w, t, b->size);
-		pthread_mutex_lock(&b->mring.lock);
-		if (mring_put_locked(&b->mring, w->rec, b->size) == -ENOSPC) {
-			mring_drain_locked(b);
-			w->drains++;
-			mring_put_locked(&b->mring, w->rec, b->size);
-		}
-		pthread_mutex_unlock(&b->mring.lock);
-		pthread_mutex_lock(&b->mring.lock);
-		got = mring_get_locked(&b->mring, rec, b->size);
-		pthread_mutex_unlock(&b->mring.lock);
-		if (got)
-			check_record(b, rec, &count, &sum);
-	}
-	add_reads(b, count, sum);
+	ring_timed(t, n, t->shared, mutex_write, mutex_drain, mutex_read);
 }
 
 static const char *verify_mutex(void *obj, const struct cbench_run *r)
@@ -354,8 +382,10 @@ static void pring_drain_cpu_locked(struct ring_bench *b, unsigned int cpu)
 	add_reads(b, count, sum);
 }
 
-static void pring_drain(struct ring_bench *b)
+static void pring_drain(void *obj)
 {
+	struct ring_bench *b = obj;
+
 	pthread_mutex_lock(&b->drain_lock);
 	for (unsigned int cpu = 0; cpu < percpu_nr_cpus(); cpu++)
 		pring_drain_cpu_locked(b, cpu);
@@ -371,43 +401,45 @@ static void pring_drain_cpu(struct ring_bench *b, int cpu)
 	pthread_mutex_unlock(&b->drain_lock);
 }
 
-static void run_percpu(struct cbench_thread *t, uint64_t n)
+static int percpu_write(void *obj, const uint64_t *rec)
 {
-	struct ring_bench *b = t->shared;
-	struct writer *w = t->priv;
-	uint64_t t0;
-
-	pring_drain_cpu(b, sched_getcpu());
-	t0 = ring_clock_start();
-	for (uint64_t i = 0; i < n; i++) {
-		writer_next(w, t, b->size);
-		while (_percpu_ring_write(&b->pring, w->rec) == -ENOSPC) {
-			ring_clock_pause(t, &t0);
-			pring_drain(b);
-			w->drains++;
-			ring_clock_resume(&t0);
-		}
-	}
-	ring_clock_pause(t, &t0);
+	return _percpu_ring_write(&((struct ring_bench *)obj)->pring, rec) == -ENOSPC;
 }
 
-/* One pinned thread: it is its CPU's only reader. */
+/* write_read runs one pinned thread: it is its CPU's only reader. */
+struct percpu_rw_ctx {
+	struct ring_bench *b;
+	unsigned int cpu;
+};
+
+static int percpu_rw_write(void *obj, const uint64_t *rec)
+{
+	return percpu_write(((struct percpu_rw_ctx *)obj)->b, rec);
+}
+
+static void percpu_rw_drain(void *obj)
+{
+	pring_drain(((struct percpu_rw_ctx *)obj)->b);
+}
+
+static int percpu_rw_read(void *obj, uint64_t *rec)
+{
+	struct percpu_rw_ctx *c = obj;
+
+	return percpu_ring_read_cpu(&c->b->pring, c->cpu, rec) == 1;
+}
+
+static void run_percpu(struct cbench_thread *t, uint64_t n)
+{
+	pring_drain_cpu(t->shared, sched_getcpu());
+	ring_timed(t, n, t->shared, percpu_write, pring_drain, NULL);
+}
+
 static void run_percpu_rw(struct cbench_thread *t, uint64_t n)
 {
-	struct ring_bench *b = t->shared;
-	struct writer *w = t->priv;
-	uint64_t rec[RING_MAX_RECORD / 8], count = 0, sum = 0;
+	struct percpu_rw_ctx c = { t->shared, ((struct writer *)t->priv)->cpu };
 
-	for (uint64_t i = 0; i < n; i++) {
-		writer_next(w, t, b->size);
-		while (_percpu_ring_write(&b->pring, w->rec) == -ENOSPC) {
-			pring_drain(b);
-			w->drains++;
-		}
-		if (percpu_ring_read_cpu(&b->pring, w->cpu, rec) == 1)
-			check_record(b, rec, &count, &sum);
-	}
-	add_reads(b, count, sum);
+	ring_timed(t, n, &c, percpu_rw_write, percpu_rw_drain, percpu_rw_read);
 }
 
 static const char *verify_percpu(void *obj, const struct cbench_run *r)
@@ -451,7 +483,7 @@ static void floor_drain_cpu_locked(struct ring_bench *b, unsigned int cpu)
 	add_reads(b, count, sum);
 }
 
-static void floor_drain(struct ring_bench *b)
+static void floor_drain_all(struct ring_bench *b)
 {
 	pthread_mutex_lock(&b->floor_lock);
 	for (unsigned int cpu = 0; cpu < b->floor_cpus; cpu++)
@@ -459,52 +491,54 @@ static void floor_drain(struct ring_bench *b)
 	pthread_mutex_unlock(&b->floor_lock);
 }
 
+/* The area pointer and the rings' base: in registers for the batch. */
+struct floor_ctx {
+	struct ring_bench *b;
+	struct rseq *rs;
+	char *base;
+	unsigned int cpu;
+};
+
+static int floor_write(void *obj, const uint64_t *rec)
+{
+	struct floor_ctx *c = obj;
+
+	return floor_ring_write16(c->rs, c->base, rec);
+}
+
+static void floor_drain(void *obj)
+{
+	floor_drain_all(((struct floor_ctx *)obj)->b);
+}
+
+static int floor_read(void *obj, uint64_t *rec)
+{
+	struct floor_ctx *c = obj;
+
+	return floor_ring_read16(c->base, c->cpu, rec);
+}
+
 static void run_floor(struct cbench_thread *t, uint64_t n)
 {
 	struct ring_bench *b = t->shared;
-	struct writer *w = t->priv;
-	struct rseq *rs = floor_area();
-	char *base = b->floor;
-	uint64_t t0;
+	struct floor_ctx c = { b, floor_area(), b->floor, 0 };
 
 	if (b->no_area)
 		return;
 	pthread_mutex_lock(&b->floor_lock);
-	floor_drain_cpu_locked(b, __atomic_load_n(&rs->cpu_id_start, __ATOMIC_RELAXED));
+	floor_drain_cpu_locked(b, __atomic_load_n(&c.rs->cpu_id_start, __ATOMIC_RELAXED));
 	pthread_mutex_unlock(&b->floor_lock);
-	t0 = ring_clock_start();
-	for (uint64_t i = 0; i < n; i++) {
-		writer_next(w, t, FLOOR_RING_RECORD);
-		while (floor_ring_write16(rs, base, w->rec) != 0) {
-			ring_clock_pause(t, &t0);
-			floor_drain(b);
-			w->drains++;
-			ring_clock_resume(&t0);
-		}
-	}
-	ring_clock_pause(t, &t0);
+	ring_timed(t, n, &c, floor_write, floor_drain, NULL);
 }
 
 static void run_floor_rw(struct cbench_thread *t, uint64_t n)
 {
 	struct ring_bench *b = t->shared;
-	struct writer *w = t->priv;
-	struct rseq *rs = floor_area();
-	char *base = b->floor;
-	uint64_t rec[FLOOR_RING_RECORD / 8], count = 0, sum = 0;
+	struct floor_ctx c = { b, floor_area(), b->floor, ((struct writer *)t->priv)->cpu };
 
 	if (b->no_area)
 		return;
-	for (uint64_t i = 0; i < n; i++) {
-		writer_next(w, t, FLOOR_RING_RECORD);
-		while (floor_ring_write16(rs, base, w->rec) != 0) {
-			floor_drain(b);
-			w->drains++;
-		}
-		if (floor_ring_read16(base, w->cpu, rec))
-			check_record(b, rec, &count, &sum);
-	}
-	add_reads(b, count, sum);
+	ring_timed(t, n, &c, floor_write, floor_drain, floor_read);
 }
 
 static const char *verify_floor(void *obj, const struct cbench_run *r)
@@ -513,7 +547,7 @@ static const char *verify_floor(void *obj, const struct cbench_run *r)
 
 	if (b->no_area)
 		return "a thread had no registered rseq area";
-	floor_drain(b);
+	floor_drain_all(b);
 	return verify_totals(b, r);
 }
 #endif
@@ -530,7 +564,7 @@ static const char *verify_floor(void *obj, const struct cbench_run *r)
 	  .thread_init = init_fn, .run = fn, .thread_fini = thread_fini,	\
 	  .verify = check, .teardown = teardown, .batch = RING_BATCH,	\
 	  .args = sizes, .nargs = sizeof(sizes) / sizeof(sizes[0]),	\
-	  .threads_mode = CBENCH_THREADS_ONE }
+	  .threads_mode = CBENCH_THREADS_ONE, .manual_time = 1 }
 
 static const struct cbench_desc ring_benches[] = {
 #ifdef HAVE_PERCPU_RING
@@ -542,17 +576,18 @@ static const struct cbench_desc ring_benches[] = {
 	RING_RW_BENCH("percpu_write_read", setup, thread_init, run_percpu_rw, verify_percpu,
 		      ring_sizes),
 #endif
-	RING_RW_BENCH("vyukov_write_read", setup, thread_init, run_vyukov_rw, verify_vyukov, ring_sizes),
-	RING_RW_BENCH("mutex_write_read", setup, thread_init, run_mutex_rw, verify_mutex, ring_sizes),
+	RING_RW_BENCH("vyukov_write_read", setup, thread_init, run_vyukov_rw, verify_vyukov,
+		      ring_sizes),
+	RING_RW_BENCH("mutex_write_read", setup, thread_init, run_mutex_rw, verify_mutex,
+		      ring_sizes),
 };
 
 #ifdef FLOOR_HAVE_RSEQ
 static const struct cbench_desc floor_benches[] = {
 	RING_BENCH("floor_rseq_write", setup_floor, thread_init_floor, run_floor, verify_floor,
 		   floor_sizes),
-	RING_RW_BENCH("floor_rseq_write_read", setup_floor,
-		      thread_init_floor, run_floor_rw, verify_floor,
-		      floor_sizes),
+	RING_RW_BENCH("floor_rseq_write_read", setup_floor, thread_init_floor, run_floor_rw,
+		      verify_floor, floor_sizes),
 };
 #endif
 
