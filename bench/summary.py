@@ -241,7 +241,7 @@ def debug_note(context, value):
     if loop and isinstance(gb, float):
         text.append(
             "Check, same process: counter/percpu_inline timed by a plain "
-            "clock_gettime() loop outside Google Benchmark (best of 5 x 2^24 adds, "
+            "clock_gettime() loop outside Google Benchmark (best of 64 x 2^20 adds, "
             "bound to one CPU): %s ns/op; through the harness: %s ns/op (ratio %s)."
             % (fmt_ns(float(loop)), fmt_ns(gb), fmt_ratio(gb, float(loop))))
     return " ".join(text)
