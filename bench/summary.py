@@ -48,6 +48,7 @@ def load(path):
     ctx = data.get("context", {})
     ncpus = int(ctx.get("cbench_cpus", ctx.get("num_cpus", 1)))
     runs = {}      # (group, variant, pinned, threads) -> [ns] or "ERROR"
+    cpu_runs = {}  # the same key -> [thread CPU ns], one thread, not manual time
     order = []     # groups and variants in the order they ran
     aggregated = set()
     for b in data.get("benchmarks", []):
@@ -62,14 +63,27 @@ def load(path):
             runs[key] = "ERROR: " + b.get("error_message", "?")
             continue
         ns = b["real_time"] * UNIT_NS[b.get("time_unit", "ns")] * min(key[3], ncpus)
+        # Thread CPU time: a manual-time run's includes its untimed work.
+        cpu = None
+        if key[3] == 1 and "/manual_time" not in run_name:
+            cpu = b["cpu_time"] * UNIT_NS[b.get("time_unit", "ns")]
         if b.get("run_type") == "aggregate":
             aggregated.add(key)
             runs[key] = [ns]
+            if cpu is not None:
+                cpu_runs[key] = [cpu]
         elif key not in aggregated and not isinstance(runs.get(key), str):
             runs.setdefault(key, []).append(ns)
+            if cpu is not None:
+                cpu_runs.setdefault(key, []).append(cpu)
     value = {k: (v if isinstance(v, str) else statistics.median(v))
              for k, v in runs.items()}
+    CPU_NS[path] = {k: statistics.median(v) for k, v in cpu_runs.items()}
     return data.get("context", {}), value, order
+
+
+# path -> {key: thread CPU ns per operation} (see load()).
+CPU_NS = {}
 
 
 def fmt_ns(v):
@@ -139,17 +153,20 @@ TARGETS = [
 CALL_NS_GOAL = 1.5
 
 
-def targets(value, fb_value, fb_context):
+def targets(value, fb_value, fb_context, cpu_ns, fb_cpu_ns):
     head = ["target (1 pinned thread)", "libpercpu ns/op", "reference", "ref ns/op",
-            "ratio", "goal", "met"]
+            "ratio", "goal", "met", "CPU-time ratio"]
     rows = []
     for what, subj, ref, goal, source in TARGETS:
         vals = fb_value if source == "fallback" else value
+        cpus = fb_cpu_ns if source == "fallback" else cpu_ns
         if vals is None:
-            rows.append([what, "-", ref[1], "-", "-", "-", "not run"])
+            rows.append([what, "-", ref[1], "-", "-", "-", "not run", "-"])
             continue
         a = vals.get(subj + (True, 1))
         b = vals.get(ref + (True, 1))
+        ca = (cpus or {}).get(subj + (True, 1))
+        cb = (cpus or {}).get(ref + (True, 1))
         refname = ref[1] + (" (same process)" if source == "fallback" else "")
         ratio = fmt_ratio(a, b)
         if source == "call":
@@ -165,7 +182,8 @@ def targets(value, fb_value, fb_context):
             met = "-"
         else:
             met = "yes" if ok else "NO"
-        rows.append([what, fmt_ns(a), refname, fmt_ns(b), ratio, goal_s, met])
+        rows.append([what, fmt_ns(a), refname, fmt_ns(b), ratio, goal_s, met,
+                     fmt_ratio(ca, cb)])
     out = table(head, rows, left=(0, 2, 6))
     if fb_context is not None and fb_context.get("percpu_rseq_mode") != "fallback":
         out.append("")
@@ -247,7 +265,8 @@ def debug_note(context, value):
     return " ".join(text)
 
 
-def summarise(context, value, order, fb_context=None, fb_value=None, fb_order=None):
+def summarise(context, value, order, fb_context=None, fb_value=None, fb_order=None,
+              cpu_ns=None, fb_cpu_ns=None):
     pinned_threads = sorted({k[3] for k in value if k[2]})
     unpinned_threads = sorted({k[3] for k in value if not k[2]})
     ncpus = int(context.get("cbench_cpus", max(pinned_threads or [1])))
@@ -274,8 +293,17 @@ def summarise(context, value, order, fb_context=None, fb_value=None, fb_order=No
     if fb_context is not None:
         text[-1] += "  That run's load average: %s." % (
             ", ".join("%.2f" % x for x in fb_context.get("load_avg", [])) or "?")
+    text.append("CPU-time ratio: the same from the thread's CPU time (not for the "
+                "manual-time ring runs, whose CPU time includes their untimed work). "
+                "Where the load average exceeds the CPU count the wall-time figures "
+                "include time spent waiting for a CPU, and this column is the better "
+                "guide.")
+    loads = context.get("load_avg", [])
+    if loads and loads[0] > ncpus:
+        text[-1] += ("  **This run's load average (%.1f) exceeds its %d CPUs: judge by "
+                     "the CPU-time ratio.**" % (loads[0], ncpus))
     text.append("")
-    text += targets(value, fb_value, fb_context)
+    text += targets(value, fb_value, fb_context, cpu_ns, fb_cpu_ns)
     text.append("")
     text.append("## All benchmarks")
     text.append("")
@@ -381,7 +409,9 @@ def main():
             fb_context, fb_value, fb_order = load(sys.argv[3])
         else:
             print("bench: %s missing: no fallback figures" % sys.argv[3])
-    text, groups, pt, ut = summarise(context, value, order, fb_context, fb_value, fb_order)
+    text, groups, pt, ut = summarise(context, value, order, fb_context, fb_value, fb_order,
+                                     CPU_NS.get(path),
+                                     CPU_NS.get(sys.argv[3]) if fb_value is not None else None)
     md = os.path.join(outdir, "summary.md")
     with open(md, "w") as f:
         f.write(text)
