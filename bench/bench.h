@@ -34,6 +34,9 @@ void *bench_zalloc(size_t size);
 /* Bind the calling thread to the CPU whose OS index is @cpu (0 on success). */
 int bench_pin_os_cpu(unsigned int cpu);
 
+/* ns per _percpu_counter_add() timed by a plain clock loop (counter.c). */
+double bench_counter_clock_loop(void);
+
 void bench_register_counter(void);
 void bench_register_first_use(void);
 void bench_register_list(void);

@@ -7,11 +7,16 @@
  *                             (only when <percpu/buffer.h> exists)
  *   buffer/vyukov_push_pop    lock-free bounded MPMC ring of pointers
  *   buffer/mutex_push_pop     ring of pointers under a pthread mutex
+ *   buffer/floor_rseq_push_pop  the floor: hand-written minimal rseq push
+ *                             and pop on a per-CPU pointer stack (floor.h;
+ *                             x86_64 with glibc's area)
  *
  * One operation is one push and one pop; see pool.h for the accounting.
  */
 #include <stdlib.h>
 
+#include <percpu/rseq.h>
+#include "floor.h"
 #include "pool.h"
 #if __has_include(<percpu/buffer.h>)
 #include <percpu/buffer.h>
@@ -27,6 +32,9 @@ struct buffer_bench {
 	int threads;
 	struct vring vring;
 	struct mring mring;
+	char *floor;			/* floor.h per-CPU pointer stacks */
+	unsigned int floor_cpus;
+	int no_area;
 #ifdef HAVE_PERCPU_BUFFER
 	struct percpu_buffer pbuf;
 	int pbuf_ok;
@@ -43,6 +51,7 @@ static void teardown(void *obj)
 #endif
 	vring_destroy(&b->vring);
 	mring_destroy(&b->mring);
+	free(b->floor);
 	pool_destroy(&b->pool, b->threads);
 	free(b);
 }
@@ -179,6 +188,82 @@ static const char *verify_percpu(void *obj, const struct cbench_run *r)
 }
 #endif
 
+#ifdef FLOOR_HAVE_RSEQ
+struct floor_ctx {
+	struct rseq *rs;
+	char *base;
+};
+
+static int floor_push_tok(void *obj, struct token *tk)
+{
+	struct floor_ctx *c = obj;
+
+	return floor_buffer_push(c->rs, c->base, tk);
+}
+
+static struct token *floor_pop_tok(void *obj)
+{
+	struct floor_ctx *c = obj;
+
+	return floor_buffer_pop(c->rs, c->base);
+}
+
+static void *setup_floor(const struct cbench_run *r)
+{
+	struct buffer_bench *b = setup(r);
+
+	if (!b)
+		return NULL;
+	b->floor_cpus = percpu_nr_cpus();
+	b->floor = bench_zalloc((size_t)b->floor_cpus << FLOOR_BUF_SHIFT);
+	if (!b->floor) {
+		teardown(b);
+		return NULL;
+	}
+	return b;
+}
+
+static void *thread_init_floor(struct cbench_thread *t)
+{
+	struct buffer_bench *b = t->shared;
+
+	if (!floor_area_usable())
+		__atomic_store_n(&b->no_area, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* ctx's address reaches only the inlined push/pop: it lives in registers. */
+static void run_floor(struct cbench_thread *t, uint64_t n)
+{
+	struct buffer_bench *b = t->shared;
+	struct floor_ctx c = { floor_area(), b->floor };
+
+	if (b->no_area)
+		return;
+	pool_pairs(&b->pool, t, n, &c, floor_push_tok, floor_pop_tok);
+}
+
+/* Every thread is done: read each CPU's stack directly. */
+static const char *verify_floor(void *obj, const struct cbench_run *r)
+{
+	struct buffer_bench *b = obj;
+
+	(void)r;
+	if (b->no_area)
+		return "a thread had no registered rseq area";
+	for (unsigned int cpu = 0; cpu < b->floor_cpus; cpu++) {
+		char *blk = b->floor + ((size_t)cpu << FLOOR_BUF_SHIFT);
+		uint64_t count = *(uint64_t *)blk;
+
+		if (count > FLOOR_BUF_CAP)
+			return "a per-CPU stack's count is beyond its capacity";
+		for (uint64_t i = 0; i < count; i++)
+			pool_mark(&b->pool, ((struct token **)(blk + 128))[i]);
+	}
+	return pool_verify(&b->pool);
+}
+#endif
+
 #define BUFFER_BENCH(variant, init, fn, check)					\
 	{ .name = "buffer/" variant, .setup = setup, .thread_init = init,	\
 	  .run = fn, .thread_fini = thread_fini, .verify = check,		\
@@ -192,8 +277,20 @@ static const struct cbench_desc buffer_benches[] = {
 	BUFFER_BENCH("mutex_push_pop", NULL, run_mutex, verify_mutex),
 };
 
+#ifdef FLOOR_HAVE_RSEQ
+static const struct cbench_desc floor_bench = {
+	.name = "buffer/floor_rseq_push_pop", .setup = setup_floor,
+	.thread_init = thread_init_floor, .run = run_floor, .thread_fini = thread_fini,
+	.verify = verify_floor, .teardown = teardown, .batch = 1024,
+};
+#endif
+
 void bench_register_buffer(void)
 {
 	for (size_t i = 0; i < sizeof(buffer_benches) / sizeof(buffer_benches[0]); i++)
 		cbench_register(&buffer_benches[i]);
+#ifdef FLOOR_HAVE_RSEQ
+	if (floor_area_usable())
+		cbench_register(&floor_bench);
+#endif
 }

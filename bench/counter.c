@@ -7,11 +7,14 @@
  *   counter/percpu_fallback      percpu_counter_add_fallback(): what a thread
  *                                without rseq runs (sched_getcpu + lock add)
  *   counter/plain_private        non-atomic load/add/store of a thread-private
- *                                word: the floor
+ *                                word: no per-CPU work at all
  *   counter/atomic_shared        lock add on one counter shared by all threads
  *   counter/atomic_per_thread    lock add on a padded thread-private slot
  *   counter/getcpu_atomic        sched_getcpu() + lock add on a padded
  *                                per-CPU slot
+ *   counter/floor_rseq_inc       the floor: a hand-written minimal rseq
+ *                                increment (floor.h; x86_64 with glibc's
+ *                                area registered, else not run)
  *
  * Every run checks that the counter (or the sum of the slots) equals the
  * number of adds done by all threads.
@@ -26,6 +29,7 @@ static __thread unsigned long tls_aborts;
 
 #include <percpu/percpu.h>
 #include "bench.h"
+#include "floor.h"
 
 struct counter_bench {
 	struct percpu_counter pc;
@@ -33,6 +37,9 @@ struct counter_bench {
 	struct bench_slot *slots;	/* one per thread or per CPU */
 	unsigned int nslots;
 	int errors;			/* non-zero returns of percpu_counter_add() */
+	char *floor;			/* floor.h per-CPU counter blocks */
+	unsigned int floor_cpus;
+	int no_area;			/* a floor thread found no rseq area */
 };
 
 static void *setup(const struct cbench_run *r)
@@ -57,6 +64,7 @@ static void teardown(void *p)
 	struct counter_bench *b = p;
 
 	percpu_counter_destroy(&b->pc);
+	free(b->floor);
 	free(b->slots);
 	free(b);
 }
@@ -168,6 +176,118 @@ static void run_getcpu_atomic(struct cbench_thread *t, uint64_t n)
 	}
 }
 
+#ifdef FLOOR_HAVE_RSEQ
+static void *setup_floor(const struct cbench_run *r)
+{
+	struct counter_bench *b = setup(r);
+
+	if (!b)
+		return NULL;
+	b->floor_cpus = percpu_nr_cpus();
+	b->floor = bench_zalloc((size_t)b->floor_cpus << FLOOR_COUNTER_SHIFT);
+	if (!b->floor) {
+		teardown(b);
+		return NULL;
+	}
+	return b;
+}
+
+static void *thread_init_floor(struct cbench_thread *t)
+{
+	struct counter_bench *b = t->shared;
+
+	if (!floor_area_usable())
+		__atomic_store_n(&b->no_area, 1, __ATOMIC_RELAXED);
+	return thread_init(t);
+}
+
+/* The area pointer and the blocks' base stay in registers for the batch. */
+static void run_floor(struct cbench_thread *t, uint64_t n)
+{
+	struct counter_bench *b = t->shared;
+	struct rseq *rs = floor_area();
+	char *base = b->floor;
+
+	if (b->no_area)
+		return;
+	for (uint64_t i = 0; i < n; i++)
+		floor_counter_inc(rs, base);
+}
+
+static const char *verify_floor(void *p, const struct cbench_run *r)
+{
+	struct counter_bench *b = p;
+	uint64_t sum = 0;
+
+	if (b->no_area)
+		return "a thread had no registered rseq area";
+	for (unsigned int cpu = 0; cpu < b->floor_cpus; cpu++)
+		sum += *(uint64_t *)(b->floor + ((size_t)cpu << FLOOR_COUNTER_SHIFT));
+	return sum == r->total_ops ? NULL : "sum of the floor's per-CPU counts != adds done";
+}
+
+static const struct cbench_desc floor_bench = {
+	.name = "counter/floor_rseq_inc", .setup = setup_floor,
+	.thread_init = thread_init_floor, .run = run_floor, .thread_fini = thread_fini,
+	.verify = verify_floor, .teardown = teardown, .batch = 4096,
+};
+
+/* Self-test: the floor loses one increment per call, so verify() must fail. */
+static void run_floor_broken(struct cbench_thread *t, uint64_t n)
+{
+	run_floor(t, n - 1);
+}
+
+static const struct cbench_desc broken_floor_bench = {
+	.name = "selftest/broken_floor", .setup = setup_floor,
+	.thread_init = thread_init_floor, .run = run_floor_broken,
+	.verify = verify_floor, .teardown = teardown, .batch = 4096,
+};
+#endif
+
+/*
+ * ns per _percpu_counter_add() by a plain clock_gettime() loop on the
+ * calling thread, bound to the CPU it is on: no Google Benchmark code runs
+ * anywhere near it.  The summary sets it beside the harness's figure for
+ * counter/percpu_inline, to show the harness adds nothing (its library is
+ * a Debian DEBUG build, but only its setup runs outside our loop).
+ * Best of 64 runs of 2^20 adds (~1 ms each: short, so that some run
+ * escapes preemption on a busy machine).  Return: ns per add, or < 0.
+ */
+double bench_counter_clock_loop(void)
+{
+	struct counter_bench *b;
+	struct cbench_run r = { .threads = 1, .pinned = 1 };
+	struct cbench_thread t = { .threads = 1 };
+	cpu_set_t old, one;
+	double best = -1;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0 || sched_getaffinity(0, sizeof(old), &old) != 0)
+		return -1;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	if (sched_setaffinity(0, sizeof(one), &one) != 0)
+		return -1;
+	b = setup(&r);
+	if (b) {
+		t.shared = b;
+		(void)percpu_rseq_mode();
+		run_inline(&t, 1u << 20);	/* warm up */
+		for (int rep = 0; rep < 64; rep++) {
+			uint64_t t0 = bench_now_ns();
+
+			run_inline(&t, 1u << 20);
+			double ns = (double)(bench_now_ns() - t0) / (1u << 20);
+			if (best < 0 || ns < best)
+				best = ns;
+		}
+		teardown(b);
+	}
+	sched_setaffinity(0, sizeof(old), &old);
+	return best;
+}
+
 /* Self-test of the harness: loses one add per call, so verify() must fail. */
 static void run_broken(struct cbench_thread *t, uint64_t n)
 {
@@ -201,4 +321,11 @@ void bench_register_counter(void)
 	/* Only for the smoke test (bench-smoke.sh): proves failures are loud. */
 	if (getenv("PERCPU_BENCH_SELFTEST_BREAK"))
 		cbench_register(&broken_bench);
+#ifdef FLOOR_HAVE_RSEQ
+	if (floor_area_usable()) {
+		cbench_register(&floor_bench);
+		if (getenv("PERCPU_BENCH_SELFTEST_BREAK"))
+			cbench_register(&broken_floor_bench);
+	}
+#endif
 }

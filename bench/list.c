@@ -6,12 +6,16 @@
  *                            (only when <percpu/list.h> exists)
  *   list/treiber_push_pop    lock-free Treiber stack, versioned head
  *   list/mutex_push_pop      list under a pthread mutex
+ *   list/floor_rseq_push_pop the floor: hand-written minimal rseq push and
+ *                            pop (floor.h; x86_64 with glibc's area)
  *
  * One operation is one push and one pop; see pool.h for the accounting.
  */
 #include <stddef.h>
 #include <stdlib.h>
 
+#include <percpu/rseq.h>
+#include "floor.h"
 #include "pool.h"
 
 struct list_bench {
@@ -19,6 +23,9 @@ struct list_bench {
 	int threads;
 	struct treiber treiber;
 	struct mlist mlist;
+	char *floor;			/* floor.h per-CPU heads */
+	unsigned int floor_cpus;
+	int no_area;
 #ifdef POOL_HAVE_PERCPU_LIST
 	struct percpu_list plist;
 	int plist_ok;
@@ -34,6 +41,7 @@ static void teardown(void *obj)
 		percpu_list_destroy(&b->plist);
 #endif
 	pthread_mutex_destroy(&b->mlist.lock);
+	free(b->floor);
 	pool_destroy(&b->pool, b->threads);
 	free(b);
 }
@@ -192,6 +200,86 @@ static const char *verify_percpu(void *obj, const struct cbench_run *r)
 }
 #endif
 
+#ifdef FLOOR_HAVE_RSEQ
+/* The floor links tokens through mnode, whose first word is its next. */
+struct floor_ctx {
+	struct rseq *rs;
+	char *base;
+};
+
+static int floor_push_tok(void *obj, struct token *tk)
+{
+	struct floor_ctx *c = obj;
+
+	floor_list_push(c->rs, c->base, (struct floor_list_node *)&tk->mnode);
+	return 0;
+}
+
+static struct token *floor_pop_tok(void *obj)
+{
+	struct floor_ctx *c = obj;
+	struct floor_list_node *n = floor_list_pop(c->rs, c->base);
+
+	return n ? (struct token *)((char *)n - offsetof(struct token, mnode)) : NULL;
+}
+
+static void *setup_floor(const struct cbench_run *r)
+{
+	struct list_bench *b = setup(r);
+
+	if (!b)
+		return NULL;
+	b->floor_cpus = percpu_nr_cpus();
+	b->floor = bench_zalloc((size_t)b->floor_cpus << FLOOR_LIST_SHIFT);
+	if (!b->floor) {
+		teardown(b);
+		return NULL;
+	}
+	return b;
+}
+
+static void *thread_init_floor(struct cbench_thread *t)
+{
+	struct list_bench *b = t->shared;
+
+	if (!floor_area_usable())
+		__atomic_store_n(&b->no_area, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* ctx's address reaches only the inlined push/pop: it lives in registers. */
+static void run_floor(struct cbench_thread *t, uint64_t n)
+{
+	struct list_bench *b = t->shared;
+	struct floor_ctx c = { floor_area(), b->floor };
+
+	if (b->no_area)
+		return;
+	pool_pairs(&b->pool, t, n, &c, floor_push_tok, floor_pop_tok);
+}
+
+/* Every thread is done: walk each CPU's list directly. */
+static const char *verify_floor(void *obj, const struct cbench_run *r)
+{
+	struct list_bench *b = obj;
+
+	(void)r;
+	if (b->no_area)
+		return "a thread had no registered rseq area";
+	for (unsigned int cpu = 0; cpu < b->floor_cpus; cpu++) {
+		struct floor_list_node *n =
+			*(struct floor_list_node **)(b->floor + ((size_t)cpu << FLOOR_LIST_SHIFT));
+		uint32_t guard = 0;
+
+		for (; n && guard <= b->pool.ntokens; n = n->next, guard++)
+			pool_mark(&b->pool, (struct token *)((char *)n - offsetof(struct token, mnode)));
+		if (n)
+			return "a per-CPU list has a cycle";
+	}
+	return pool_verify(&b->pool);
+}
+#endif
+
 #define LIST_BENCH(variant, init, fn, check)					\
 	{ .name = "list/" variant, .setup = setup, .thread_init = init,	\
 	  .run = fn, .thread_fini = thread_fini, .verify = check,		\
@@ -205,8 +293,20 @@ static const struct cbench_desc list_benches[] = {
 	LIST_BENCH("mutex_push_pop", NULL, run_mutex, verify_mutex),
 };
 
+#ifdef FLOOR_HAVE_RSEQ
+static const struct cbench_desc floor_bench = {
+	.name = "list/floor_rseq_push_pop", .setup = setup_floor,
+	.thread_init = thread_init_floor, .run = run_floor, .thread_fini = thread_fini,
+	.verify = verify_floor, .teardown = teardown, .batch = 1024,
+};
+#endif
+
 void bench_register_list(void)
 {
 	for (size_t i = 0; i < sizeof(list_benches) / sizeof(list_benches[0]); i++)
 		cbench_register(&list_benches[i]);
+#ifdef FLOOR_HAVE_RSEQ
+	if (floor_area_usable())
+		cbench_register(&floor_bench);
+#endif
 }

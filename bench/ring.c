@@ -3,36 +3,66 @@
  * bench/ring.c - per-CPU record ring writes against shared record rings,
  * for 16, 64 and 256-byte records (the benchmark argument).
  *
- *   ring/percpu_write    _percpu_ring_write(); full rings are drained with
- *                        percpu_ring_read_cpu() (only when <percpu/ring.h>
- *                        exists)
- *   ring/vyukov_write    lock-free bounded MPMC ring of records
- *   ring/mutex_write     ring of records under a pthread mutex
+ * Two families:
  *
- * Writers append; a writer that finds the ring full drains it (every CPU for
- * libpercpu, under one drain lock so each CPU has one reader at a time) and
- * writes again.  The time per write therefore includes, amortised, one read:
- * a ring nobody reads is not a steady state.  Every record read is checked
- * (first and last word agree, so a torn record shows) and at the end the
- * count and the sum of the tags read must equal those written.
+ *   ring/...              one write, the cost of the writer alone
+ *   ring_write_read/...   one write then one read of a record, one pinned
+ *                         thread: a producer and its consumer, back to back
+ *
+ *   percpu_write, percpu_write_read
+ *                         _percpu_ring_write(), percpu_ring_read_cpu()
+ *                         (only when <percpu/ring.h> exists)
+ *   vyukov_write, vyukov_write_read
+ *                         lock-free bounded MPMC ring of records
+ *   mutex_write, mutex_write_read
+ *                         ring of records under a pthread mutex (the read
+ *                         takes the lock again, as a separate consumer would)
+ *   floor_rseq_write, floor_rseq_write_read
+ *                         the floor: a hand-written minimal rseq write of a
+ *                         16-byte record into a power-of-two ring and a plain
+ *                         single-consumer read (floor.h; x86_64 with glibc's
+ *                         area; 16-byte records only)
+ *
+ * Both time only the ring operations (manual time).  Records are prepared,
+ * untimed, a chunk at a time (at most 16 KiB, at most RING_BATCH records)
+ * before the clock starts: writing a record's words just before copying it
+ * would stall every copy on store-to-load forwarding (two 8-byte stores
+ * read back by one 16-byte load), which costs more than the write itself.
+ * ring/ first drains, untimed, the ring(s) it writes to, and a batch is a
+ * quarter of a ring, so the timed loop drains only when threads share a
+ * ring and fill it; then the clock stops around the drain (`drains`
+ * counter, per write: 0 when pinned).
+ *
+ * Every record read is checked (first and last word agree, so a torn record
+ * shows) and at the end the count and the sum of the tags read must equal
+ * those written.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "baselines.h"
 #include "bench.h"
+#include "floor.h"
+#include <percpu/rseq.h>
 #if __has_include(<percpu/ring.h>)
 #include <percpu/ring.h>
-#include <percpu/rseq.h>
 #define HAVE_PERCPU_RING 1
 #endif
 
 #define RING_RECORDS	1024		/* per CPU for libpercpu, in all for the others */
 #define RING_MAX_RECORD	256
 
+/* Records per run() call: a ring holds four batches. */
+#define RING_BATCH	(RING_RECORDS / 4)
+
 static const long ring_sizes[] = {16, 64, 256};
+#ifdef FLOOR_HAVE_RSEQ
+static const long floor_sizes[] = {FLOOR_RING_RECORD};
+#endif
 
 struct ring_bench {
 	size_t size;
@@ -43,18 +73,32 @@ struct ring_bench {
 	int pring_ok;
 	pthread_mutex_t drain_lock;
 #endif
+	char *floor;			/* floor.h per-CPU rings */
+	unsigned int floor_cpus;
+	pthread_mutex_t floor_lock;	/* one reader per floor ring */
+	int no_area;
 	uint64_t written_sum;		/* sums of the tags written and read */
 	uint64_t read_sum;
 	uint64_t read_count;
 	int bad;			/* a torn or foreign record was read */
 };
 
+
 struct writer {
-	uint64_t rec[RING_MAX_RECORD / 8];
+	uint64_t *recs;			/* one chunk of prepared records */
 	uint64_t seq;
 	uint64_t sum;
 	uint64_t drains;
+	unsigned int cpu;		/* write_read: the CPU the thread is pinned to */
 };
+
+/* Records per prepared chunk: at most 16 KiB, so they stay in L1. */
+static size_t ring_chunk(size_t size)
+{
+	size_t c = 16384 / size;
+
+	return c < RING_BATCH ? c : RING_BATCH;
+}
 
 static void teardown(void *obj)
 {
@@ -65,8 +109,10 @@ static void teardown(void *obj)
 		percpu_ring_destroy(&b->pring);
 	pthread_mutex_destroy(&b->drain_lock);
 #endif
+	pthread_mutex_destroy(&b->floor_lock);
 	vring_destroy(&b->vring);
 	mring_destroy(&b->mring);
+	free(b->floor);
 	free(b);
 }
 
@@ -77,6 +123,7 @@ static void *setup(const struct cbench_run *r)
 	if (!b)
 		return NULL;
 	b->size = (size_t)r->arg;
+	pthread_mutex_init(&b->floor_lock, NULL);
 #ifdef HAVE_PERCPU_RING
 	pthread_mutex_init(&b->drain_lock, NULL);
 #endif
@@ -95,29 +142,36 @@ static void *setup(const struct cbench_run *r)
 	return b;
 }
 
-/* Tag: writer number in the top 16 bits, sequence below. Last word: ~tag. */
 static void *thread_init(struct cbench_thread *t)
 {
 	struct ring_bench *b = t->shared;
 	struct writer *w = bench_zalloc(sizeof(*w));
 
-	if (!w)
+	if (!w || !(w->recs = bench_zalloc(ring_chunk(b->size) * b->size)))
 		abort();	/* cannot run at all: loud */
-	memset(w->rec, t->index + 1, b->size);
+	memset(w->recs, t->index + 1, ring_chunk(b->size) * b->size);
 #ifdef HAVE_PERCPU_RING
 	(void)percpu_rseq_mode();	/* first use is timed in first_use/ */
 #endif
+	w->cpu = (unsigned int)cbench_cpu_os_index((unsigned int)t->index);
 	return w;
 }
 
-static inline uint64_t writer_next(struct writer *w, struct cbench_thread *t, size_t size)
+/*
+ * Tag @k records of the chunk: writer number in the top 16 bits, sequence
+ * below; last word ~tag.  Every record tagged here is written before the
+ * next chunk is tagged, so w->sum is the sum of the tags written.
+ */
+static void writer_prepare(struct writer *w, struct cbench_thread *t, size_t size, size_t k)
 {
-	uint64_t tag = ((uint64_t)(t->index + 1) << 48) | ++w->seq;
+	for (size_t j = 0; j < k; j++) {
+		uint64_t *rec = w->recs + j * (size / 8);
+		uint64_t tag = ((uint64_t)(t->index + 1) << 48) | ++w->seq;
 
-	w->rec[0] = tag;
-	w->rec[size / 8 - 1] = ~tag;
-	w->sum += tag;
-	return tag;
+		rec[0] = tag;
+		rec[size / 8 - 1] = ~tag;
+		w->sum += tag;
+	}
 }
 
 static void thread_fini(struct cbench_thread *t)
@@ -131,6 +185,7 @@ static void thread_fini(struct cbench_thread *t)
 	}
 	__atomic_fetch_add(&b->written_sum, w->sum, __ATOMIC_RELAXED);
 	cbench_counter(t, "drains", (double)w->drains, 1);
+	free(w->recs);
 	free(w);
 }
 
@@ -162,6 +217,49 @@ static const char *verify_totals(struct ring_bench *b, const struct cbench_run *
 }
 
 /*
+ * The timed loop, instantiated per structure (always_inline with constant
+ * function pointers, so the operations inline into it): @n writes, each
+ * followed by a read when @read is given, in chunks of prepared records.
+ * write() returns 0 or non-zero when the ring is full; then the clock stops
+ * while drain() makes room.  read() returns 1 if it copied a record.
+ */
+static inline __attribute__((always_inline)) void
+ring_timed(struct cbench_thread *t, uint64_t n, void *obj,
+	   int (*write)(void *obj, const uint64_t *rec), void (*drain)(void *obj),
+	   int (*read)(void *obj, uint64_t *rec))
+{
+	struct ring_bench *b = t->shared;
+	struct writer *w = t->priv;
+	const size_t size = b->size, chunk = ring_chunk(size);
+	uint64_t rec[RING_MAX_RECORD / 8], count = 0, sum = 0;
+
+	for (uint64_t done = 0; done < n; ) {
+		size_t k = n - done < chunk ? (size_t)(n - done) : chunk;
+		uint64_t t0;
+
+		writer_prepare(w, t, size, k);
+		t0 = bench_now_ns();
+		for (size_t j = 0; j < k; j++) {
+			const uint64_t *r = w->recs + j * (size / 8);
+
+			while (write(obj, r) != 0) {
+				uint64_t t1 = bench_now_ns();
+
+				drain(obj);
+				w->drains++;
+				t0 += bench_now_ns() - t1;
+			}
+			if (read && read(obj, rec))
+				check_record(b, rec, &count, &sum);
+		}
+		t->manual_ns += (double)(bench_now_ns() - t0);
+		done += k;
+	}
+	if (read)
+		add_reads(b, count, sum);
+}
+
+/*
  * Drains read at most one ring's worth: with writers still running, "until
  * empty" could last as long as they keep writing.
  */
@@ -176,18 +274,34 @@ static void vring_drain(struct ring_bench *b)
 	add_reads(b, count, sum);
 }
 
+static int vyukov_write(void *obj, const uint64_t *rec)
+{
+	struct ring_bench *b = obj;
+
+	return vring_enqueue(&b->vring, rec, b->size);
+}
+
+static void vyukov_drain(void *obj)
+{
+	vring_drain(obj);
+}
+
+static int vyukov_read(void *obj, uint64_t *rec)
+{
+	struct ring_bench *b = obj;
+
+	return vring_dequeue(&b->vring, rec, b->size);
+}
+
 static void run_vyukov(struct cbench_thread *t, uint64_t n)
 {
-	struct ring_bench *b = t->shared;
-	struct writer *w = t->priv;
+	vring_drain(t->shared);
+	ring_timed(t, n, t->shared, vyukov_write, vyukov_drain, NULL);
+}
 
-	for (uint64_t i = 0; i < n; i++) {
-		writer_next(w, t, b->size);
-		while (vring_enqueue(&b->vring, w->rec, b->size) == -ENOSPC) {
-			vring_drain(b);
-			w->drains++;
-		}
-	}
+static void run_vyukov_rw(struct cbench_thread *t, uint64_t n)
+{
+	ring_timed(t, n, t->shared, vyukov_write, vyukov_drain, vyukov_read);
 }
 
 static const char *verify_vyukov(void *obj, const struct cbench_run *r)
@@ -196,7 +310,7 @@ static const char *verify_vyukov(void *obj, const struct cbench_run *r)
 	return verify_totals(obj, r);
 }
 
-/* mutex ring: a writer that finds it full drains it while holding the lock */
+/* mutex ring: the reader takes the lock as a writer does */
 static void mring_drain_locked(struct ring_bench *b)
 {
 	uint64_t rec[RING_MAX_RECORD / 8], count = 0, sum = 0;
@@ -206,21 +320,46 @@ static void mring_drain_locked(struct ring_bench *b)
 	add_reads(b, count, sum);
 }
 
+static void mutex_drain(void *obj)
+{
+	struct ring_bench *b = obj;
+
+	pthread_mutex_lock(&b->mring.lock);
+	mring_drain_locked(b);
+	pthread_mutex_unlock(&b->mring.lock);
+}
+
+static int mutex_write(void *obj, const uint64_t *rec)
+{
+	struct ring_bench *b = obj;
+	int ret;
+
+	pthread_mutex_lock(&b->mring.lock);
+	ret = mring_put_locked(&b->mring, rec, b->size);
+	pthread_mutex_unlock(&b->mring.lock);
+	return ret;
+}
+
+static int mutex_read(void *obj, uint64_t *rec)
+{
+	struct ring_bench *b = obj;
+	int got;
+
+	pthread_mutex_lock(&b->mring.lock);
+	got = mring_get_locked(&b->mring, rec, b->size);
+	pthread_mutex_unlock(&b->mring.lock);
+	return got;
+}
+
 static void run_mutex(struct cbench_thread *t, uint64_t n)
 {
-	struct ring_bench *b = t->shared;
-	struct writer *w = t->priv;
+	mutex_drain(t->shared);
+	ring_timed(t, n, t->shared, mutex_write, mutex_drain, NULL);
+}
 
-	for (uint64_t i = 0; i < n; i++) {
-		writer_next(w, t, b->size);
-		pthread_mutex_lock(&b->mring.lock);
-		if (mring_put_locked(&b->mring, w->rec, b->size) == -ENOSPC) {
-			mring_drain_locked(b);
-			w->drains++;
-			mring_put_locked(&b->mring, w->rec, b->size);
-		}
-		pthread_mutex_unlock(&b->mring.lock);
-	}
+static void run_mutex_rw(struct cbench_thread *t, uint64_t n)
+{
+	ring_timed(t, n, t->shared, mutex_write, mutex_drain, mutex_read);
 }
 
 static const char *verify_mutex(void *obj, const struct cbench_run *r)
@@ -233,31 +372,74 @@ static const char *verify_mutex(void *obj, const struct cbench_run *r)
 
 #ifdef HAVE_PERCPU_RING
 /* One reader per CPU at a time: drains take the drain lock. */
-static void pring_drain(struct ring_bench *b)
+static void pring_drain_cpu_locked(struct ring_bench *b, unsigned int cpu)
 {
 	uint64_t rec[RING_MAX_RECORD / 8], count = 0, sum = 0;
 
+	for (int i = 0; i < RING_RECORDS &&
+			percpu_ring_read_cpu(&b->pring, cpu, rec) == 1; i++)
+		check_record(b, rec, &count, &sum);
+	add_reads(b, count, sum);
+}
+
+static void pring_drain(void *obj)
+{
+	struct ring_bench *b = obj;
+
 	pthread_mutex_lock(&b->drain_lock);
 	for (unsigned int cpu = 0; cpu < percpu_nr_cpus(); cpu++)
-		for (int i = 0; i < RING_RECORDS &&
-				percpu_ring_read_cpu(&b->pring, cpu, rec) == 1; i++)
-			check_record(b, rec, &count, &sum);
+		pring_drain_cpu_locked(b, cpu);
 	pthread_mutex_unlock(&b->drain_lock);
-	add_reads(b, count, sum);
+}
+
+static void pring_drain_cpu(struct ring_bench *b, int cpu)
+{
+	if (cpu < 0 || (unsigned int)cpu >= percpu_nr_cpus())
+		return;
+	pthread_mutex_lock(&b->drain_lock);
+	pring_drain_cpu_locked(b, (unsigned int)cpu);
+	pthread_mutex_unlock(&b->drain_lock);
+}
+
+static int percpu_write(void *obj, const uint64_t *rec)
+{
+	return _percpu_ring_write(&((struct ring_bench *)obj)->pring, rec) == -ENOSPC;
+}
+
+/* write_read runs one pinned thread: it is its CPU's only reader. */
+struct percpu_rw_ctx {
+	struct ring_bench *b;
+	unsigned int cpu;
+};
+
+static int percpu_rw_write(void *obj, const uint64_t *rec)
+{
+	return percpu_write(((struct percpu_rw_ctx *)obj)->b, rec);
+}
+
+static void percpu_rw_drain(void *obj)
+{
+	pring_drain(((struct percpu_rw_ctx *)obj)->b);
+}
+
+static int percpu_rw_read(void *obj, uint64_t *rec)
+{
+	struct percpu_rw_ctx *c = obj;
+
+	return percpu_ring_read_cpu(&c->b->pring, c->cpu, rec) == 1;
 }
 
 static void run_percpu(struct cbench_thread *t, uint64_t n)
 {
-	struct ring_bench *b = t->shared;
-	struct writer *w = t->priv;
+	pring_drain_cpu(t->shared, sched_getcpu());
+	ring_timed(t, n, t->shared, percpu_write, pring_drain, NULL);
+}
 
-	for (uint64_t i = 0; i < n; i++) {
-		writer_next(w, t, b->size);
-		while (_percpu_ring_write(&b->pring, w->rec) == -ENOSPC) {
-			pring_drain(b);
-			w->drains++;
-		}
-	}
+static void run_percpu_rw(struct cbench_thread *t, uint64_t n)
+{
+	struct percpu_rw_ctx c = { t->shared, ((struct writer *)t->priv)->cpu };
+
+	ring_timed(t, n, &c, percpu_rw_write, percpu_rw_drain, percpu_rw_read);
 }
 
 static const char *verify_percpu(void *obj, const struct cbench_run *r)
@@ -267,22 +449,156 @@ static const char *verify_percpu(void *obj, const struct cbench_run *r)
 }
 #endif
 
-#define RING_BENCH(variant, fn, check)						\
-	{ .name = "ring/" variant, .setup = setup, .thread_init = thread_init, \
+#ifdef FLOOR_HAVE_RSEQ
+static void *setup_floor(const struct cbench_run *r)
+{
+	struct ring_bench *b = setup(r);
+
+	if (!b)
+		return NULL;
+	b->floor_cpus = percpu_nr_cpus();
+	b->floor = bench_zalloc((size_t)b->floor_cpus << FLOOR_RING_SHIFT);
+	if (!b->floor) {
+		teardown(b);
+		return NULL;
+	}
+	return b;
+}
+
+static void *thread_init_floor(struct cbench_thread *t)
+{
+	struct ring_bench *b = t->shared;
+
+	if (!floor_area_usable())
+		__atomic_store_n(&b->no_area, 1, __ATOMIC_RELAXED);
+	return thread_init(t);
+}
+
+static void floor_drain_cpu_locked(struct ring_bench *b, unsigned int cpu)
+{
+	uint64_t rec[FLOOR_RING_RECORD / 8], count = 0, sum = 0;
+
+	while (floor_ring_read16(b->floor, cpu, rec))
+		check_record(b, rec, &count, &sum);
+	add_reads(b, count, sum);
+}
+
+static void floor_drain_all(struct ring_bench *b)
+{
+	pthread_mutex_lock(&b->floor_lock);
+	for (unsigned int cpu = 0; cpu < b->floor_cpus; cpu++)
+		floor_drain_cpu_locked(b, cpu);
+	pthread_mutex_unlock(&b->floor_lock);
+}
+
+/* The area pointer and the rings' base: in registers for the batch. */
+struct floor_ctx {
+	struct ring_bench *b;
+	struct rseq *rs;
+	char *base;
+	unsigned int cpu;
+};
+
+static int floor_write(void *obj, const uint64_t *rec)
+{
+	struct floor_ctx *c = obj;
+
+	return floor_ring_write16(c->rs, c->base, rec);
+}
+
+static void floor_drain(void *obj)
+{
+	floor_drain_all(((struct floor_ctx *)obj)->b);
+}
+
+static int floor_read(void *obj, uint64_t *rec)
+{
+	struct floor_ctx *c = obj;
+
+	return floor_ring_read16(c->base, c->cpu, rec);
+}
+
+static void run_floor(struct cbench_thread *t, uint64_t n)
+{
+	struct ring_bench *b = t->shared;
+	struct floor_ctx c = { b, floor_area(), b->floor, 0 };
+
+	if (b->no_area)
+		return;
+	pthread_mutex_lock(&b->floor_lock);
+	floor_drain_cpu_locked(b, __atomic_load_n(&c.rs->cpu_id_start, __ATOMIC_RELAXED));
+	pthread_mutex_unlock(&b->floor_lock);
+	ring_timed(t, n, &c, floor_write, floor_drain, NULL);
+}
+
+static void run_floor_rw(struct cbench_thread *t, uint64_t n)
+{
+	struct ring_bench *b = t->shared;
+	struct floor_ctx c = { b, floor_area(), b->floor, ((struct writer *)t->priv)->cpu };
+
+	if (b->no_area)
+		return;
+	ring_timed(t, n, &c, floor_write, floor_drain, floor_read);
+}
+
+static const char *verify_floor(void *obj, const struct cbench_run *r)
+{
+	struct ring_bench *b = obj;
+
+	if (b->no_area)
+		return "a thread had no registered rseq area";
+	floor_drain_all(b);
+	return verify_totals(b, r);
+}
+#endif
+
+#define RING_BENCH(variant, setup_fn, init_fn, fn, check, sizes)		\
+	{ .name = "ring/" variant, .setup = setup_fn, .thread_init = init_fn, \
 	  .run = fn, .thread_fini = thread_fini, .verify = check,		\
-	  .teardown = teardown, .batch = 1024, .args = ring_sizes,		\
-	  .nargs = sizeof(ring_sizes) / sizeof(ring_sizes[0]) }
+	  .teardown = teardown, .batch = RING_BATCH, .args = sizes,		\
+	  .nargs = sizeof(sizes) / sizeof(sizes[0]), .manual_time = 1 }
+
+/* Producer and consumer back to back: one pinned thread. */
+#define RING_RW_BENCH(variant, setup_fn, init_fn, fn, check, sizes)	\
+	{ .name = "ring_write_read/" variant, .setup = setup_fn,		\
+	  .thread_init = init_fn, .run = fn, .thread_fini = thread_fini,	\
+	  .verify = check, .teardown = teardown, .batch = RING_BATCH,	\
+	  .args = sizes, .nargs = sizeof(sizes) / sizeof(sizes[0]),	\
+	  .threads_mode = CBENCH_THREADS_ONE, .manual_time = 1 }
 
 static const struct cbench_desc ring_benches[] = {
 #ifdef HAVE_PERCPU_RING
-	RING_BENCH("percpu_write", run_percpu, verify_percpu),
+	RING_BENCH("percpu_write", setup, thread_init, run_percpu, verify_percpu, ring_sizes),
 #endif
-	RING_BENCH("vyukov_write", run_vyukov, verify_vyukov),
-	RING_BENCH("mutex_write", run_mutex, verify_mutex),
+	RING_BENCH("vyukov_write", setup, thread_init, run_vyukov, verify_vyukov, ring_sizes),
+	RING_BENCH("mutex_write", setup, thread_init, run_mutex, verify_mutex, ring_sizes),
+#ifdef HAVE_PERCPU_RING
+	RING_RW_BENCH("percpu_write_read", setup, thread_init, run_percpu_rw, verify_percpu,
+		      ring_sizes),
+#endif
+	RING_RW_BENCH("vyukov_write_read", setup, thread_init, run_vyukov_rw, verify_vyukov,
+		      ring_sizes),
+	RING_RW_BENCH("mutex_write_read", setup, thread_init, run_mutex_rw, verify_mutex,
+		      ring_sizes),
 };
+
+#ifdef FLOOR_HAVE_RSEQ
+static const struct cbench_desc floor_benches[] = {
+	RING_BENCH("floor_rseq_write", setup_floor, thread_init_floor, run_floor, verify_floor,
+		   floor_sizes),
+	RING_RW_BENCH("floor_rseq_write_read", setup_floor, thread_init_floor, run_floor_rw,
+		      verify_floor, floor_sizes),
+};
+#endif
 
 void bench_register_ring(void)
 {
 	for (size_t i = 0; i < sizeof(ring_benches) / sizeof(ring_benches[0]); i++)
 		cbench_register(&ring_benches[i]);
+#ifdef FLOOR_HAVE_RSEQ
+	if (floor_area_usable()) {
+		for (size_t i = 0; i < sizeof(floor_benches) / sizeof(floor_benches[0]); i++)
+			cbench_register(&floor_benches[i]);
+	}
+#endif
 }
