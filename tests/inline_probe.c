@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/inline_probe.c - one function per inline fast path, compiled at -O2
+ * by inline-check.sh, which checks that each calls nothing but its own slow
+ * path (the fast path is inlined, and the slow path is out of line).
+ */
+#include <percpu/percpu.h>
+void probe_counter_inc(struct percpu_counter *c) { _percpu_counter_inc(c); }
+void probe_counter_add(struct percpu_counter *c, int64_t v) { _percpu_counter_add(c, v); }
+void probe_list_push(struct percpu_list *l, struct percpu_list_node *n) { _percpu_list_push(l, n); }
+struct percpu_list_node *probe_list_pop(struct percpu_list *l) { return _percpu_list_pop(l); }
+int probe_buffer_push(struct percpu_buffer *b, void *p) { return _percpu_buffer_push(b, p); }
+void *probe_buffer_pop(struct percpu_buffer *b) { return _percpu_buffer_pop(b); }
+int probe_ring_write(struct percpu_ring *r, const void *rec) { return _percpu_ring_write(r, rec); }
+void probe_loop(struct percpu_counter *c, long n) { for (long i = 0; i < n; i++) _percpu_counter_inc(c); }
