@@ -25,6 +25,8 @@ int percpu_counter_init(struct percpu_counter *c, unsigned int flags)
 	if (percpu_looks_live(c->magic, PERCPU_COUNTER_MAGIC, c->mem.base, c->mem.nr,
 			      percpu_nr_cpus()))
 		return -EBUSY;
+	/* _percpu_counter_slot() relies on a stride of one unit. */
+	_Static_assert(sizeof(struct percpu_counter_slot) <= PERCPU_CACHELINE_BYTES, "slot");
 	err = percpu_mem_setup(&c->mem, sizeof(struct percpu_counter_slot), flags, -1);
 	if (err)
 		return err;
@@ -47,7 +49,7 @@ int percpu_counter_destroy(struct percpu_counter *c)
 static void add_atomic(struct percpu_counter *c, int64_t v)
 {
 	struct percpu_counter_slot *slot =
-		_percpu_counter_slot(c, percpu_fallback_cpu() % c->mem.nr);
+		_percpu_counter_slot(c, percpu_fallback_cpu());
 
 #if PERCPU_HAVE_ATOMIC64
 	__atomic_fetch_add(&slot->atomic, v, __ATOMIC_RELAXED);

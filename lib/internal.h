@@ -73,7 +73,10 @@ static inline int percpu_looks_live(unsigned int magic, unsigned int want, const
 	return magic == want && slots && ((uintptr_t)slots & 4095) == 0 && nr_cpus == nr_now;
 }
 
-/* The CPU for a fallback-path operation: sched_getcpu(), clamped to range. */
+/*
+ * The CPU for a fallback-path operation: sched_getcpu(), clamped to range.
+ * Below percpu_nr_cpus(), which is every struct percpu_mem's nr.
+ */
 unsigned int percpu_fallback_cpu(void);
 
 /*

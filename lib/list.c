@@ -28,6 +28,8 @@ int percpu_list_init(struct percpu_list *l, unsigned int flags)
 	if (percpu_looks_live(l->magic, PERCPU_LIST_MAGIC, l->mem.base, l->mem.nr,
 			      percpu_nr_cpus()))
 		return -EBUSY;
+	/* _percpu_list_cpu() relies on a stride of one unit. */
+	_Static_assert(sizeof(struct percpu_list_cpu) <= PERCPU_CACHELINE_BYTES, "slot");
 	err = percpu_mem_setup(&l->mem, sizeof(struct percpu_list_cpu), flags,
 			       offsetof(struct percpu_list_cpu, slow_mutex));
 	if (err)

@@ -194,5 +194,5 @@ int percpu_mem_current(const struct percpu_mem *m)
 	if (_percpu_mem_index(m, rs, &id, &idp) && (int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0 &&
 	    id < m->nr)
 		return (int)id;
-	return (int)(percpu_fallback_cpu() % m->nr);
+	return (int)(percpu_fallback_cpu());
 }

@@ -351,7 +351,7 @@ int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, in
 			   intptr_t *old, unsigned int *slot_out)
 {
 	int use_mb = percpu_have_membarrier();
-	unsigned int slot = percpu_fallback_cpu() % m->nr;
+	unsigned int slot = percpu_fallback_cpu();
 	int saved = errno, err;
 
 	for (;;) {
@@ -370,7 +370,7 @@ int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, in
 		if (err == 0)
 			break;
 		restore_signals(s);
-		slot = percpu_fallback_cpu() % m->nr;
+		slot = percpu_fallback_cpu();
 	}
 	*slot_out = slot;
 	errno = saved;

@@ -130,7 +130,8 @@ PERCPU_API void percpu_counter_add_slow(struct percpu_counter *c, int64_t v);
 static inline struct percpu_counter_slot *
 _percpu_counter_slot(const struct percpu_counter *c, unsigned int i)
 {
-	return (struct percpu_counter_slot *)percpu_mem_ptr(&c->mem, i);
+	/* Slots are exactly one stride unit apart: a shift, not a multiply. */
+	return (struct percpu_counter_slot *)(c->mem.base + (size_t)i * PERCPU_CACHELINE_BYTES);
 }
 
 /**

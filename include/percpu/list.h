@@ -137,7 +137,8 @@ PERCPU_API struct percpu_list_node *percpu_list_pop_slow(struct percpu_list *l);
 static inline struct percpu_list_cpu *_percpu_list_cpu(const struct percpu_list *l,
 						       unsigned int i)
 {
-	return (struct percpu_list_cpu *)percpu_mem_ptr(&l->mem, i);
+	/* Slots are exactly one stride unit apart: a shift, not a multiply. */
+	return (struct percpu_list_cpu *)(l->mem.base + (size_t)i * PERCPU_CACHELINE_BYTES);
 }
 
 static inline intptr_t _percpu_list_enc(const struct percpu_list *l,
