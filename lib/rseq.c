@@ -402,6 +402,15 @@ struct percpu_rseq_abi *percpu_rseq_thread_area(void)
 	saved_errno = errno;
 	tstate.initializing = 1;
 	PERCPU_BARRIER();
+	/*
+	 * A signal handler may have set the thread up between our test of
+	 * set_up and the line above: registering again would fail (EBUSY)
+	 * and record a fallback the thread is not on.
+	 */
+	if (tstate.set_up) {
+		tstate.initializing = 0;
+		return thread_area();
+	}
 	area = setup_thread();
 	PERCPU_BARRIER();
 	tstate.initializing = 0;
