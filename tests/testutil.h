@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -114,12 +115,62 @@ static inline struct test_mode test_mode_setup(int argc, char **argv)
 	return m;
 }
 
-/* Seconds a stress test runs: PERCPU_TEST_SECS, default @def. */
-static inline double test_seconds(double def)
+/*
+ * How long a stress test runs.  It runs at least PERCPU_TEST_SECS (default
+ * @def), then on until it has seen what it must see (kernel aborts,
+ * migrations, remote operations: each test says), but never past
+ * PERCPU_TEST_MAX_SECS (default 10 times the minimum).  A busy machine
+ * (or an emulator) then makes a test slower, not wrong; a test that still
+ * has not seen them at the deadline fails its check with the figures.
+ */
+struct test_clock {
+	struct timespec t0;
+	double min, max;
+};
+
+static inline double test_env_secs(const char *name, double def)
 {
-	const char *s = getenv("PERCPU_TEST_SECS");
+	const char *s = getenv(name);
 
 	return s && atof(s) > 0 ? atof(s) : def;
+}
+
+static inline double test_seconds(double def)
+{
+	return test_env_secs("PERCPU_TEST_SECS", def);
+}
+
+/* Start the clock: at least @min seconds, at most PERCPU_TEST_MAX_SECS or @max. */
+static inline void test_clock_start(struct test_clock *c, double min, double max)
+{
+	c->min = min;
+	c->max = test_env_secs("PERCPU_TEST_MAX_SECS", max);
+	if (c->max < c->min)
+		c->max = c->min;
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+}
+
+static inline double test_clock_elapsed(const struct test_clock *c)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - c->t0.tv_sec) + (now.tv_nsec - c->t0.tv_nsec) * 1e-9;
+}
+
+/*
+ * Sleep 10 ms, then say whether to stop: at the deadline, or past the
+ * minimum time once @seen (everything the test must see has happened).
+ */
+static inline int test_clock_done(const struct test_clock *c, int seen)
+{
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	double t;
+
+	while (nanosleep(&nap, &nap) != 0 && errno == EINTR)
+		;
+	t = test_clock_elapsed(c);
+	return t >= c->max || (t >= c->min && seen);
 }
 
 /*
