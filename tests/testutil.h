@@ -75,11 +75,13 @@ static inline int install_rseq_enosys_filter(void)
 #endif
 }
 
-/* Put the process in the mode named by argv[1] (default "libc"). */
-static inline struct test_mode test_mode_setup(int argc, char **argv)
+/*
+ * Put the process in the mode named by argv[1] (default "libc") without
+ * calling the library (for tests that watch its first call).
+ */
+static inline struct test_mode test_mode_env(int argc, char **argv)
 {
 	struct test_mode m = { argc > 1 ? argv[1] : "libc", PERCPU_MODE_LIBC, 0 };
-	struct percpu_rseq_info info;
 
 	if (strcmp(m.name, "own") == 0) {
 		ensure_env("GLIBC_TUNABLES", "glibc.pthread.rseq=0", argv);
@@ -103,15 +105,30 @@ static inline struct test_mode test_mode_setup(int argc, char **argv)
 		fprintf(stderr, "unknown mode %s (libc, own, fallback, seccomp)\n", m.name);
 		exit(2);
 	}
+	return m;
+}
+
+/* Skip the whole program when the machine cannot run mode @m. */
+static inline void test_mode_check(const struct test_mode *m)
+{
+	struct percpu_rseq_info info;
 
 	percpu_rseq_get_info(&info);
 	/* Machines without rseq (or a libc without it) cannot run rseq modes. */
-	if (m.mode == PERCPU_MODE_LIBC && info.libc_rseq_size == 0)
+	if (m->mode == PERCPU_MODE_LIBC && info.libc_rseq_size == 0)
 		skip_all("libc registered no rseq area (libc_rseq_size 0, mode %s)",
 			 percpu_rseq_mode_name(info.mode));
-	if (m.mode != PERCPU_MODE_FALLBACK && info.mode == PERCPU_MODE_FALLBACK &&
+	if (m->mode != PERCPU_MODE_FALLBACK && info.mode == PERCPU_MODE_FALLBACK &&
 	    info.fallback_errno == ENOSYS)
 		skip_all("the kernel has no rseq (ENOSYS)");
+}
+
+/* Put the process in the mode named by argv[1], or skip if it cannot run. */
+static inline struct test_mode test_mode_setup(int argc, char **argv)
+{
+	struct test_mode m = test_mode_env(argc, argv);
+
+	test_mode_check(&m);
 	return m;
 }
 
