@@ -66,14 +66,15 @@ declare -A QPKG=([x86_64]=qemu-system-x86 [aarch64]=qemu-system-arm [ppc64el]=qe
 # aarch64: pauth-impdef=on reaches init in 2-3 s instead of 10.  ppc64:
 # x-vof=on skips SLOF.  MIPS Malta: no SMP CPU model boots Debian's kernels
 # reliably, and 34Kf with 2 VPEs has broken timers, so one CPU (preemption
-# and signal aborts still happen; migration ones do not).
+# and signal aborts still happen; migration ones do not).  -vga none: the
+# Malta's default Cirrus VGA needs a BIOS file (vgabios) we do not need.
 declare -A QSYS=([x86_64]="qemu-system-x86_64 -M q35 -cpu max"
 	[aarch64]="qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on"
 	[ppc64el]="qemu-system-ppc64 -M pseries,x-vof=on -cpu power9"
 	[armhf]="qemu-system-arm -M virt -cpu cortex-a15"
 	[armhf-arm]="qemu-system-arm -M virt -cpu cortex-a15"
-	[mips64el]="qemu-system-mips64el -M malta -cpu 5KEf"
-	[mipsel]="qemu-system-mipsel -M malta -cpu 34Kf"
+	[mips64el]="qemu-system-mips64el -M malta -cpu 5KEf -vga none"
+	[mipsel]="qemu-system-mipsel -M malta -cpu 34Kf -vga none"
 	[s390x]="qemu-system-s390x -M s390-ccw-virtio -cpu max")
 declare -A CONSOLE=([x86_64]=ttyS0 [aarch64]=ttyAMA0 [ppc64el]=hvc0 [armhf]=ttyAMA0
 	[armhf-arm]=ttyAMA0 [mips64el]=ttyS0 [mipsel]=ttyS0 [s390x]=ttysclp0)
