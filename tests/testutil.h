@@ -6,6 +6,8 @@
  *   own       GLIBC_TUNABLES=glibc.pthread.rseq=0: libpercpu registers its own
  *   fallback  PERCPU_DISABLE_RSEQ=1: sched_getcpu() and atomics
  *   seccomp   a seccomp filter makes rseq(2) fail with ENOSYS
+ *   nosys     as is, where rseq(2) already fails with ENOSYS (valgrind,
+ *             qemu-user): the fallback, for that reason
  *
  * Modes that need the environment set before libc starts re-execute the
  * program with it.
@@ -101,8 +103,11 @@ static inline struct test_mode test_mode_env(int argc, char **argv)
 		}
 		m.mode = PERCPU_MODE_FALLBACK;
 		m.fallback_errno = ENOSYS;
+	} else if (strcmp(m.name, "nosys") == 0) {
+		m.mode = PERCPU_MODE_FALLBACK;
+		m.fallback_errno = ENOSYS;
 	} else if (strcmp(m.name, "libc") != 0) {
-		fprintf(stderr, "unknown mode %s (libc, own, fallback, seccomp)\n", m.name);
+		fprintf(stderr, "unknown mode %s (libc, own, fallback, seccomp, nosys)\n", m.name);
 		exit(2);
 	}
 	return m;
@@ -114,6 +119,10 @@ static inline void test_mode_check(const struct test_mode *m)
 	struct percpu_rseq_info info;
 
 	percpu_rseq_get_info(&info);
+	if (strcmp(m->name, "nosys") == 0 &&
+	    (info.mode != PERCPU_MODE_FALLBACK || info.fallback_errno != ENOSYS))
+		skip_all("mode nosys is for where rseq(2) fails with ENOSYS (valgrind); here the "
+			 "mode is %s", percpu_rseq_mode_name(info.mode));
 	/* Machines without rseq (or a libc without it) cannot run rseq modes. */
 	if (m->mode == PERCPU_MODE_LIBC && info.libc_rseq_size == 0)
 		skip_all("libc registered no rseq area (libc_rseq_size 0, mode %s)",
