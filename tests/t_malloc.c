@@ -49,6 +49,7 @@ static const char *bad_what;
 static size_t bad_size;
 static void *bad_caller;
 
+__attribute__((unused))
 static void note(const char *what, size_t size, void *caller)
 {
 	if (!tls_inside)

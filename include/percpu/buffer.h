@@ -134,6 +134,8 @@ static inline int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 {
 	struct percpu_rseq_abi *rs = percpu_rseq_area();
 
+	PERCPU_TSAN_RELEASE(ptr);
+
 	for (;;) {
 		unsigned int cpu = percpu_rseq_cpu_start(rs);
 		struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, cpu);
@@ -202,11 +204,11 @@ static inline void *_percpu_buffer_pop(struct percpu_buffer *b)
 						       _percpu_buffer_slot(pc, (size_t)n - 1), p,
 						       n - 1, cpu);
 		if (PERCPU_LIKELY(ret == PERCPU_SEQ_COMMITTED))
-			return (void *)p;
+			return (void *)PERCPU_TSAN_ACQUIRE(p);
 		if (ret == PERCPU_SEQ_CPU_MISMATCH && percpu_rseq_is_fallback(rs))
 			break;
 	}
-	return percpu_buffer_pop_fallback(b);
+	return PERCPU_TSAN_ACQUIRE(percpu_buffer_pop_fallback(b));
 }
 
 PERCPU_EXTERN_C_END

@@ -138,6 +138,8 @@ static inline void _percpu_list_push(struct percpu_list *l, struct percpu_list_n
 {
 	struct percpu_rseq_abi *rs = percpu_rseq_area();
 
+	PERCPU_TSAN_RELEASE(node);
+
 	for (;;) {
 		unsigned int cpu = percpu_rseq_cpu_start(rs);
 		struct percpu_list_cpu *pc = _percpu_list_cpu(l, cpu);
@@ -180,11 +182,11 @@ static inline struct percpu_list_node *_percpu_list_pop(struct percpu_list *l)
 							offsetof(struct percpu_list_node, next),
 							&top, cpu);
 		if (PERCPU_LIKELY(ret == PERCPU_SEQ_COMMITTED))
-			return top == (intptr_t)&l->end ? NULL : (struct percpu_list_node *)top;
+			return top == (intptr_t)&l->end ? NULL : (struct percpu_list_node *)PERCPU_TSAN_ACQUIRE(top);
 		if (ret == PERCPU_SEQ_CMPFAIL)		/* locked by a slow path */
 			sched_yield();
 		else if (ret == PERCPU_SEQ_CPU_MISMATCH && percpu_rseq_is_fallback(rs))
-			return percpu_list_pop_fallback(l);
+			return PERCPU_TSAN_ACQUIRE(percpu_list_pop_fallback(l));
 	}
 }
 
