@@ -84,6 +84,7 @@ static int push_cpu(struct percpu_buffer *b, void *ptr, unsigned int cpu)
 		percpu_slow_unlock(&s, n);
 		return -ENOSPC;
 	}
+	PERCPU_TSAN_RELEASE(ptr);
 	PERCPU_STORE(_percpu_buffer_slot(pc, (size_t)n), (intptr_t)ptr);
 	percpu_slow_unlock(&s, n + 1);
 	return 0;
@@ -101,7 +102,7 @@ static ssize_t take_cpu(struct percpu_buffer *b, unsigned int cpu, void **out, s
 	if (err)
 		return err;
 	for (i = 0; i < max && (size_t)n > i; i++)
-		out[i] = (void *)PERCPU_LOAD(_percpu_buffer_slot(pc, (size_t)n - 1 - i));
+		out[i] = (void *)PERCPU_TSAN_ACQUIRE(PERCPU_LOAD(_percpu_buffer_slot(pc, (size_t)n - 1 - i)));
 	percpu_slow_unlock(&s, n - (intptr_t)i);
 	return (ssize_t)i;
 }

@@ -84,6 +84,7 @@ static int push_cpu(struct percpu_list *l, struct percpu_list_node *node, unsign
 	if (err)
 		return err;
 	node->next = (struct percpu_list_node *)head;
+	PERCPU_TSAN_RELEASE(node);
 	percpu_slow_unlock(&s, (intptr_t)node);
 	return 0;
 }
@@ -101,7 +102,7 @@ static struct percpu_list_node *pop_cpu(struct percpu_list *l, unsigned int cpu,
 		percpu_slow_unlock(&s, head);
 		return NULL;
 	}
-	percpu_slow_unlock(&s, (intptr_t)((struct percpu_list_node *)head)->next);
+	percpu_slow_unlock(&s, (intptr_t)PERCPU_TSAN_ACQUIRE((struct percpu_list_node *)head)->next);
 	return (struct percpu_list_node *)head;
 }
 
@@ -157,7 +158,7 @@ struct percpu_list_node *percpu_list_drain_cpu(struct percpu_list *l, unsigned i
 		return NULL;
 	/* The chain is ours now: end it with NULL instead of the end marker. */
 	first = (struct percpu_list_node *)head;
-	for (node = first; node->next != &l->end; node = node->next)
+	for (node = first; PERCPU_TSAN_ACQUIRE(node)->next != &l->end; node = node->next)
 		;
 	node->next = NULL;
 	return first;

@@ -92,7 +92,9 @@
 #define PERCPU_TSAN	1
 #endif
 #endif
-#ifdef PERCPU_TSAN
+#if defined(PERCPU_TSAN_RELEASE) || defined(PERCPU_TSAN_ACQUIRE)
+/* Defined by the user (or a test showing what happens without them). */
+#elif defined(PERCPU_TSAN)
 PERCPU_EXTERN_C_BEGIN
 void __tsan_acquire(void *addr);
 void __tsan_release(void *addr);

@@ -138,8 +138,6 @@ static inline void _percpu_list_push(struct percpu_list *l, struct percpu_list_n
 {
 	struct percpu_rseq_abi *rs = percpu_rseq_area();
 
-	PERCPU_TSAN_RELEASE(node);
-
 	for (;;) {
 		unsigned int cpu = percpu_rseq_cpu_start(rs);
 		struct percpu_list_cpu *pc = _percpu_list_cpu(l, cpu);
@@ -153,6 +151,7 @@ static inline void _percpu_list_push(struct percpu_list *l, struct percpu_list_n
 			continue;
 		}
 		PERCPU_STORE(&node->next, (struct percpu_list_node *)head);
+		PERCPU_TSAN_RELEASE(node);	/* after the last write to node */
 		PERCPU_INJECT_C(1);
 		ret = percpu_arch_cmpeqv_storev_release(rs, &pc->head, head, (intptr_t)node, cpu);
 		if (PERCPU_LIKELY(ret == PERCPU_SEQ_COMMITTED))
