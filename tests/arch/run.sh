@@ -19,7 +19,8 @@
 #                      what it must (default 10 times PERCPU_TEST_SECS)
 #   PERCPU_NO_INSTALL  set: never apt-get install (report what is missing)
 #   PERCPU_GUEST_IDLE  a guest that prints nothing for this many seconds is
-#                      killed (default 300: more than init's 180 s per program)
+#                      killed (default 300, or 3 deadlines + 120 s: more than
+#                      init's limit per program)
 #   PERCPU_BOOT_TIMEOUT a guest is killed after this many seconds however much
 #                      it prints (default 3600)
 #
@@ -36,7 +37,8 @@ CACHE=${PERCPU_QEMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/libpercpu-qemu}
 OUT=${PERCPU_ARCH_OUT:-$CACHE/out}
 SECS=${PERCPU_TEST_SECS:-2}
 MAX_SECS=${PERCPU_TEST_MAX_SECS:-$(awk -v s="$SECS" 'BEGIN { print 10 * s }')}
-GUEST_IDLE=${PERCPU_GUEST_IDLE:-300}
+# More than init.c's limit per program (180 s, or 3 deadlines + 60 s).
+GUEST_IDLE=${PERCPU_GUEST_IDLE:-$(awk -v m="$MAX_SECS" 'BEGIN { t = 3 * m + 120; print (t > 300 ? int(t) : 300) }')}
 BOOT_TIMEOUT=${PERCPU_BOOT_TIMEOUT:-3600}
 ALL="x86_64 aarch64 ppc64el armhf armhf-arm mips64el mipsel s390x"
 KNOWN="$ALL ppc64 riscv64"
