@@ -115,9 +115,9 @@ static void one_round(struct worker *w, uint32_t r)
 		w->added += 2;
 	w->added += 1;
 
-	/* List: pop locally (1 in 16 from any CPU), push locally (or on any CPU). */
+	/* List: pop locally (1 in 64 from any CPU), push locally (1 in 64 on any CPU). */
 	if (w->nl < STASH) {
-		void *p = ((r >> 8) & 15) == 0 ? (void *)percpu_list_pop_cpu(&list, cpu) :
+		void *p = ((r >> 8) & 63) == 0 ? (void *)percpu_list_pop_cpu(&list, cpu) :
 			  (void *)_percpu_list_pop(&list);
 
 		if ((it = take(p, litems)) != NULL)
@@ -126,7 +126,7 @@ static void one_round(struct worker *w, uint32_t r)
 	if (w->nl > 0 && (r & 3) != 0) {
 		it = w->lstash[--w->nl];
 		give(it);
-		if (((r >> 12) & 15) == 0)
+		if (((r >> 14) & 63) == 0)
 			percpu_list_push_cpu(&list, &it->node, cpu);
 		else
 			_percpu_list_push(&list, &it->node);
@@ -134,7 +134,7 @@ static void one_round(struct worker *w, uint32_t r)
 
 	/* Buffer: the same, where a push can fail when the CPU's buffer is full. */
 	if (w->nb < STASH) {
-		void *p = ((r >> 16) & 15) == 0 ? percpu_buffer_pop_cpu(&buffer, cpu) : _percpu_buffer_pop(&buffer);
+		void *p = ((r >> 20) & 63) == 0 ? percpu_buffer_pop_cpu(&buffer, cpu) : _percpu_buffer_pop(&buffer);
 
 		if ((it = take(p, bitems)) != NULL)
 			w->bstash[w->nb++] = it;
@@ -142,7 +142,7 @@ static void one_round(struct worker *w, uint32_t r)
 	if (w->nb > 0 && (r & 3) != 0) {
 		it = w->bstash[w->nb - 1];
 		give(it);
-		ret = ((r >> 20) & 15) == 0 ? percpu_buffer_push_cpu(&buffer, it, cpu) :
+		ret = ((r >> 26) & 63) == 0 ? percpu_buffer_push_cpu(&buffer, it, cpu) :
 		      _percpu_buffer_push(&buffer, it);
 		if (ret == 0)
 			w->nb--;
@@ -183,6 +183,13 @@ static void *work(void *arg)
 		publish_aborts();
 		if ((w->ops & 4095) == 0)
 			sched_yield();	/* let the consumer keep up on a busy machine */
+		/*
+		 * Every fallback operation on a list, buffer or ring locks that
+		 * CPU's slot (and fences it), and rseq workers wait while it is
+		 * locked: pause, or on a slow emulator they hardly run at all.
+		 */
+		if (w->mode == PERCPU_MODE_FALLBACK)
+			nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
 	}
 	publish_aborts();
 	return NULL;
