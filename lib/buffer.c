@@ -74,6 +74,7 @@ static int push_locked(struct percpu_buffer *b, struct percpu_slow *s, unsigned 
 		percpu_slow_unlock(s, n);
 		return -ENOSPC;
 	}
+	PERCPU_TSAN_RELEASE(ptr);
 	PERCPU_STORE(_percpu_buffer_slot(_percpu_buffer_cpu(b, cpu), (size_t)n), (intptr_t)ptr);
 	percpu_slow_unlock(s, n + 1);
 	return 0;
@@ -87,7 +88,8 @@ static size_t take_locked(struct percpu_buffer *b, struct percpu_slow *s, unsign
 	size_t i;
 
 	for (i = 0; i < max && (size_t)n > i; i++)
-		out[i] = (void *)PERCPU_LOAD(_percpu_buffer_slot(pc, (size_t)n - 1 - i));
+		out[i] = PERCPU_TSAN_ACQUIRE((void *)PERCPU_LOAD(_percpu_buffer_slot(pc,
+											      (size_t)n - 1 - i)));
 	percpu_slow_unlock(s, n - (intptr_t)i);
 	return i;
 }
@@ -198,6 +200,7 @@ int percpu_buffer_push_slow(struct percpu_buffer *b, void *ptr)
 				return -ENOSPC;
 			continue;
 		}
+		PERCPU_TSAN_RELEASE(ptr);
 		ret = percpu_arch_cmpeqv_trystorev_storev_release(rs, &pc->count, n,
 								  _percpu_buffer_slot(pc, (size_t)n),
 								  (intptr_t)ptr, n + 1, id, idp);
@@ -242,6 +245,6 @@ void *percpu_buffer_pop_slow(struct percpu_buffer *b)
 		if (percpu_arch_cmpeqv_cmpeqv_storev(rs, &pc->count, n,
 						     _percpu_buffer_slot(pc, (size_t)n - 1), p,
 						     n - 1, id, idp) == PERCPU_SEQ_COMMITTED)
-			return (void *)p;
+			return PERCPU_TSAN_ACQUIRE((void *)p);
 	}
 }

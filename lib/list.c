@@ -74,6 +74,7 @@ struct percpu_list_node *percpu_list_pop(struct percpu_list *l)
 static intptr_t push_locked(struct percpu_list *l, struct percpu_list_node *node, intptr_t head)
 {
 	node->next = (struct percpu_list_node *)head;
+	PERCPU_TSAN_RELEASE(node);
 	return _percpu_list_enc(l, node);
 }
 
@@ -96,7 +97,7 @@ static struct percpu_list_node *pop_locked(struct percpu_list *l, intptr_t *head
 
 	if (*head == 0)
 		return NULL;
-	top = _percpu_list_dec(l, *head);
+	top = PERCPU_TSAN_ACQUIRE(_percpu_list_dec(l, *head));
 	*head = (intptr_t)top->next;
 	return top;
 }
@@ -158,7 +159,7 @@ struct percpu_list_node *percpu_list_drain_cpu(struct percpu_list *l, unsigned i
 	/* The chain is ours now: decode it, ending with NULL. */
 	first = _percpu_list_dec(l, head);
 	for (node = first;; node = node->next) {
-		intptr_t next = (intptr_t)node->next;
+		intptr_t next = (intptr_t)PERCPU_TSAN_ACQUIRE(node)->next;
 
 		if (next == 0) {
 			node->next = NULL;
@@ -199,6 +200,7 @@ void percpu_list_push_slow(struct percpu_list *l, struct percpu_list_node *node)
 				continue;
 			}
 			PERCPU_STORE(&node->next, (struct percpu_list_node *)head);
+			PERCPU_TSAN_RELEASE(node);
 			if (percpu_arch_cmpeqv_storev_release(rs, &pc->head, head,
 							      _percpu_list_enc(l, node), id, idp) ==
 			    PERCPU_SEQ_COMMITTED)
@@ -235,7 +237,7 @@ struct percpu_list_node *percpu_list_pop_slow(struct percpu_list *l)
 							       offsetof(struct percpu_list_node, next)),
 							&top, id, idp);
 		if (ret == PERCPU_SEQ_COMMITTED)
-			return top == 0 ? NULL : _percpu_list_dec(l, top);
+			return top == 0 ? NULL : PERCPU_TSAN_ACQUIRE(_percpu_list_dec(l, top));
 		if (ret == PERCPU_SEQ_CMPFAIL)		/* locked by a slow path */
 			sched_yield();
 	}

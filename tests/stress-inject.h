@@ -7,7 +7,9 @@
  * Every sequence spins inject_loops[n] times at its hook n (set them from
  * test_inject_loops()), and every 4096th attempt yields in C before the
  * sequence starts, so preemption, migration and signals land inside the
- * critical sections.  tls_aborts counts the kernel's aborts on this thread.
+ * critical sections.  tls_aborts counts the kernel's aborts on this thread;
+ * publish_aborts() adds what it counted since its last call to live_aborts,
+ * which the main thread watches to know when it has seen enough.
  */
 #ifndef PERCPU_TESTS_STRESS_INJECT_H
 #define PERCPU_TESTS_STRESS_INJECT_H
@@ -17,6 +19,19 @@
 static int inject_loops[4];
 static __thread unsigned long tls_aborts;
 static __thread unsigned long tls_iter;
+
+static unsigned long live_aborts;
+static __thread unsigned long tls_aborts_published;
+
+static inline void publish_aborts(void)
+{
+	unsigned long a = tls_aborts;
+
+	if (a != tls_aborts_published) {
+		__atomic_fetch_add(&live_aborts, a - tls_aborts_published, __ATOMIC_RELAXED);
+		tls_aborts_published = a;
+	}
+}
 
 #define PERCPU_INJECT_ASM(n)	PERCPU_ARCH_INJECT_SPIN_ASM(n)
 #define PERCPU_INJECT_INPUT	PERCPU_ARCH_INJECT_SPIN_INPUT(inject_loops)

@@ -3,10 +3,14 @@
  * tests/t_counter_stress.c - per-CPU counter under preemption, migration and
  * signals: 4 threads per CPU, unpinned, spin loops inside each critical
  * section, a 1 kHz signal timer whose handler adds too.  The sum must be
- * exact, and on the rseq paths the kernel must have aborted sequences.
+ * exact, and on the rseq paths the kernel must have aborted sequences.  It
+ * runs until the kernel has aborted sequences (rseq modes) and signal
+ * handlers have added, at least PERCPU_TEST_SECS, at most
+ * PERCPU_TEST_MAX_SECS (see testutil.h).
  *
  * Usage: t_counter_stress [libc|own|fallback|seccomp]
- *   PERCPU_TEST_SECS          seconds to run (default 1)
+ *   PERCPU_TEST_SECS          minimum seconds to run (default 1)
+ *   PERCPU_TEST_MAX_SECS      deadline (default 10 times the minimum)
  *   PERCPU_TEST_INJECT_LOOPS  spin iterations at each hook (default 50)
  */
 #define _GNU_SOURCE
@@ -57,9 +61,10 @@ static void *work(void *arg)
 		/* The exported wrapper, and a value that is not 1. */
 		if (percpu_counter_add(&counter, -5) == 0)
 			added -= 5;
+		publish_aborts();
 	}
 	w->added = added;
-	__atomic_fetch_add(&total_aborts, tls_aborts, __ATOMIC_RELAXED);
+	publish_aborts();
 	return NULL;
 }
 
@@ -81,20 +86,21 @@ int main(int argc, char **argv)
 	struct worker *w = calloc(nthreads, sizeof(*w));
 	struct itimerval tv = { { 0, 1000 }, { 0, 1000 } }, off = { { 0, 0 }, { 0, 0 } };
 	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
-	struct timespec nap = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
+	struct test_clock clk;
 	int64_t expected = 0, sum = 0, percpu = 0;
 	int wrong_mode = 0;
 	sigset_t alrm;
 	/* PERCPU_TEST_MM_CID set: the counter is indexed by mm_cid. */
 	unsigned int cflags = getenv("PERCPU_TEST_MM_CID") ? PERCPU_MM_CID : 0;
 
-	plan(6);
+	plan(7);
 	inject_loops[1] = inject_loops[2] = inject_loops[3] =
 		test_inject_loops(50);
 
 	ok(percpu_counter_init(&counter, cflags) == 0, "init counter for %u CPUs%s",
 	   percpu_nr_cpus(), cflags ? ", indexed by mm_cid" : "");
 	sigaction(SIGALRM, &sa, NULL);
+	test_clock_start(&clk, secs, 10 * secs);
 	setitimer(ITIMER_REAL, &tv, NULL);
 	for (int i = 0; i < nthreads; i++)
 		pthread_create(&w[i].tid, NULL, work, &w[i]);
@@ -102,8 +108,11 @@ int main(int argc, char **argv)
 	sigemptyset(&alrm);
 	sigaddset(&alrm, SIGALRM);
 	pthread_sigmask(SIG_BLOCK, &alrm, NULL);
-	while (nanosleep(&nap, &nap) != 0 && errno == EINTR)
+	while (!test_clock_done(&clk, __atomic_load_n(&signal_adds, __ATOMIC_RELAXED) > 0 &&
+				(m.mode == PERCPU_MODE_FALLBACK ||
+				 __atomic_load_n(&live_aborts, __ATOMIC_RELAXED) > 0)))
 		;
+	secs = test_clock_elapsed(&clk);
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < nthreads; i++) {
 		pthread_join(w[i].tid, NULL);
@@ -114,11 +123,12 @@ int main(int argc, char **argv)
 	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = SIG_IGN }, NULL);
 	expected += signal_adds;
 	total_signals = (unsigned long)signal_adds;
+	total_aborts = live_aborts;
 
 	ok(wrong_mode == 0, "all %d threads ran in mode %s (%d did not)", nthreads, m.name,
 	   wrong_mode);
 	percpu_counter_sum(&counter, &sum);
-	ok(sum == expected, "sum %lld == expected %lld (%d threads, %.1f s, %lu signal adds)",
+	ok(sum == expected, "sum %lld == expected %lld (%d threads, %.2f s, %lu signal adds)",
 	   (long long)sum, (long long)expected, nthreads, secs, total_signals);
 
 	for (unsigned int cpu = 0; cpu < percpu_nr_cpus(); cpu++) {
@@ -129,7 +139,9 @@ int main(int argc, char **argv)
 	}
 	ok(percpu == sum, "per-CPU shares add up to the sum (%lld)", (long long)percpu);
 
-	diag("mode %s: %lu kernel aborts in %lld ops", m.name, total_aborts, (long long)expected);
+	diag("mode %s: %lu kernel aborts in %lld ops (%.2f s)", m.name, total_aborts,
+	     (long long)expected, secs);
+	ok(total_signals > 0, "signal handlers added %lu times", total_signals);
 	if (m.mode == PERCPU_MODE_FALLBACK)
 		ok(total_aborts == 0 && rseq_words_total() == 0,
 		   "fallback: no sequence ran (aborts %lu, rseq words %lld)", total_aborts,

@@ -176,6 +176,10 @@ static void test_fork(void)
 	int status = -1;
 	pid_t pid;
 
+#ifdef __SANITIZE_THREAD__
+	skip(1, "ThreadSanitizer cannot start threads in the child of a multithreaded fork");
+	return;
+#endif
 	for (int i = 0; i < 4; i++)
 		pthread_create(&t[i], NULL, spinner, NULL);
 	pid = fork();

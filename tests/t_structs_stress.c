@@ -12,9 +12,16 @@
  *                 every record is read exactly once, intact and in order,
  *                 or counted lost.
  *
+ * Each structure runs until it has seen what it must (kernel aborts in the
+ * rseq modes, workers moved between CPUs where there are several, signal
+ * handlers' operations, remote operations or records read), at least
+ * PERCPU_TEST_SECS, at most PERCPU_TEST_MAX_SECS (see testutil.h).
+ *
  * Usage: t_structs_stress [libc|own|fallback|seccomp] [list|buffer|ring|all]
- * Environment: PERCPU_TEST_SECS (default 1 per structure), PERCPU_TEST_OPS
- * (stop each structure once this many operations are done),
+ * Environment: PERCPU_TEST_SECS (minimum, default 1 per structure),
+ * PERCPU_TEST_MAX_SECS (deadline, default 10 times the minimum),
+ * PERCPU_TEST_OPS (instead of the minimum time: run each structure until
+ * this many operations are done; deadline 3600 s),
  * PERCPU_TEST_INJECT_LOOPS (spins at each hook, default 50).
  */
 #define _GNU_SOURCE
@@ -95,7 +102,8 @@ static __thread struct worker *tls_worker;
 static __thread unsigned long tls_ops;
 static __thread uint64_t tls_rand;
 static __thread int tls_in_handler;
-static unsigned long remote_ops;
+static unsigned long remote_ops, handler_ops, ring_reads, migrations;
+static __thread int tls_last_cpu = -1;
 
 static uint32_t rnd(void)
 {
@@ -114,9 +122,8 @@ static void count_op(void)
 static void thread_done(void)
 {
 	__atomic_fetch_add(&total_ops, tls_ops & 255, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&phase_aborts, tls_aborts, __ATOMIC_RELAXED);
+	publish_aborts();
 	tls_ops = 0;
-	tls_aborts = 0;
 }
 
 /* Ownership check: an item popped twice without a push between is a duplicate. */
@@ -219,6 +226,7 @@ static void on_alarm(int sig)
 	if (!w)
 		return;
 	tls_in_handler = 1;
+	__atomic_fetch_add(&handler_ops, 1, __ATOMIC_RELAXED);
 	if (cur == S_RING) {
 		ring_write((unsigned int)(nthreads + w->idx), 1);
 	} else {
@@ -242,6 +250,15 @@ static void *work(void *arg)
 	tls_rand = 0x2545f4914f6cdd1dull * (uint64_t)(w->idx + 1);
 	w->mode = percpu_rseq_mode();
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
+		int cpu = percpu_current_cpu();
+
+		/* Seen moving: the migration thread's work reached a section. */
+		if (cpu != tls_last_cpu) {
+			if (tls_last_cpu >= 0)
+				__atomic_fetch_add(&migrations, 1, __ATOMIC_RELAXED);
+			tls_last_cpu = cpu;
+		}
+		publish_aborts();
 		for (int i = 0; i < 64; i++) {
 			uint32_t r = rnd();
 
@@ -307,7 +324,7 @@ static void *steal(void *arg)
 				stash[n++] = take(p);
 		}
 		count_op();
-		remote_ops++;
+		__atomic_fetch_add(&remote_ops, 1, __ATOMIC_RELAXED);
 		while (n > 0) {
 			struct item *it = stash[n - 1];
 			int ret;
@@ -319,7 +336,7 @@ static void *steal(void *arg)
 			else
 				ret = percpu_buffer_push_cpu(&buffer, it, to);
 			count_op();
-			remote_ops++;
+			__atomic_fetch_add(&remote_ops, 1, __ATOMIC_RELAXED);
 			if (ret != 0) {
 				take(it);
 				to = (to + 1) % nr;
@@ -369,6 +386,7 @@ static void *consume(void *arg)
 			for (int k = 0; k < RING_SLOTS && percpu_ring_read_cpu(&ring, cpu, &r) == 1; k++) {
 				check_record(&r, cpu, last_seq);
 				count_op();
+				__atomic_fetch_add(&ring_reads, 1, __ATOMIC_RELAXED);
 			}
 		}
 	} while (!idle);
@@ -464,12 +482,24 @@ static int check_items(struct worker *w, uint64_t *found)
 	return bad;
 }
 
+/* What a phase must have seen before it may stop (before its deadline). */
+static int seen_enough(enum structure s, const struct test_mode *m)
+{
+	if (nallowed > 1 && __atomic_load_n(&migrations, __ATOMIC_RELAXED) == 0)
+		return 0;
+	if (__atomic_load_n(&handler_ops, __ATOMIC_RELAXED) == 0)
+		return 0;
+	if (__atomic_load_n(s == S_RING ? &ring_reads : &remote_ops, __ATOMIC_RELAXED) == 0)
+		return 0;
+	return m->mode == PERCPU_MODE_FALLBACK || __atomic_load_n(&live_aborts, __ATOMIC_RELAXED) > 0;
+}
+
 static void run_phase(enum structure s, struct test_mode *m, double secs, uint64_t ops_target)
 {
 	struct worker *w = calloc((size_t)nthreads, sizeof(*w));
 	struct itimerval tv = { { 0, 1000 }, { 0, 1000 } }, off = { { 0, 0 }, { 0, 0 } };
 	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
-	struct timespec t0, now, nap = { 0, 10 * 1000 * 1000 };
+	struct test_clock clk;
 	pthread_t helper, mover;
 	sigset_t alrm, old;
 	int wrong_mode = 0;
@@ -478,6 +508,7 @@ static void run_phase(enum structure s, struct test_mode *m, double secs, uint64
 	cur = s;
 	stop = 0;
 	total_ops = remote_ops = phase_aborts = dup_takes = bad_items = bad_records = order_errors = 0;
+	live_aborts = handler_ops = ring_reads = migrations = 0;
 	if (s == S_LIST) {
 		ok(percpu_list_init(&list, sflags) == 0, "list: init");
 	} else if (s == S_BUFFER) {
@@ -499,7 +530,8 @@ static void run_phase(enum structure s, struct test_mode *m, double secs, uint64
 		seed();
 
 	sigaction(SIGALRM, &sa, NULL);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* With an operation target, run until it is reached (deadline: secs). */
+	test_clock_start(&clk, ops_target ? 0 : secs, ops_target ? secs : 10 * secs);
 	for (int i = 0; i < nthreads; i++) {
 		w[i].idx = i;
 		pthread_create(&w[i].tid, NULL, work, &w[i]);
@@ -511,15 +543,10 @@ static void run_phase(enum structure s, struct test_mode *m, double secs, uint64
 	pthread_create(&helper, NULL, s == S_RING ? consume : steal, NULL);
 	pthread_create(&mover, NULL, migrate, w);
 	setitimer(ITIMER_REAL, &tv, NULL);
-	do {
-		struct timespec left = nap;
-
-		while (nanosleep(&left, &left) != 0 && errno == EINTR)
-			;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		elapsed = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) * 1e-9;
-	} while (elapsed < secs && (!ops_target ||
-				    __atomic_load_n(&total_ops, __ATOMIC_RELAXED) < ops_target));
+	while (!test_clock_done(&clk, seen_enough(s, m) &&
+				(!ops_target || __atomic_load_n(&total_ops, __ATOMIC_RELAXED) >= ops_target)))
+		;
+	elapsed = test_clock_elapsed(&clk);
 	setitimer(ITIMER_REAL, &off, NULL);
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < nthreads; i++) {
@@ -530,7 +557,12 @@ static void run_phase(enum structure s, struct test_mode *m, double secs, uint64
 	pthread_join(helper, NULL);
 	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = SIG_IGN }, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	phase_aborts = live_aborts;
 
+	ok(seen_enough(s, m), "%s: saw %lu CPU changes (of %d CPUs), %lu signal handler "
+	   "operations, %lu %s, %lu kernel aborts (mode %s)", sname[s], migrations, nallowed,
+	   handler_ops, s == S_RING ? ring_reads : remote_ops,
+	   s == S_RING ? "records read" : "remote operations", phase_aborts, m->name);
 	ok(wrong_mode == 0, "%s: all %d workers ran in mode %s (%d did not)", sname[s], nthreads,
 	   m->name, wrong_mode);
 	if (s != S_RING) {
@@ -620,11 +652,11 @@ int main(int argc, char **argv)
 	if (ops_target / (uint64_t)nthreads + 1 > max_seq)
 		max_seq = ops_target / (uint64_t)nthreads + 1;
 	if (ops_env && !getenv("PERCPU_TEST_SECS"))
-		secs = 3600;
+		secs = 3600;	/* the deadline, with an operation target */
 
 	for (int s = 0; s < 3; s++) {
 		run[s] = strcmp(which, "all") == 0 || strcmp(which, sname[s]) == 0;
-		planned += run[s] ? (s == S_RING ? 5 : 4) : 0;
+		planned += run[s] ? (s == S_RING ? 6 : 5) : 0;
 	}
 	if (!planned) {
 		fprintf(stderr, "unknown structure %s (list, buffer, ring, all)\n", which);

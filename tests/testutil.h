@@ -6,6 +6,8 @@
  *   own       GLIBC_TUNABLES=glibc.pthread.rseq=0: libpercpu registers its own
  *   fallback  PERCPU_DISABLE_RSEQ=1: sched_getcpu() and atomics
  *   seccomp   a seccomp filter makes rseq(2) fail with ENOSYS
+ *   nosys     as is, where rseq(2) already fails with ENOSYS (valgrind,
+ *             qemu-user): the fallback, for that reason
  *
  * Modes that need the environment set before libc starts re-execute the
  * program with it.
@@ -18,6 +20,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -74,11 +77,13 @@ static inline int install_rseq_enosys_filter(void)
 #endif
 }
 
-/* Put the process in the mode named by argv[1] (default "libc"). */
-static inline struct test_mode test_mode_setup(int argc, char **argv)
+/*
+ * Put the process in the mode named by argv[1] (default "libc") without
+ * calling the library (for tests that watch its first call).
+ */
+static inline struct test_mode test_mode_env(int argc, char **argv)
 {
 	struct test_mode m = { argc > 1 ? argv[1] : "libc", PERCPU_MODE_LIBC, 0 };
-	struct percpu_rseq_info info;
 
 	if (strcmp(m.name, "own") == 0) {
 		ensure_env("GLIBC_TUNABLES", "glibc.pthread.rseq=0", argv);
@@ -98,28 +103,100 @@ static inline struct test_mode test_mode_setup(int argc, char **argv)
 		}
 		m.mode = PERCPU_MODE_FALLBACK;
 		m.fallback_errno = ENOSYS;
+	} else if (strcmp(m.name, "nosys") == 0) {
+		m.mode = PERCPU_MODE_FALLBACK;
+		m.fallback_errno = ENOSYS;
 	} else if (strcmp(m.name, "libc") != 0) {
-		fprintf(stderr, "unknown mode %s (libc, own, fallback, seccomp)\n", m.name);
+		fprintf(stderr, "unknown mode %s (libc, own, fallback, seccomp, nosys)\n", m.name);
 		exit(2);
 	}
-
-	percpu_rseq_get_info(&info);
-	/* Machines without rseq (or a libc without it) cannot run rseq modes. */
-	if (m.mode == PERCPU_MODE_LIBC && info.libc_rseq_size == 0)
-		skip_all("libc registered no rseq area (libc_rseq_size 0, mode %s)",
-			 percpu_rseq_mode_name(info.mode));
-	if (m.mode != PERCPU_MODE_FALLBACK && info.mode == PERCPU_MODE_FALLBACK &&
-	    info.fallback_errno == ENOSYS)
-		skip_all("the kernel has no rseq (ENOSYS)");
 	return m;
 }
 
-/* Seconds a stress test runs: PERCPU_TEST_SECS, default @def. */
-static inline double test_seconds(double def)
+/* Skip the whole program when the machine cannot run mode @m. */
+static inline void test_mode_check(const struct test_mode *m)
 {
-	const char *s = getenv("PERCPU_TEST_SECS");
+	struct percpu_rseq_info info;
+
+	percpu_rseq_get_info(&info);
+	if (strcmp(m->name, "nosys") == 0 &&
+	    (info.mode != PERCPU_MODE_FALLBACK || info.fallback_errno != ENOSYS))
+		skip_all("mode nosys is for where rseq(2) fails with ENOSYS (valgrind); here the "
+			 "mode is %s", percpu_rseq_mode_name(info.mode));
+	/* Machines without rseq (or a libc without it) cannot run rseq modes. */
+	if (m->mode == PERCPU_MODE_LIBC && info.libc_rseq_size == 0)
+		skip_all("libc registered no rseq area (libc_rseq_size 0, mode %s)",
+			 percpu_rseq_mode_name(info.mode));
+	if (m->mode != PERCPU_MODE_FALLBACK && info.mode == PERCPU_MODE_FALLBACK &&
+	    info.fallback_errno == ENOSYS)
+		skip_all("the kernel has no rseq (ENOSYS)");
+}
+
+/* Put the process in the mode named by argv[1], or skip if it cannot run. */
+static inline struct test_mode test_mode_setup(int argc, char **argv)
+{
+	struct test_mode m = test_mode_env(argc, argv);
+
+	test_mode_check(&m);
+	return m;
+}
+
+/*
+ * How long a stress test runs.  It runs at least PERCPU_TEST_SECS (default
+ * @def), then on until it has seen what it must see (kernel aborts,
+ * migrations, remote operations: each test says), but never past
+ * PERCPU_TEST_MAX_SECS (default 10 times the minimum).  A busy machine
+ * (or an emulator) then makes a test slower, not wrong; a test that still
+ * has not seen them at the deadline fails its check with the figures.
+ */
+struct test_clock {
+	struct timespec t0;
+	double min, max;
+};
+
+static inline double test_env_secs(const char *name, double def)
+{
+	const char *s = getenv(name);
 
 	return s && atof(s) > 0 ? atof(s) : def;
+}
+
+static inline double test_seconds(double def)
+{
+	return test_env_secs("PERCPU_TEST_SECS", def);
+}
+
+/* Start the clock: at least @min seconds, at most PERCPU_TEST_MAX_SECS or @max. */
+static inline void test_clock_start(struct test_clock *c, double min, double max)
+{
+	c->min = min;
+	c->max = test_env_secs("PERCPU_TEST_MAX_SECS", max);
+	if (c->max < c->min)
+		c->max = c->min;
+	clock_gettime(CLOCK_MONOTONIC, &c->t0);
+}
+
+static inline double test_clock_elapsed(const struct test_clock *c)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - c->t0.tv_sec) + (now.tv_nsec - c->t0.tv_nsec) * 1e-9;
+}
+
+/*
+ * Sleep 10 ms, then say whether to stop: at the deadline, or past the
+ * minimum time once @seen (everything the test must see has happened).
+ */
+static inline int test_clock_done(const struct test_clock *c, int seen)
+{
+	struct timespec nap = { 0, 10 * 1000 * 1000 };
+	double t;
+
+	while (nanosleep(&nap, &nap) != 0 && errno == EINTR)
+		;
+	t = test_clock_elapsed(c);
+	return t >= c->max || (t >= c->min && seen);
 }
 
 /*

@@ -145,6 +145,7 @@ static inline int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 
 		/* LOCKED (-1) is never below the capacity either. */
 		if (PERCPU_LIKELY((size_t)n < b->capacity)) {
+			PERCPU_TSAN_RELEASE(ptr);
 			PERCPU_INJECT_C(1);
 			if (PERCPU_LIKELY(percpu_arch_cmpeqv_trystorev_storev_release(
 						rs, &pc->count, n, _percpu_buffer_slot(pc, (size_t)n),
@@ -179,7 +180,7 @@ static inline void *_percpu_buffer_pop(struct percpu_buffer *b)
 			if (PERCPU_LIKELY(percpu_arch_cmpeqv_cmpeqv_storev(rs, &pc->count, n, slot, p,
 									   n - 1, id, idp) ==
 					  PERCPU_SEQ_COMMITTED))
-				return (void *)p;
+				return PERCPU_TSAN_ACQUIRE((void *)p);
 		}
 	}
 	return percpu_buffer_pop_slow(b);

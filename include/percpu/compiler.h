@@ -75,4 +75,40 @@
 #define PERCPU_INJECT_CLOBBER
 #endif
 
+/*
+ * ThreadSanitizer cannot see the ordering the sequences give: they are
+ * inline assembly, which it does not instrument.  An object handed from one
+ * thread to another through a per-CPU structure (a list node, a buffer
+ * pointer) would show as a data race between the pusher's writes and the
+ * popper's reads.  Push releases the object's address and pop acquires it,
+ * which tells TSan what the release store of the commit and the dependent
+ * load of the pop already guarantee.  Outside TSan builds they vanish.
+ * Users who hand objects through their own sequences can use them too.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define PERCPU_TSAN	1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PERCPU_TSAN	1
+#endif
+#endif
+#if defined(PERCPU_TSAN_RELEASE) || defined(PERCPU_TSAN_ACQUIRE)
+/* Defined by the user (or a test showing what happens without them). */
+#elif defined(PERCPU_TSAN)
+PERCPU_EXTERN_C_BEGIN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+PERCPU_EXTERN_C_END
+#define PERCPU_TSAN_RELEASE(p)	__tsan_release((void *)(p))
+/* Acquire a popped object (not NULL); the value of the expression is @p. */
+#define PERCPU_TSAN_ACQUIRE(p)						\
+	__extension__ ({ __typeof__(p) _percpu_p = (p);			\
+		if (_percpu_p)						\
+			__tsan_acquire((void *)_percpu_p);		\
+		_percpu_p; })
+#else
+#define PERCPU_TSAN_RELEASE(p)	((void)0)
+#define PERCPU_TSAN_ACQUIRE(p)	(p)
+#endif
+
 #endif /* _PERCPU_COMPILER_H */

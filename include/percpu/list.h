@@ -168,6 +168,7 @@ static inline void _percpu_list_push(struct percpu_list *l, struct percpu_list_n
 
 		if (PERCPU_LIKELY(head != PERCPU_LIST_LOCKED)) {
 			PERCPU_STORE(&node->next, (struct percpu_list_node *)head);
+			PERCPU_TSAN_RELEASE(node);	/* after the last write to node */
 			PERCPU_INJECT_C(1);
 			if (PERCPU_LIKELY(percpu_arch_cmpeqv_storev_release(rs, &pc->head, head,
 									    _percpu_list_enc(l, node),
@@ -198,7 +199,7 @@ static inline struct percpu_list_node *_percpu_list_pop(struct percpu_list *l)
 					(long)((uintptr_t)&l->end +
 					       offsetof(struct percpu_list_node, next)),
 					&top, id, idp) == PERCPU_SEQ_COMMITTED))
-			return top == 0 ? NULL : _percpu_list_dec(l, top);
+			return top == 0 ? NULL : PERCPU_TSAN_ACQUIRE(_percpu_list_dec(l, top));
 	}
 	return percpu_list_pop_slow(l);
 }

@@ -1,0 +1,3 @@
+#!/bin/sh
+# t_handoff in mode fallback (see testutil.h).
+exec ./t_handoff fallback

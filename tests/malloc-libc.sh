@@ -1,0 +1,3 @@
+#!/bin/sh
+# t_malloc in mode libc (see testutil.h).
+exec ./t_malloc libc
