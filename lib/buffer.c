@@ -24,6 +24,7 @@ int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu, unsigne
 
 	if (!b || capacity_per_cpu == 0 || capacity_per_cpu > PERCPU_BUFFER_MAX_CAPACITY)
 		return -EINVAL;
+	PERCPU_READ_ANYWAY(b, sizeof(*b));
 	if (percpu_looks_live(b->magic, PERCPU_BUFFER_MAGIC, b->mem.base, b->mem.nr,
 			      percpu_nr_cpus()))
 		return -EBUSY;

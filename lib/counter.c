@@ -22,6 +22,7 @@ int percpu_counter_init(struct percpu_counter *c, unsigned int flags)
 
 	if (!c)
 		return -EINVAL;
+	PERCPU_READ_ANYWAY(c, sizeof(*c));
 	if (percpu_looks_live(c->magic, PERCPU_COUNTER_MAGIC, c->mem.base, c->mem.nr,
 			      percpu_nr_cpus()))
 		return -EBUSY;

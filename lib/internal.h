@@ -67,6 +67,18 @@ static inline int percpu_size_fits(size_t fixed, size_t count, size_t item,
  * far below 2^-40.  The one false positive left is memory that held a live
  * object which was never destroyed (a leak): documented, zero it first.
  */
+/*
+ * init reads the object it is handed, which may be uninitialised (a stack or
+ * malloc() object), on purpose: say so to valgrind's memcheck, which would
+ * otherwise report the re-init check below in every program that uses us.
+ */
+#ifdef HAVE_VALGRIND_MEMCHECK_H
+#include <valgrind/memcheck.h>
+#define PERCPU_READ_ANYWAY(p, n)	((void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
+#else
+#define PERCPU_READ_ANYWAY(p, n)	((void)0)
+#endif
+
 static inline int percpu_looks_live(unsigned int magic, unsigned int want, const void *slots,
 				    unsigned int nr_cpus, unsigned int nr_now)
 {

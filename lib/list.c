@@ -25,6 +25,7 @@ int percpu_list_init(struct percpu_list *l, unsigned int flags)
 
 	if (!l)
 		return -EINVAL;
+	PERCPU_READ_ANYWAY(l, sizeof(*l));
 	if (percpu_looks_live(l->magic, PERCPU_LIST_MAGIC, l->mem.base, l->mem.nr,
 			      percpu_nr_cpus()))
 		return -EBUSY;

@@ -39,6 +39,7 @@ int percpu_ring_init(struct percpu_ring *r, size_t record_size, size_t records_p
 		return -EINVAL;
 	_Static_assert(sizeof(struct percpu_ring_cpu) <= PERCPU_CACHELINE_BYTES, "header size");
 	_Static_assert(PERCPU_RING_MAX_RECORD % sizeof(intptr_t) == 0, "max record padding");
+	PERCPU_READ_ANYWAY(r, sizeof(*r));
 	if (percpu_looks_live(r->magic, PERCPU_RING_MAGIC, r->mem.base, r->mem.nr,
 			      percpu_nr_cpus()))
 		return -EBUSY;
