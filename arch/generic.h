@@ -24,7 +24,9 @@
  * Each sequence runs as one restartable critical section on the area @rs,
  * only while the index field @idp of that area (&rs->cpu_id, or &rs->mm_cid
  * for structures indexed by concurrency id) still holds @id, the index the
- * caller read before the sequence, and returns PERCPU_SEQ_COMMITTED,
+ * caller read before the sequence (@idp always points into @rs, which is
+ * 32-byte aligned like every registered area: an architecture short of
+ * registers may find the area from @idp alone), and returns PERCPU_SEQ_COMMITTED,
  * PERCPU_SEQ_CMPFAIL, PERCPU_SEQ_ABORTED or PERCPU_SEQ_CPU_MISMATCH.  The
  * check is made inside the section, after the descriptor is published: a
  * preemption, migration or signal after it aborts the section, and the kernel

@@ -78,7 +78,13 @@ static unsigned long dup_takes, foreign, bad_records;
 static unsigned long ops_by_mode[3];
 static uint64_t *reads_by_writer;
 
-static uint64_t record_check(uint32_t writer, uint64_t seq)
+/*
+ * Out of line, like seed_of() and pause_1ms(): in ARM mode a 64-bit constant
+ * (or a constant struct timespec) is loaded from a
+ * literal pool within 1 KiB, which the sequences inlined into one_round()
+ * would push out of reach.
+ */
+static __attribute__((noinline)) uint64_t record_check(uint32_t writer, uint64_t seq)
 {
 	return (seq * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)writer << 40) ^ 0x5bd1e995u;
 }
@@ -164,10 +170,20 @@ static void one_round(struct worker *w, uint32_t r)
 		__atomic_fetch_add(&bad_records, 1, __ATOMIC_RELAXED);
 }
 
+static __attribute__((noinline)) void pause_1ms(void)
+{
+	nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+}
+
+static __attribute__((noinline)) uint64_t seed_of(int idx)
+{
+	return 0x2545f4914f6cdd1dull * (uint64_t)(idx + 1);
+}
+
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t x = 0x2545f4914f6cdd1dull * (uint64_t)(w->idx + 1);
+	uint64_t x = seed_of(w->idx);
 
 	w->mode = percpu_rseq_mode();
 	__atomic_fetch_add(&started, 1, __ATOMIC_RELEASE);
@@ -189,7 +205,7 @@ static void *work(void *arg)
 		 * locked: pause, or on a slow emulator they hardly run at all.
 		 */
 		if (w->mode == PERCPU_MODE_FALLBACK)
-			nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+			pause_1ms();
 	}
 	publish_aborts();
 	return NULL;

@@ -55,9 +55,13 @@
 
 /*
  * Publish the descriptor (labels: see arch/generic.h), then check the index
- * field @idp still holds @id (the CPU, or the mm_cid).  Its address is pc plus a link-time PC-relative offset
- * (movw/movt with R_ARM_MOVW_PREL_NC/MOVT_PREL), right in PIE and shared
- * objects.  Only the low word of the u64 rseq_cs is written: the high word
+ * field @idp still holds @id (the CPU, or the mm_cid).  The descriptor's
+ * address is pc plus a link-time PC-relative offset (movw/movt with
+ * R_ARM_MOVW_PREL_NC/MOVT_PREL), right in PIE and shared objects.  The area
+ * itself is not an operand: every registered area is 32-byte aligned (the
+ * kernel refuses others) and @idp points at one of its fields, so the area is
+ * @idp with its low 5 bits cleared.  ARM has too few registers for the area,
+ * @id, @idp, the eight operands of the copy sequence and the injection hook's.  Only the low word of the u64 rseq_cs is written: the high word
  * is 0 from registration on, and the kernel clears all of it.  r12 (ip) is
  * the scratch register of every sequence: the 32-bit register file is small,
  * so sequences use as few fixed registers as they can.
@@ -72,9 +76,10 @@
 	"movt r12, #:upper16:(3b - (9f + " _PERCPU_ARM_PC_BIAS "))\n\t"	\
 	"9:\n\t"							\
 	"add r12, r12, pc\n\t"						\
-	"str r12, [%[rs], #" PERCPU_STR(_PERCPU_ARM_OFF_RSEQ_CS_LOW) "]\n\t" \
+	"bic lr, %[idp], #31\n\t"					\
+	"str r12, [lr, #" PERCPU_STR(_PERCPU_ARM_OFF_RSEQ_CS_LOW) "]\n\t" \
 	"1:\n\t"							\
-	"ldr r12, [%[idp]]\n\t"	\
+	"ldr r12, [%[idp]]\n\t"						\
 	"cmp r12, %[id]\n\t"						\
 	"bne %l[mismatch]\n\t"						\
 	PERCPU_INJECT_ASM(1)
@@ -100,6 +105,7 @@
 #define _PERCPU_ARCH_RELEASE	"dmb ish"
 
 #define _PERCPU_ARCH_CMPEQV_STOREV(barrier)				\
+	(void)rs;	/* the area is @idp rounded down: see the ENTER */	\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -112,14 +118,15 @@
 		"str %[newv], [%[v]]\n\t"				\
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
+		: [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
-		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER		\
+		: "memory", "cc", "r12", "lr" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
 #define _PERCPU_ARCH_CMPNEV_STOREOFFP_LOAD()				\
+	(void)rs;	/* the area is @idp rounded down: see the ENTER */	\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -133,14 +140,15 @@
 		"str r12, [%[v]]\n\t"					\
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
+		: [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expectnot] "r" (expectnot), [voffp] "r" (voffp), [load] "r" (load) \
 		  PERCPU_INJECT_INPUT					\
-		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER		\
+		: "memory", "cc", "r12", "lr" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
 #define _PERCPU_ARCH_ADDV()						\
+	(void)rs;	/* the area is @idp rounded down: see the ENTER */	\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ARM_ENTER					\
@@ -150,13 +158,14 @@
 		"str r12, [%[v]]\n\t"					\
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [count] "r" (count) \
+		: [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [count] "r" (count) \
 		  PERCPU_INJECT_INPUT					\
-		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER		\
+		: "memory", "cc", "r12", "lr" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch);					\
 	_PERCPU_SEQ_RESULTS
 
 #define _PERCPU_ARCH_CMPEQV_CMPEQV_STOREV()				\
+	(void)rs;	/* the area is @idp rounded down: see the ENTER */	\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -172,15 +181,16 @@
 		"str %[newv], [%[v]]\n\t"				\
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
+		: [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
 		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
-		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER		\
+		: "memory", "cc", "r12", "lr" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
 /* The speculative store to *v2 is never read by anyone before the commit. */
 #define _PERCPU_ARCH_CMPEQV_TRYSTOREV_STOREV(barrier)			\
+	(void)rs;	/* the area is @idp rounded down: see the ENTER */	\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -195,11 +205,11 @@
 		"str %[newv], [%[v]]\n\t"				\
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
+		: [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [v2] "r" (v2),			\
 		  [newv2] "r" (newv2), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
-		: "memory", "cc", "r12" PERCPU_INJECT_CLOBBER		\
+		: "memory", "cc", "r12", "lr" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
@@ -209,6 +219,7 @@
  * restarting it from the top is harmless.
  */
 #define _PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(barrier)			\
+	(void)rs;	/* the area is @idp rounded down: see the ENTER */	\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
@@ -231,7 +242,7 @@
 		"str %[newv], [%[v]]\n\t"				\
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
+		: [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [dst] "r" (dst), [src] "r" (src), \
 		  [len] "r" (len), [newv] "r" (newv)			\
 		  PERCPU_INJECT_INPUT					\

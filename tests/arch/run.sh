@@ -89,7 +89,7 @@ for a in $ARCHES; do
 done
 
 mkdir -p "$CACHE" "$OUT" || exit 2
-declare -A SKIP_BUILD SKIP_KERNEL KERNEL RESULT
+declare -A SKIP_BUILD BUILD_FAILED SKIP_KERNEL KERNEL RESULT
 T0=$(date +%s)
 log() { printf '[%4ds] %s\n' $(($(date +%s) - T0)) "$*"; }
 
@@ -246,10 +246,11 @@ for a in $ARCHES; do
 	BUILD_PID[$a]=$!
 done
 for a in "${!BUILD_PID[@]}"; do
-	wait "${BUILD_PID[$a]}" || SKIP_BUILD[$a]="build failed (see $OUT/build-$a.log)"
+	# The toolchain is there, so a failed build is a failure, not a skip.
+	wait "${BUILD_PID[$a]}" || BUILD_FAILED[$a]="build failed (see $OUT/build-$a.log)"
 done
 for a in $ARCHES; do
-	[ -n "${SKIP_BUILD[$a]:-}" ] && grep -q 'error' "$OUT/build-$a.log" 2>/dev/null &&
+	[ -n "${BUILD_FAILED[$a]:-}" ] && grep -q 'error' "$OUT/build-$a.log" 2>/dev/null &&
 		tail -5 "$OUT/build-$a.log"
 done
 
@@ -358,6 +359,13 @@ for a in $ARCHES; do
 	o=$OUT/$a
 	if [ -n "${SKIP_BUILD[$a]:-}" ]; then
 		skipped "$a" build "${SKIP_BUILD[$a]}"
+		continue
+	fi
+	if [ -n "${BUILD_FAILED[$a]:-}" ]; then
+		SUM_F[$a]=$((${SUM_F[$a]:-0} + 1))
+		FAILED=1
+		DETAILS+=("  $a build: FAILED: ${BUILD_FAILED[$a]}")
+		log "$a build: FAILED: ${BUILD_FAILED[$a]}"
 		continue
 	fi
 	check_libatomic "$a" > "$o/libatomic.log"
