@@ -150,14 +150,14 @@ cmpfail:								\
 #endif
 
 /* The sequences, from the architecture's bodies (see the top of this file). */
-static inline int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+PERCPU_INLINE int percpu_arch_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
 					    intptr_t expect, intptr_t newv, uint32_t id,
 					    const uint32_t *idp)
 {
 	_PERCPU_ARCH_CMPEQV_STOREV(_PERCPU_ARCH_RELAXED);
 }
 
-static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
+PERCPU_INLINE int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, intptr_t *v,
 						    intptr_t expect, intptr_t newv,
 						    uint32_t id,
 					    const uint32_t *idp)
@@ -165,7 +165,7 @@ static inline int percpu_arch_cmpeqv_storev_release(struct percpu_rseq_abi *rs, 
 	_PERCPU_ARCH_CMPEQV_STOREV(_PERCPU_ARCH_RELEASE);
 }
 
-static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
+PERCPU_INLINE int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, intptr_t *v,
 						    intptr_t expectnot, long voffp,
 						    intptr_t *load, uint32_t id,
 					    const uint32_t *idp)
@@ -173,14 +173,14 @@ static inline int percpu_arch_cmpnev_storeoffp_load(struct percpu_rseq_abi *rs, 
 	_PERCPU_ARCH_CMPNEV_STOREOFFP_LOAD();
 }
 
-static inline int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
+PERCPU_INLINE int percpu_arch_addv(struct percpu_rseq_abi *rs, intptr_t *v, intptr_t count,
 				   uint32_t id,
 					    const uint32_t *idp)
 {
 	_PERCPU_ARCH_ADDV();
 }
 
-static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+PERCPU_INLINE int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, intptr_t *v,
 						   intptr_t expect, intptr_t *v2,
 						   intptr_t expect2, intptr_t newv,
 						   uint32_t id,
@@ -189,7 +189,7 @@ static inline int percpu_arch_cmpeqv_cmpeqv_storev(struct percpu_rseq_abi *rs, i
 	_PERCPU_ARCH_CMPEQV_CMPEQV_STOREV();
 }
 
-static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+PERCPU_INLINE int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs, intptr_t *v,
 						      intptr_t expect, intptr_t *v2,
 						      intptr_t newv2, intptr_t newv,
 						      uint32_t id,
@@ -198,7 +198,7 @@ static inline int percpu_arch_cmpeqv_trystorev_storev(struct percpu_rseq_abi *rs
 	_PERCPU_ARCH_CMPEQV_TRYSTOREV_STOREV(_PERCPU_ARCH_RELAXED);
 }
 
-static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
+PERCPU_INLINE int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq_abi *rs,
 							      intptr_t *v, intptr_t expect,
 							      intptr_t *v2, intptr_t newv2,
 							      intptr_t newv, uint32_t id,
@@ -207,7 +207,7 @@ static inline int percpu_arch_cmpeqv_trystorev_storev_release(struct percpu_rseq
 	_PERCPU_ARCH_CMPEQV_TRYSTOREV_STOREV(_PERCPU_ARCH_RELEASE);
 }
 
-static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
+PERCPU_INLINE int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs, intptr_t *v,
 						      intptr_t expect, void *dst,
 						      const void *src, size_t len,
 						      intptr_t newv, uint32_t id,
@@ -216,7 +216,7 @@ static inline int percpu_arch_cmpeqv_trymemcpy_storev(struct percpu_rseq_abi *rs
 	_PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(_PERCPU_ARCH_RELAXED);
 }
 
-static inline int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
+PERCPU_INLINE int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq_abi *rs,
 							      intptr_t *v, intptr_t expect,
 							      void *dst, const void *src,
 							      size_t len, intptr_t newv,

@@ -13,3 +13,34 @@ int probe_buffer_push(struct percpu_buffer *b, void *p) { return _percpu_buffer_
 void *probe_buffer_pop(struct percpu_buffer *b) { return _percpu_buffer_pop(b); }
 int probe_ring_write(struct percpu_ring *r, const void *rec) { return _percpu_ring_write(r, rec); }
 void probe_loop(struct percpu_counter *c, long n) { for (long i = 0; i < n; i++) _percpu_counter_inc(c); }
+
+/*
+ * Each operation used several times in one function, as a benchmark or an
+ * allocator does: where gcc weighs inlining against size, this is where it
+ * kept fast paths out of line.
+ */
+void probe_many(struct percpu_list *l, struct percpu_buffer *b, struct percpu_ring *r,
+		struct percpu_counter *c, struct percpu_list_node *n, long k)
+{
+	for (long i = 0; i < k; i++) {
+		struct percpu_list_node *x;
+		void *p;
+
+		_percpu_list_push(l, n);
+		x = _percpu_list_pop(l);
+		if (x)
+			_percpu_list_push(l, x);
+		x = _percpu_list_pop(l);
+		if (_percpu_buffer_push(b, n) == 0) {
+			p = _percpu_buffer_pop(b);
+			if (p)
+				_percpu_buffer_push(b, p);
+			p = _percpu_buffer_pop(b);
+			(void)p;
+		}
+		_percpu_ring_write(r, &k);
+		_percpu_ring_write(r, &i);
+		_percpu_counter_add(c, (int64_t)i);
+		_percpu_counter_inc(c);
+	}
+}

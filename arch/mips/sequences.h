@@ -260,7 +260,7 @@
 	_PERCPU_SEQ_RESULTS_CMP
 
 /* The thread pointer (rdhwr $29), from which libc's area lies at __rseq_offset. */
-static inline void *percpu_arch_thread_pointer(void)
+PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {
 	return __builtin_thread_pointer();
 }

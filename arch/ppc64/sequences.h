@@ -230,7 +230,7 @@
  * The thread pointer, from which libc's area lies at __rseq_offset: r13 on
  * ppc64 (gcc 12 has no __builtin_thread_pointer() here).
  */
-static inline void *percpu_arch_thread_pointer(void)
+PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {
 	register void *tp __asm__("r13");
 

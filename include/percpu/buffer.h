@@ -116,14 +116,14 @@ PERCPU_API ssize_t percpu_buffer_drain_cpu(struct percpu_buffer *b, unsigned int
 PERCPU_API int percpu_buffer_push_slow(struct percpu_buffer *b, void *ptr);
 PERCPU_API void *percpu_buffer_pop_slow(struct percpu_buffer *b);
 
-static inline struct percpu_buffer_cpu *_percpu_buffer_cpu(const struct percpu_buffer *b,
+PERCPU_INLINE struct percpu_buffer_cpu *_percpu_buffer_cpu(const struct percpu_buffer *b,
 							   unsigned int i)
 {
 	return (struct percpu_buffer_cpu *)percpu_mem_ptr(&b->mem, i);
 }
 
 /* Slot @i of @cpu's block: after the header, word aligned. */
-static inline intptr_t *_percpu_buffer_slot(struct percpu_buffer_cpu *pc, size_t i)
+PERCPU_INLINE intptr_t *_percpu_buffer_slot(struct percpu_buffer_cpu *pc, size_t i)
 {
 	return (intptr_t *)(pc + 1) + i;
 }
@@ -133,7 +133,7 @@ static inline intptr_t *_percpu_buffer_slot(struct percpu_buffer_cpu *pc, size_t
  * No argument checks: @b must be initialised and @ptr not NULL.
  * Return: 0, or -ENOSPC if the calling CPU's buffer is full.
  */
-static inline int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
+PERCPU_INLINE int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 	const uint32_t *idp;
@@ -161,7 +161,7 @@ static inline int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
  * _percpu_buffer_pop() - inline fast path of percpu_buffer_pop().
  * No argument checks: @b must be initialised.  NULL when the buffer is empty.
  */
-static inline void *_percpu_buffer_pop(struct percpu_buffer *b)
+PERCPU_INLINE void *_percpu_buffer_pop(struct percpu_buffer *b)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 	const uint32_t *idp;

@@ -40,6 +40,15 @@
 
 #define PERCPU_BARRIER()	__asm__ __volatile__("" : : : "memory")
 
+/*
+ * Fast paths and the sequences they are made of.  gcc sizes an inline asm by
+ * its lines, and the descriptor, exit-point and abort-handler sections make
+ * ours look ten times their real size: left to itself, gcc kept fast paths
+ * out of line where a caller uses them more than once.  A fast path that is
+ * not inlined is a bug (tests/inline-check.sh).
+ */
+#define PERCPU_INLINE		static inline __attribute__((always_inline))
+
 /* Turn a macro's value into a string, for offsets and constants in asm. */
 #define _PERCPU_STR(x)		#x
 #define PERCPU_STR(x)		_PERCPU_STR(x)

@@ -127,7 +127,7 @@ PERCPU_API int percpu_counter_reset(struct percpu_counter *c);
  */
 PERCPU_API void percpu_counter_add_slow(struct percpu_counter *c, int64_t v);
 
-static inline struct percpu_counter_slot *
+PERCPU_INLINE struct percpu_counter_slot *
 _percpu_counter_slot(const struct percpu_counter *c, unsigned int i)
 {
 	/* Slots are exactly one stride unit apart: a shift, not a multiply. */
@@ -141,7 +141,7 @@ _percpu_counter_slot(const struct percpu_counter *c, unsigned int i)
  * restartable sequence; everything else (first use, abort, fallback) is in
  * the out-of-line percpu_counter_add_slow().
  */
-static inline void _percpu_counter_add(struct percpu_counter *c, int64_t v)
+PERCPU_INLINE void _percpu_counter_add(struct percpu_counter *c, int64_t v)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 	const uint32_t *idp;
@@ -173,7 +173,7 @@ static inline void _percpu_counter_add(struct percpu_counter *c, int64_t v)
 	percpu_counter_add_slow(c, v);
 }
 
-static inline void _percpu_counter_inc(struct percpu_counter *c)
+PERCPU_INLINE void _percpu_counter_inc(struct percpu_counter *c)
 {
 	_percpu_counter_add(c, 1);
 }

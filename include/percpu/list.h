@@ -134,20 +134,20 @@ PERCPU_API struct percpu_list_node *percpu_list_drain_cpu(struct percpu_list *l,
 PERCPU_API void percpu_list_push_slow(struct percpu_list *l, struct percpu_list_node *node);
 PERCPU_API struct percpu_list_node *percpu_list_pop_slow(struct percpu_list *l);
 
-static inline struct percpu_list_cpu *_percpu_list_cpu(const struct percpu_list *l,
+PERCPU_INLINE struct percpu_list_cpu *_percpu_list_cpu(const struct percpu_list *l,
 						       unsigned int i)
 {
 	/* Slots are exactly one stride unit apart: a shift, not a multiply. */
 	return (struct percpu_list_cpu *)(l->mem.base + (size_t)i * PERCPU_CACHELINE_BYTES);
 }
 
-static inline intptr_t _percpu_list_enc(const struct percpu_list *l,
+PERCPU_INLINE intptr_t _percpu_list_enc(const struct percpu_list *l,
 					const struct percpu_list_node *node)
 {
 	return (intptr_t)((uintptr_t)node - (uintptr_t)&l->end);
 }
 
-static inline struct percpu_list_node *_percpu_list_dec(const struct percpu_list *l, intptr_t v)
+PERCPU_INLINE struct percpu_list_node *_percpu_list_dec(const struct percpu_list *l, intptr_t v)
 {
 	return (struct percpu_list_node *)((uintptr_t)&l->end + (uintptr_t)v);
 }
@@ -156,7 +156,7 @@ static inline struct percpu_list_node *_percpu_list_dec(const struct percpu_list
  * _percpu_list_push() - inline fast path of percpu_list_push().
  * No argument checks: @l must be initialised and @node not NULL.
  */
-static inline void _percpu_list_push(struct percpu_list *l, struct percpu_list_node *node)
+PERCPU_INLINE void _percpu_list_push(struct percpu_list *l, struct percpu_list_node *node)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 	const uint32_t *idp;
@@ -184,7 +184,7 @@ static inline void _percpu_list_push(struct percpu_list *l, struct percpu_list_n
  * _percpu_list_pop() - inline fast path of percpu_list_pop().
  * No argument checks: @l must be initialised.  NULL when the list is empty.
  */
-static inline struct percpu_list_node *_percpu_list_pop(struct percpu_list *l)
+PERCPU_INLINE struct percpu_list_node *_percpu_list_pop(struct percpu_list *l)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 	const uint32_t *idp;

@@ -84,7 +84,7 @@ PERCPU_API int percpu_mem_destroy(struct percpu_mem *m);
 PERCPU_API int percpu_mem_current(const struct percpu_mem *m);
 
 /* Slot @i of @m.  No checks: @i must be below m->nr. */
-static inline void *percpu_mem_ptr(const struct percpu_mem *m, unsigned int i)
+PERCPU_INLINE void *percpu_mem_ptr(const struct percpu_mem *m, unsigned int i)
 {
 	return m->base + (size_t)i * m->stride;
 }
@@ -97,7 +97,7 @@ static inline void *percpu_mem_ptr(const struct percpu_mem *m, unsigned int i)
  * index needs no such test: an unregistered area's cpu_id is negative, so the
  * sequence's own check fails.
  */
-static inline int _percpu_mem_index(const struct percpu_mem *m, struct percpu_rseq_abi *rs,
+PERCPU_INLINE int _percpu_mem_index(const struct percpu_mem *m, struct percpu_rseq_abi *rs,
 				    uint32_t *id, const uint32_t **idp)
 {
 	if (PERCPU_LIKELY(m->index == PERCPU_INDEX_CPU)) {

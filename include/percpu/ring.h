@@ -138,20 +138,20 @@ PERCPU_API int percpu_ring_lost_cpu(const struct percpu_ring *r, unsigned int cp
 PERCPU_API int percpu_ring_write_slow(struct percpu_ring *r, const void *record);
 PERCPU_API int percpu_ring_write_bounce(struct percpu_ring *r, const void *record);
 
-static inline struct percpu_ring_cpu *_percpu_ring_cpu(const struct percpu_ring *r,
+PERCPU_INLINE struct percpu_ring_cpu *_percpu_ring_cpu(const struct percpu_ring *r,
 						       unsigned int i)
 {
 	return (struct percpu_ring_cpu *)percpu_mem_ptr(&r->mem, i);
 }
 
 /* The consumer's position, in its own cache-line unit. */
-static inline intptr_t *_percpu_ring_tail(struct percpu_ring_cpu *pc)
+PERCPU_INLINE intptr_t *_percpu_ring_tail(struct percpu_ring_cpu *pc)
 {
 	return (intptr_t *)((char *)pc + PERCPU_CACHELINE_BYTES);
 }
 
 /* The slot of position @pos (see the top of this file). */
-static inline void *_percpu_ring_record(const struct percpu_ring *r, struct percpu_ring_cpu *pc,
+PERCPU_INLINE void *_percpu_ring_record(const struct percpu_ring *r, struct percpu_ring_cpu *pc,
 					uintptr_t pos)
 {
 	return (char *)pc + 2 * PERCPU_CACHELINE_BYTES +
@@ -159,7 +159,7 @@ static inline void *_percpu_ring_record(const struct percpu_ring *r, struct perc
 }
 
 /* The position after @pos; wraps around the word. */
-static inline intptr_t _percpu_ring_next(intptr_t pos)
+PERCPU_INLINE intptr_t _percpu_ring_next(intptr_t pos)
 {
 	return (intptr_t)((uintptr_t)pos + PERCPU_RING_STEP);
 }
@@ -168,7 +168,7 @@ static inline intptr_t _percpu_ring_next(intptr_t pos)
  * Records between @tail and @head, computed without signed overflow; above
  * the capacity (or "negative") when @head was read before a newer @tail.
  */
-static inline uintptr_t _percpu_ring_used(intptr_t head, intptr_t tail)
+PERCPU_INLINE uintptr_t _percpu_ring_used(intptr_t head, intptr_t tail)
 {
 	return ((uintptr_t)head - (uintptr_t)tail) / PERCPU_RING_STEP;
 }
@@ -177,7 +177,7 @@ static inline uintptr_t _percpu_ring_used(intptr_t head, intptr_t tail)
  * _percpu_ring_write_words() - _percpu_ring_write() for a @record that is
  * word aligned and padded_size bytes long.  Not for direct use.
  */
-static inline int _percpu_ring_write_words(struct percpu_ring *r, const void *record)
+PERCPU_INLINE int _percpu_ring_write_words(struct percpu_ring *r, const void *record)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 	const uint32_t *idp;
@@ -212,7 +212,7 @@ static inline int _percpu_ring_write_words(struct percpu_ring *r, const void *re
  * No argument checks: @r must be initialised and @record not NULL.
  * Return: 0, or -ENOSPC (record dropped and counted lost).  Async-signal-safe.
  */
-static inline int _percpu_ring_write(struct percpu_ring *r, const void *record)
+PERCPU_INLINE int _percpu_ring_write(struct percpu_ring *r, const void *record)
 {
 	/*
 	 * The sequence copies whole aligned words and must not read past the

@@ -71,7 +71,7 @@ extern const ptrdiff_t percpu_rseq_offset;
  * cpu_id is then negative and every sequence on it fails its index check).
  * For fast paths, which fall to their slow path on either.
  */
-static inline struct percpu_rseq_abi *_percpu_rseq_area_fast(void)
+PERCPU_INLINE struct percpu_rseq_abi *_percpu_rseq_area_fast(void)
 {
 	ptrdiff_t off = percpu_rseq_offset;
 
@@ -89,7 +89,7 @@ PERCPU_API struct percpu_rseq_abi *percpu_rseq_thread_init(void);
  * Never NULL and never fails: in fallback mode it returns an unregistered
  * area whose cpu_id is negative.  Async-signal-safe; never allocates.
  */
-static inline struct percpu_rseq_abi *percpu_rseq_area(void)
+PERCPU_INLINE struct percpu_rseq_abi *percpu_rseq_area(void)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 
@@ -99,13 +99,13 @@ static inline struct percpu_rseq_abi *percpu_rseq_area(void)
 }
 
 /* The CPU the thread runs on, as last set by the kernel (never negative). */
-static inline unsigned int percpu_rseq_cpu_start(const struct percpu_rseq_abi *rs)
+PERCPU_INLINE unsigned int percpu_rseq_cpu_start(const struct percpu_rseq_abi *rs)
 {
 	return PERCPU_LOAD(&rs->cpu_id_start);
 }
 
 /* True when @rs is not registered with the kernel (fallback mode). */
-static inline int percpu_rseq_is_fallback(const struct percpu_rseq_abi *rs)
+PERCPU_INLINE int percpu_rseq_is_fallback(const struct percpu_rseq_abi *rs)
 {
 	return (int32_t)PERCPU_LOAD(&rs->cpu_id) < 0;
 }
