@@ -86,24 +86,24 @@ static void thread_fini(struct cbench_thread *t)
 	pool_thread_fini(&b->pool, t);
 }
 
-static int vring_push_tok(void *obj, struct token *tk)
+BENCH_INLINE int vring_push_tok(void *obj, struct token *tk)
 {
 	return vring_enqueue(&((struct buffer_bench *)obj)->vring, &tk, sizeof(tk));
 }
 
-static struct token *vring_pop_tok(void *obj)
+BENCH_INLINE struct token *vring_pop_tok(void *obj)
 {
 	struct token *tk;
 
 	return vring_dequeue(&((struct buffer_bench *)obj)->vring, &tk, sizeof(tk)) ? tk : NULL;
 }
 
-static int mring_push_tok(void *obj, struct token *tk)
+BENCH_INLINE int mring_push_tok(void *obj, struct token *tk)
 {
 	return mring_put(&((struct buffer_bench *)obj)->mring, &tk, sizeof(tk));
 }
 
-static struct token *mring_pop_tok(void *obj)
+BENCH_INLINE struct token *mring_pop_tok(void *obj)
 {
 	struct token *tk;
 
@@ -147,12 +147,12 @@ static const char *verify_mutex(void *obj, const struct cbench_run *r)
 }
 
 #ifdef HAVE_PERCPU_BUFFER
-static int percpu_push_tok(void *obj, struct token *tk)
+BENCH_INLINE int percpu_push_tok(void *obj, struct token *tk)
 {
 	return _percpu_buffer_push(&((struct buffer_bench *)obj)->pbuf, tk);
 }
 
-static struct token *percpu_pop_tok(void *obj)
+BENCH_INLINE struct token *percpu_pop_tok(void *obj)
 {
 	return _percpu_buffer_pop(&((struct buffer_bench *)obj)->pbuf);
 }
@@ -194,14 +194,14 @@ struct floor_ctx {
 	char *base;
 };
 
-static int floor_push_tok(void *obj, struct token *tk)
+BENCH_INLINE int floor_push_tok(void *obj, struct token *tk)
 {
 	struct floor_ctx *c = obj;
 
 	return floor_buffer_push(c->rs, c->base, tk);
 }
 
-static struct token *floor_pop_tok(void *obj)
+BENCH_INLINE struct token *floor_pop_tok(void *obj)
 {
 	struct floor_ctx *c = obj;
 

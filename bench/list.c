@@ -77,7 +77,7 @@ static void thread_fini(struct cbench_thread *t)
 }
 
 /* Treiber */
-static int treiber_push_tok(void *obj, struct token *tk)
+BENCH_INLINE int treiber_push_tok(void *obj, struct token *tk)
 {
 	struct list_bench *b = obj;
 
@@ -85,7 +85,7 @@ static int treiber_push_tok(void *obj, struct token *tk)
 	return 0;
 }
 
-static struct token *treiber_pop_tok(void *obj)
+BENCH_INLINE struct token *treiber_pop_tok(void *obj)
 {
 	struct list_bench *b = obj;
 	int64_t i = treiber_pop(&b->treiber);
@@ -118,7 +118,7 @@ static const char *verify_treiber(void *obj, const struct cbench_run *r)
 }
 
 /* mutex list */
-static int mlist_push_tok(void *obj, struct token *tk)
+BENCH_INLINE int mlist_push_tok(void *obj, struct token *tk)
 {
 	struct list_bench *b = obj;
 
@@ -126,7 +126,7 @@ static int mlist_push_tok(void *obj, struct token *tk)
 	return 0;
 }
 
-static struct token *mlist_pop_tok(void *obj)
+BENCH_INLINE struct token *mlist_pop_tok(void *obj)
 {
 	struct list_bench *b = obj;
 	struct mlist_node *n = mlist_pop(&b->mlist);
@@ -153,7 +153,7 @@ static const char *verify_mutex(void *obj, const struct cbench_run *r)
 }
 
 #ifdef POOL_HAVE_PERCPU_LIST
-static int percpu_push_tok(void *obj, struct token *tk)
+BENCH_INLINE int percpu_push_tok(void *obj, struct token *tk)
 {
 	struct list_bench *b = obj;
 
@@ -161,7 +161,7 @@ static int percpu_push_tok(void *obj, struct token *tk)
 	return 0;
 }
 
-static struct token *percpu_pop_tok(void *obj)
+BENCH_INLINE struct token *percpu_pop_tok(void *obj)
 {
 	struct list_bench *b = obj;
 	struct percpu_list_node *n = _percpu_list_pop(&b->plist);
@@ -207,7 +207,7 @@ struct floor_ctx {
 	char *base;
 };
 
-static int floor_push_tok(void *obj, struct token *tk)
+BENCH_INLINE int floor_push_tok(void *obj, struct token *tk)
 {
 	struct floor_ctx *c = obj;
 
@@ -215,7 +215,7 @@ static int floor_push_tok(void *obj, struct token *tk)
 	return 0;
 }
 
-static struct token *floor_pop_tok(void *obj)
+BENCH_INLINE struct token *floor_pop_tok(void *obj)
 {
 	struct floor_ctx *c = obj;
 	struct floor_list_node *n = floor_list_pop(c->rs, c->base);

@@ -60,9 +60,10 @@
  * in the child that thread is gone and the slot would stay locked forever.
  * The atfork handlers close the gate to new slow paths (fork_pending), wait
  * for every slot mutex of every live structure to be free, and reopen it in
- * parent and child.  A slow path checks the gate after taking a mutex (store
- * then load on both sides, sequentially consistent: one of them sees the
- * other).
+ * parent and child; the child also frees the locks that latecomers took only
+ * to see the gate closed (see fork_child()).  A slow path checks the gate
+ * after taking a mutex (store then load on both sides, sequentially
+ * consistent: one of them sees the other).
  */
 #include "config.h"
 #define PERCPU_LIB_BUILD 1
@@ -125,33 +126,60 @@ int percpu_have_membarrier(void)
 	return state == 1;
 }
 
-static int mutex_trylock(int *mutex)
+/*
+ * The slot mutex is a ticket lock in one int (zero: free): the low 16 bits
+ * are the next ticket, the high 16 bits the ticket being served.  Fair, so
+ * that a remote drain is not starved by fallback threads that take and
+ * release the same slot in a loop (a test-and-set lock starved it under
+ * valgrind, which runs one thread at a time for long slices).
+ */
+static unsigned int ticket_next(unsigned int v)
 {
-	int expected = 0;
-
-	if (!__atomic_compare_exchange_n(mutex, &expected, 1, 0, __ATOMIC_SEQ_CST,
-					 __ATOMIC_RELAXED))
-		return 0;
-	/* Pairs with the fork prepare handler: see the top of this file. */
-	if (PERCPU_UNLIKELY(__atomic_load_n(&fork_pending, __ATOMIC_SEQ_CST))) {
-		__atomic_store_n(mutex, 0, __ATOMIC_RELEASE);
-		while (__atomic_load_n(&fork_pending, __ATOMIC_ACQUIRE))
-			sched_yield();
-		return 0;
-	}
-	return 1;
+	return v & 0xffff;
 }
 
-static void mutex_lock(int *mutex)
+static unsigned int ticket_serving(unsigned int v)
 {
-	/* The holder may be preempted on our CPU: let it run. */
-	while (!mutex_trylock(mutex))
-		sched_yield();
+	return v >> 16;
+}
+
+static int mutex_is_free(int v)
+{
+	return ticket_next((unsigned int)v) == ticket_serving((unsigned int)v);
 }
 
 static void mutex_unlock(int *mutex)
 {
-	__atomic_store_n(mutex, 0, __ATOMIC_RELEASE);
+	int v = __atomic_load_n(mutex, __ATOMIC_RELAXED), n;
+
+	do {
+		n = (int)((((ticket_serving((unsigned int)v) + 1) & 0xffff) << 16) |
+			  ticket_next((unsigned int)v));
+	} while (!__atomic_compare_exchange_n(mutex, &v, n, 1, __ATOMIC_RELEASE,
+					      __ATOMIC_RELAXED));
+}
+
+static void mutex_lock(int *mutex)
+{
+	for (;;) {
+		int v = __atomic_load_n(mutex, __ATOMIC_RELAXED), n;
+		unsigned int mine;
+
+		do {
+			mine = ticket_next((unsigned int)v);
+			n = (int)((ticket_serving((unsigned int)v) << 16) | ((mine + 1) & 0xffff));
+		} while (!__atomic_compare_exchange_n(mutex, &v, n, 1, __ATOMIC_SEQ_CST,
+						      __ATOMIC_RELAXED));
+		/* The holder may be preempted on our CPU: let it run. */
+		while (ticket_serving((unsigned int)__atomic_load_n(mutex, __ATOMIC_ACQUIRE)) != mine)
+			sched_yield();
+		/* Pairs with the fork prepare handler: see the top of this file. */
+		if (PERCPU_LIKELY(!__atomic_load_n(&fork_pending, __ATOMIC_SEQ_CST)))
+			return;
+		mutex_unlock(mutex);
+		while (__atomic_load_n(&fork_pending, __ATOMIC_ACQUIRE))
+			sched_yield();
+	}
 }
 
 static int is_only(const cpu_set_t *set, unsigned int cpu)
@@ -456,7 +484,7 @@ static void fork_prepare(void)
 	for (struct percpu_mem *m = registry; m; m = m->reg_next) {
 		for (unsigned int i = 0; i < m->nr; i++) {
 			/* A read of a never-used slot maps the zero page only. */
-			while (__atomic_load_n(slot_mutex(m, i), __ATOMIC_SEQ_CST))
+			while (!mutex_is_free(__atomic_load_n(slot_mutex(m, i), __ATOMIC_SEQ_CST)))
 				sched_yield();
 		}
 	}
@@ -469,8 +497,30 @@ static void fork_done(void)
 	pthread_sigmask(SIG_SETMASK, &fork_old_sigs, NULL);
 }
 
+/*
+ * In the child, only the forking thread exists, and it is in no slow path.
+ * A thread of the parent that took a slot's ticket after our scan, saw the
+ * gate closed and was about to hand it back may have been caught by the fork
+ * in between: no slow path holds anything in the child, so every slot lock
+ * is free (no committed word is LOCKED: holders that saw the gate open
+ * finished before the scan ended).
+ */
+static void fork_child(void)
+{
+	for (struct percpu_mem *m = registry; m; m = m->reg_next) {
+		for (unsigned int i = 0; i < m->nr; i++) {
+			int *mutex = slot_mutex(m, i);
+
+			/* Written only where needed: never-used slots stay untouched. */
+			if (!mutex_is_free(__atomic_load_n(mutex, __ATOMIC_RELAXED)))
+				__atomic_store_n(mutex, 0, __ATOMIC_RELAXED);
+		}
+	}
+	fork_done();
+}
+
 /* Called once, from the library's constructor (pthread_atfork may allocate). */
 void percpu_slow_setup_fork(void)
 {
-	pthread_atfork(fork_prepare, fork_done, fork_done);
+	pthread_atfork(fork_prepare, fork_done, fork_child);
 }
