@@ -47,7 +47,16 @@
  * out of line where a caller uses them more than once.  A fast path that is
  * not inlined is a bug (tests/inline-check.sh).
  */
+#if defined(__arm__) && !defined(__thumb__)
+/*
+ * 32-bit ARM mode (not Thumb): forcing every sequence into large functions
+ * pushed gcc 12's literal pools out of ldr's 4 KiB reach ("bad immediate
+ * value for offset" from the assembler): let gcc decide there.
+ */
+#define PERCPU_INLINE		static inline
+#else
 #define PERCPU_INLINE		static inline __attribute__((always_inline))
+#endif
 
 /* Turn a macro's value into a string, for offsets and constants in asm. */
 #define _PERCPU_STR(x)		#x
