@@ -17,7 +17,7 @@ PERCPU_BENCH_NO_CLOCK_LOOP=1
 export PERCPU_BENCH_NO_CLOCK_LOOP
 echo "1..7"
 
-filter='^(counter/(percpu_inline|percpu_fallback|atomic_shared|floor_rseq_inc)|first_use/percpu_first_add|list/[a-z_]*|buffer/[a-z_]*|ring/[a-z_]*/pinned/16|ring_write_read/[a-z_]*/pinned/16)/'
+filter='^(counter/(percpu_inline|percpu_slow|atomic_shared|floor_rseq_inc)|first_use/percpu_first_add|list/[a-z_]*|buffer/[a-z_]*|ring/[a-z_]*/pinned/16|ring_write_read/[a-z_]*/pinned/16)/'
 ./percpu-bench --benchmark_filter="$filter" --benchmark_min_time=0.001 \
 	--cbench_threads=1,2 --cbench_unpinned=3 \
 	--benchmark_out="$out/smoke.json" --benchmark_out_format=json \

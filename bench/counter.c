@@ -4,8 +4,10 @@
  *
  *   counter/percpu_inline        _percpu_counter_add(): the rseq fast path
  *   counter/percpu_call          percpu_counter_add(): the exported wrapper
- *   counter/percpu_fallback      percpu_counter_add_fallback(): what a thread
- *                                without rseq runs (sched_getcpu + lock add)
+ *   counter/percpu_slow          percpu_counter_add_slow() called directly: the
+ *                                out-of-line path alone (on a thread with rseq
+ *                                it runs the sequence; the fallback's cost is
+ *                                percpu_inline in the PERCPU_DISABLE_RSEQ run)
  *   counter/plain_private        non-atomic load/add/store of a thread-private
  *                                word: no per-CPU work at all
  *   counter/atomic_shared        lock add on one counter shared by all threads
@@ -125,7 +127,7 @@ static void run_call(struct cbench_thread *t, uint64_t n)
 		__atomic_store_n(&b->errors, 1, __ATOMIC_RELAXED);
 }
 
-static void run_fallback(struct cbench_thread *t, uint64_t n)
+static void run_slow(struct cbench_thread *t, uint64_t n)
 {
 	struct counter_bench *b = t->shared;
 
@@ -302,7 +304,7 @@ static void run_broken(struct cbench_thread *t, uint64_t n)
 static const struct cbench_desc counter_benches[] = {
 	COUNTER_BENCH("percpu_inline", run_inline, verify_percpu),
 	COUNTER_BENCH("percpu_call", run_call, verify_percpu),
-	COUNTER_BENCH("percpu_fallback", run_fallback, verify_percpu),
+	COUNTER_BENCH("percpu_slow", run_slow, verify_percpu),
 	COUNTER_BENCH("plain_private", run_plain_private, verify_slots),
 	COUNTER_BENCH("atomic_shared", run_atomic_shared, verify_slots),
 	COUNTER_BENCH("atomic_per_thread", run_atomic_per_thread, verify_slots),

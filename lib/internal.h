@@ -134,7 +134,4 @@ int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, in
 /* Store @newv in the locked word (release), then undo the lock. */
 void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv);
 
-/* Undo a lock whose mutex was already released. */
-void percpu_slow_release(struct percpu_slow *s);
-
 #endif /* PERCPU_LIB_INTERNAL_H */

@@ -378,37 +378,18 @@ int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned
 int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, intptr_t locked,
 			   intptr_t *old, unsigned int *slot_out)
 {
-	int use_mb = percpu_have_membarrier();
-	unsigned int slot = percpu_fallback_cpu();
-	int saved = errno, err;
+	unsigned int slot;
 
-	for (;;) {
-		slow_init(s, m, slot, locked);
-		block_signals(s);
-		mutex_lock(s->mutex);
-		if (!use_mb && m->index == PERCPU_INDEX_CPU) {
-			/* The CPU we run on is in our mask; -EPERM if moved off it. */
-			err = lock_pinned(s, slot, old);
-			if (err)
-				mutex_unlock(s->mutex);
-		} else {
-			/* membarrier failed: nothing is held any more. */
-			err = lock_word(s, m, slot, use_mb, old);
-		}
-		if (err == 0)
-			break;
-		restore_signals(s);
+	/*
+	 * The CPU we run on is in our mask, so only a move off it (pin mode:
+	 * -EPERM) or a failed membarrier can refuse: then take the CPU we run
+	 * on now.
+	 */
+	do
 		slot = percpu_fallback_cpu();
-	}
+	while (percpu_slow_lock(s, m, slot, locked, old) != 0);
 	*slot_out = slot;
-	errno = saved;
 	return 0;
-}
-
-/* Undo what the lock set up apart from the mutex (already released). */
-void percpu_slow_release(struct percpu_slow *s)
-{
-	restore_signals(s);
 }
 
 void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv)
@@ -417,7 +398,7 @@ void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv)
 
 	__atomic_store_n(s->word, newv, __ATOMIC_RELEASE);
 	mutex_unlock(s->mutex);
-	percpu_slow_release(s);
+	restore_signals(s);
 	errno = saved;
 }
 
