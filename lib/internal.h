@@ -20,6 +20,14 @@ struct percpu_mem;
  */
 int percpu_mem_setup(struct percpu_mem *m, size_t size, unsigned int flags, int mutex_off);
 
+/*
+ * Make sure the library is initialised (percpu_rseq_offset set), waiting for
+ * a thread that is initialising it.  Structures call it before they exist,
+ * so their fast paths can use the offset without testing it.  Return: 1, or
+ * 0 in a signal handler that interrupted this thread's own initialisation.
+ */
+int percpu_rseq_global_ready(void);
+
 /* 1 when an mm_cid-indexed structure can work in this process. */
 int percpu_rseq_mm_cid_usable(void);
 
@@ -86,10 +94,27 @@ static inline int percpu_looks_live(unsigned int magic, unsigned int want, const
 }
 
 /*
- * The CPU for a fallback-path operation: sched_getcpu(), clamped to range.
- * Below percpu_nr_cpus(), which is every struct percpu_mem's nr.
+ * The CPU for a fallback-path operation: sched_getcpu(), clamped to range
+ * (below percpu_nr_cpus(), which is every struct percpu_mem's nr), asked
+ * again every PERCPU_FALLBACK_CPU_REUSE calls and kept in between.  Any slot
+ * is correct for a fallback operation (it takes an atomic add or the slot's
+ * lock): the CPU only keeps threads on different CPUs apart, so a thread
+ * that moved shares a slot for at most that many operations, and saves a
+ * call to sched_getcpu() (a system call where the vDSO has no getcpu) on
+ * every other one.  percpu_fallback_cpu_fresh() asks now.
  */
-unsigned int percpu_fallback_cpu(void);
+#define PERCPU_FALLBACK_CPU_REUSE	64
+extern __thread unsigned int percpu_fb_cpu, percpu_fb_left;
+unsigned int percpu_fallback_cpu_fresh(void);
+
+static inline unsigned int percpu_fallback_cpu(void)
+{
+	if (__builtin_expect(percpu_fb_left != 0, 1)) {
+		percpu_fb_left--;
+		return percpu_fb_cpu;
+	}
+	return percpu_fallback_cpu_fresh();
+}
 
 /*
  * Set (never cleared) before any thread of the process may first enter a

@@ -56,6 +56,7 @@ static __thread struct percpu_rseq_abi own_area
 
 /* See percpu/rseq.h.  0 until global_init() chose the area. */
 ptrdiff_t percpu_rseq_offset __attribute__((visibility("default")));
+ptrdiff_t _percpu_rseq_offset_lib;
 
 /* Per-thread bookkeeping, touched only off the fast path. */
 struct thread_state {
@@ -67,6 +68,9 @@ struct thread_state {
 	int initializing;	/* set while percpu_rseq_thread_init() runs */
 };
 static __thread struct thread_state tstate __attribute__((tls_model("initial-exec")));
+
+/* Set while this thread runs global_init() (a handler may interrupt it). */
+static __thread int global_initializing __attribute__((tls_model("initial-exec")));
 
 /* Process-wide facts, set once (see global_init()). */
 static struct {
@@ -282,6 +286,7 @@ static int global_init(void)
 	if (!__atomic_compare_exchange_n(&g.state, &expected, 1, 0, __ATOMIC_ACQUIRE,
 					 __ATOMIC_RELAXED))
 		return 0;
+	global_initializing = 1;
 
 	const char *env = getenv("PERCPU_DISABLE_RSEQ");
 	ptrdiff_t off;
@@ -309,8 +314,21 @@ static int global_init(void)
 	 * lie at the thread pointer, every operation takes its slow path, which
 	 * finds the area itself: slower, never wrong.
 	 */
+	__atomic_store_n(&_percpu_rseq_offset_lib, off, __ATOMIC_RELEASE);
 	__atomic_store_n(&percpu_rseq_offset, off, __ATOMIC_RELEASE);
 	__atomic_store_n(&g.state, 2, __ATOMIC_RELEASE);
+	global_initializing = 0;
+	return 1;
+}
+
+int percpu_rseq_global_ready(void)
+{
+	while (!global_init()) {
+		/* Another thread is initialising: it will be done in microseconds. */
+		if (global_initializing)
+			return 0;	/* no: this thread, interrupted by a signal */
+		sched_yield();
+	}
 	return 1;
 }
 
@@ -475,7 +493,7 @@ int percpu_rseq_unregister(void)
 
 void percpu_rseq_prepare_unload(void)
 {
-	ptrdiff_t off = percpu_rseq_offset;
+	ptrdiff_t off = _PERCPU_RSEQ_OFFSET;
 
 	/*
 	 * The area every inline path of this thread used (libc's or ours);
@@ -539,12 +557,19 @@ int percpu_rseq_get_info(struct percpu_rseq_info *info)
 	return 0;
 }
 
-unsigned int percpu_fallback_cpu(void)
-{
-	int cpu = sched_getcpu();
+__thread unsigned int percpu_fb_cpu __attribute__((tls_model("initial-exec")));
+__thread unsigned int percpu_fb_left __attribute__((tls_model("initial-exec")));
 
+unsigned int percpu_fallback_cpu_fresh(void)
+{
+	int saved = errno, cpu = sched_getcpu();
+
+	errno = saved;
 	if (cpu < 0 || (unsigned int)cpu >= percpu_nr_cpus())
-		return 0;
+		cpu = 0;
+	/* A handler may run between these stores: any value it sees is a CPU. */
+	percpu_fb_cpu = (unsigned int)cpu;
+	percpu_fb_left = PERCPU_FALLBACK_CPU_REUSE - 1;
 	return (unsigned int)cpu;
 }
 

@@ -382,12 +382,13 @@ int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, in
 
 	/*
 	 * The CPU we run on is in our mask, so only a move off it (pin mode:
-	 * -EPERM) or a failed membarrier can refuse: then take the CPU we run
-	 * on now.
+	 * -EPERM) or a failed membarrier can refuse (or a CPU we ran on a few
+	 * operations ago that our mask no longer allows): then take the CPU we
+	 * run on now.
 	 */
-	do
-		slot = percpu_fallback_cpu();
-	while (percpu_slow_lock(s, m, slot, locked, old) != 0);
+	slot = percpu_fallback_cpu();
+	while (percpu_slow_lock(s, m, slot, locked, old) != 0)
+		slot = percpu_fallback_cpu_fresh();
 	*slot_out = slot;
 	return 0;
 }

@@ -139,7 +139,7 @@ PERCPU_INLINE int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 	const uint32_t *idp;
 	uint32_t id;
 
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&b->mem, rs, &id, &idp))) {
+	if (PERCPU_LIKELY(_percpu_mem_index(&b->mem, rs, &id, &idp))) {
 		struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, id);
 		intptr_t n = PERCPU_LOAD(&pc->count);
 
@@ -167,7 +167,7 @@ PERCPU_INLINE void *_percpu_buffer_pop(struct percpu_buffer *b)
 	const uint32_t *idp;
 	uint32_t id;
 
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&b->mem, rs, &id, &idp))) {
+	if (PERCPU_LIKELY(_percpu_mem_index(&b->mem, rs, &id, &idp))) {
 		struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, id);
 		intptr_t n = PERCPU_LOAD(&pc->count);
 

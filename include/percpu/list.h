@@ -162,7 +162,7 @@ PERCPU_INLINE void _percpu_list_push(struct percpu_list *l, struct percpu_list_n
 	const uint32_t *idp;
 	uint32_t id;
 
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&l->mem, rs, &id, &idp))) {
+	if (PERCPU_LIKELY(_percpu_mem_index(&l->mem, rs, &id, &idp))) {
 		struct percpu_list_cpu *pc = _percpu_list_cpu(l, id);
 		intptr_t head = PERCPU_LOAD(&pc->head);
 
@@ -190,7 +190,7 @@ PERCPU_INLINE struct percpu_list_node *_percpu_list_pop(struct percpu_list *l)
 	const uint32_t *idp;
 	uint32_t id;
 
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&l->mem, rs, &id, &idp))) {
+	if (PERCPU_LIKELY(_percpu_mem_index(&l->mem, rs, &id, &idp))) {
 		intptr_t top;
 
 		PERCPU_INJECT_C(2);
