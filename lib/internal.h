@@ -104,16 +104,32 @@ static inline int percpu_looks_live(unsigned int magic, unsigned int want, const
  * every other one.  percpu_fallback_cpu_fresh() asks now.
  */
 #define PERCPU_FALLBACK_CPU_REUSE	64
-extern __thread unsigned int percpu_fb_cpu, percpu_fb_left;
+
+/* A thread's fallback-path state, in one place (one TLS address to find). */
+struct percpu_fb_state {
+	unsigned int cpu;	/* last answer of sched_getcpu(), clamped */
+	unsigned int left;	/* times it may still be used */
+	int on;			/* the thread is set up, on the fallback path */
+};
+extern __thread struct percpu_fb_state percpu_fb;
 unsigned int percpu_fallback_cpu_fresh(void);
 
 static inline unsigned int percpu_fallback_cpu(void)
 {
-	if (__builtin_expect(percpu_fb_left != 0, 1)) {
-		percpu_fb_left--;
-		return percpu_fb_cpu;
+	if (__builtin_expect(percpu_fb.left != 0, 1)) {
+		percpu_fb.left--;
+		return percpu_fb.cpu;
 	}
 	return percpu_fallback_cpu_fresh();
+}
+
+/*
+ * 1 when the calling thread is known to be on the fallback path: its slow
+ * paths go straight to it, without looking the area up.
+ */
+static inline int percpu_on_fallback(void)
+{
+	return __builtin_expect(percpu_fb.on, 0);
 }
 
 /*

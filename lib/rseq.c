@@ -344,6 +344,7 @@ static struct percpu_rseq_abi *use_fallback(int err)
 	tstate.mode = PERCPU_MODE_FALLBACK;
 	tstate.fallback_errno = err;
 	tstate.set_up = 1;
+	percpu_fb.on = 1;
 	return &own_area;
 }
 
@@ -361,6 +362,7 @@ static struct percpu_rseq_abi *setup_thread(void)
 		if ((int32_t)PERCPU_LOAD(&area->cpu_id) < 0)
 			return use_fallback(ENOSYS);
 		tstate.mode = PERCPU_MODE_LIBC;
+		percpu_fb.on = 0;
 		tstate.fallback_errno = 0;
 		tstate.set_up = 1;
 		return area;
@@ -389,6 +391,7 @@ static struct percpu_rseq_abi *setup_thread(void)
 	if (g.have_key)
 		pthread_setspecific(g.key, &own_area);
 	tstate.mode = PERCPU_MODE_OWN;
+	percpu_fb.on = 0;
 	tstate.fallback_errno = 0;
 	tstate.set_up = 1;
 	return &own_area;
@@ -487,6 +490,7 @@ int percpu_rseq_unregister(void)
 		release_own();
 		tstate.mode = PERCPU_MODE_FALLBACK;
 		tstate.set_up = 0;	/* the next operation registers again */
+		percpu_fb.on = 0;
 	}
 	return 0;
 }
@@ -557,8 +561,7 @@ int percpu_rseq_get_info(struct percpu_rseq_info *info)
 	return 0;
 }
 
-__thread unsigned int percpu_fb_cpu __attribute__((tls_model("initial-exec")));
-__thread unsigned int percpu_fb_left __attribute__((tls_model("initial-exec")));
+__thread struct percpu_fb_state percpu_fb __attribute__((tls_model("initial-exec")));
 
 unsigned int percpu_fallback_cpu_fresh(void)
 {
@@ -568,8 +571,8 @@ unsigned int percpu_fallback_cpu_fresh(void)
 	if (cpu < 0 || (unsigned int)cpu >= percpu_nr_cpus())
 		cpu = 0;
 	/* A handler may run between these stores: any value it sees is a CPU. */
-	percpu_fb_cpu = (unsigned int)cpu;
-	percpu_fb_left = PERCPU_FALLBACK_CPU_REUSE - 1;
+	percpu_fb.cpu = (unsigned int)cpu;
+	percpu_fb.left = PERCPU_FALLBACK_CPU_REUSE - 1;
 	return (unsigned int)cpu;
 }
 
