@@ -95,33 +95,17 @@ static inline int percpu_looks_live(unsigned int magic, unsigned int want, const
 
 /*
  * The CPU for a fallback-path operation: sched_getcpu(), clamped to range
- * (below percpu_nr_cpus(), which is every struct percpu_mem's nr), asked
- * again every PERCPU_FALLBACK_CPU_REUSE calls and kept in between.  Any slot
- * is correct for a fallback operation (it takes an atomic add or the slot's
- * lock): the CPU only keeps threads on different CPUs apart, so a thread
- * that moved shares a slot for at most that many operations, and saves a
- * call to sched_getcpu() (a system call where the vDSO has no getcpu) on
- * every other one.  percpu_fallback_cpu_fresh() asks now.
+ * (below percpu_nr_cpus(), which is every struct percpu_mem's nr).  Asked
+ * every time: a thread that was just pinned expects its CPU's slot (a cached
+ * answer reused for 64 operations broke exactly that).
  */
-#define PERCPU_FALLBACK_CPU_REUSE	64
+unsigned int percpu_fallback_cpu(void);
 
-/* A thread's fallback-path state, in one place (one TLS address to find). */
+/* A thread's fallback-path state (one TLS address to find). */
 struct percpu_fb_state {
-	unsigned int cpu;	/* last answer of sched_getcpu(), clamped */
-	unsigned int left;	/* times it may still be used */
 	int on;			/* the thread is set up, on the fallback path */
 };
 extern __thread struct percpu_fb_state percpu_fb;
-unsigned int percpu_fallback_cpu_fresh(void);
-
-static inline unsigned int percpu_fallback_cpu(void)
-{
-	if (__builtin_expect(percpu_fb.left != 0, 1)) {
-		percpu_fb.left--;
-		return percpu_fb.cpu;
-	}
-	return percpu_fallback_cpu_fresh();
-}
 
 /*
  * 1 when the calling thread is known to be on the fallback path: its slow
@@ -159,15 +143,19 @@ struct percpu_slow {
  * sequence can commit to its word until percpu_slow_unlock().  Stores the
  * word's value in *@old.  Blocks every signal until the unlock.
  * Return: 0; -EPERM when membarrier is unavailable and the CPU is not in the
- * calling thread's affinity mask; another negative errno (membarrier failed).
+ * calling thread's affinity mask; -EAGAIN in a signal handler that
+ * interrupted a slow path of this thread, when the slot is busy (nested slow
+ * paths never wait: lib/slow.c); another negative errno (membarrier failed).
  */
 int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
 		     intptr_t locked, intptr_t *old);
 
 /*
  * Lock some slot of @m for the calling thread's own operation (fallback
- * path): the one of the CPU it runs on.  Never fails.  *@slot_out says
- * which slot.
+ * path): the one of the CPU it runs on.  Does not block signals while no
+ * thread uses rseq (lib/slow.c).  *@slot_out says which slot.
+ * Return: 0; -EAGAIN in a signal handler that interrupted a slow path of this
+ * thread, when every slot is busy (*@slot_out is then the preferred slot).
  */
 int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, intptr_t locked,
 			   intptr_t *old, unsigned int *slot_out);

@@ -197,5 +197,5 @@ int percpu_mem_current(const struct percpu_mem *m)
 	rs = percpu_rseq_thread_area();
 	if (_percpu_mem_index(m, rs, &id, &idp))
 		return (int)id;
-	return (int)percpu_fallback_cpu_fresh();
+	return (int)percpu_fallback_cpu();
 }

@@ -69,6 +69,9 @@ struct thread_state {
 };
 static __thread struct thread_state tstate __attribute__((tls_model("initial-exec")));
 
+/* See internal.h: lets slow paths skip the area lookup on the fallback path. */
+__thread struct percpu_fb_state percpu_fb __attribute__((tls_model("initial-exec")));
+
 /* Set while this thread runs global_init() (a handler may interrupt it). */
 static __thread int global_initializing __attribute__((tls_model("initial-exec")));
 
@@ -561,18 +564,14 @@ int percpu_rseq_get_info(struct percpu_rseq_info *info)
 	return 0;
 }
 
-__thread struct percpu_fb_state percpu_fb __attribute__((tls_model("initial-exec")));
 
-unsigned int percpu_fallback_cpu_fresh(void)
+unsigned int percpu_fallback_cpu(void)
 {
 	int saved = errno, cpu = sched_getcpu();
 
 	errno = saved;
 	if (cpu < 0 || (unsigned int)cpu >= percpu_nr_cpus())
-		cpu = 0;
-	/* A handler may run between these stores: any value it sees is a CPU. */
-	percpu_fb.cpu = (unsigned int)cpu;
-	percpu_fb.left = PERCPU_FALLBACK_CPU_REUSE - 1;
+		return 0;
 	return (unsigned int)cpu;
 }
 

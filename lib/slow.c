@@ -49,13 +49,28 @@
  * owner on another CPU): percpu_mem_init() refuses them without it.
  *
  * Signals.  A handler that interrupts a slow path and runs another on the same
- * slot would wait forever for a mutex its own thread holds; worse, handlers
- * on two threads, each interrupting the holder of the slot the other wants,
- * wait for each other.  So every slow path blocks every signal while it holds
- * a slot.  That is two system calls, which the fallback path of the locked
- * structures (lists, buffers, rings) pays on each operation; counters need
- * no lock (an atomic add) and pay none.
- *
+ * slot must not wait for the mutex its own thread holds; worse, handlers on
+ * two threads, each interrupting the holder of the slot the other wants,
+ * would wait for each other.  Blocking every signal while a slot is held
+ * rules both out, at two system calls per operation.  The fallback path's
+ * own operations (a thread without rseq acting on the slot of the CPU it
+ * runs on) are the common case of a process without rseq, so they do not
+ * block signals while no thread uses rseq; instead, a slow path that starts
+ * while its thread is already inside one (a handler interrupted it: the
+ * thread's nesting depth is not zero) never waits for a mutex.  It only
+ * tries each one once, so no cycle of waits can form (every waiter is a
+ * thread's outermost slow path, which holds nothing while it waits): a local
+ * operation tries every slot in turn, a remote one its own slot, and when
+ * none is free it reports the slot busy (-EAGAIN): lists then set a pushed
+ * node aside on the slot's deferred stack, a lock-free push that the next
+ * holder of the slot takes in; pops find nothing; buffer pushes and remote
+ * calls fail with -EAGAIN.  Nested slow paths and everything that makes
+ * system calls anyway (remote calls, and every slow path once a thread uses
+ * rseq: membarrier or pinning) still block signals, so nesting stays rare
+ * and shallow.  What a handler must not do is leave a slow path it
+ * interrupted for good (siglongjmp(), pthread_exit()): the slot would stay
+ * locked; libpercpu(7) says so.
+
  * fork().  A thread of the parent may hold a slot's lock when another forks;
  * in the child that thread is gone and the slot would stay locked forever.
  * The atfork handlers close the gate to new slow paths (fork_pending), wait
@@ -180,6 +195,77 @@ static void mutex_lock(int *mutex)
 		while (__atomic_load_n(&fork_pending, __ATOMIC_ACQUIRE))
 			sched_yield();
 	}
+}
+
+/*
+ * Try once to take @mutex: for nested slow paths, which never wait (see the
+ * top of this file).  Return: 1 if taken.
+ */
+static int mutex_trylock(int *mutex)
+{
+	int v = __atomic_load_n(mutex, __ATOMIC_RELAXED), n;
+
+	if (!mutex_is_free(v))
+		return 0;
+	n = (int)((ticket_serving((unsigned int)v) << 16) |
+		  ((ticket_next((unsigned int)v) + 1) & 0xffff));
+	if (!__atomic_compare_exchange_n(mutex, &v, n, 0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		return 0;
+	if (PERCPU_LIKELY(!__atomic_load_n(&fork_pending, __ATOMIC_SEQ_CST)))
+		return 1;
+	mutex_unlock(mutex);
+	return 0;
+}
+
+/*
+ * The slot mutexes the calling thread holds or waits for, outermost first:
+ * depth > 0 when a slow path starts means a signal handler interrupted one of
+ * this thread's.  A handler that interrupts these updates sees a prefix that
+ * is either complete or ends in NULL (depth is raised before the entry is
+ * written, and the entry cleared before depth is lowered).
+ */
+#define SLOW_MAX_NEST	8
+struct slow_thread {
+	unsigned int depth;
+	int *held[SLOW_MAX_NEST];
+};
+static __thread struct slow_thread slow_tls __attribute__((tls_model("initial-exec")));
+
+/* Return: 0 outermost, 1 nested, -1 nested too deep (do not even try). */
+static int nest_enter(int *mutex)
+{
+	unsigned int d = slow_tls.depth;
+
+	if (d >= SLOW_MAX_NEST)
+		return -1;
+	slow_tls.depth = d + 1;
+	PERCPU_BARRIER();
+	slow_tls.held[d] = mutex;
+	PERCPU_BARRIER();
+	return d > 0;
+}
+
+static void nest_exit(void)
+{
+	unsigned int d = slow_tls.depth - 1;
+
+	slow_tls.held[d] = NULL;
+	PERCPU_BARRIER();
+	slow_tls.depth = d;
+}
+
+static int nested_now(void)
+{
+	return slow_tls.depth > 0;
+}
+
+/* Whether the calling thread holds (or waits for) @mutex. */
+static int held_by_me(const int *mutex)
+{
+	for (unsigned int i = 0; i < slow_tls.depth && i < SLOW_MAX_NEST; i++)
+		if (slow_tls.held[i] == mutex)
+			return 1;
+	return 0;
 }
 
 static int is_only(const cpu_set_t *set, unsigned int cpu)
@@ -353,42 +439,78 @@ static void slow_init(struct percpu_slow *s, const struct percpu_mem *m, unsigne
 	s->sigs_blocked = 0;
 }
 
-int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
-		     intptr_t locked, intptr_t *old)
+/* percpu_slow_lock(), and for the fallback path's own operations (@local). */
+static int slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
+		     intptr_t locked, intptr_t *old, int local)
 {
 	int use_mb = percpu_have_membarrier();
-	int saved = errno, err;
+	int saved = errno, err, nested;
+	int pin = !use_mb && m->index == PERCPU_INDEX_CPU;
 
 	slow_init(s, m, slot, locked);
-	block_signals(s);
-	mutex_lock(s->mutex);
-	if (!use_mb && m->index == PERCPU_INDEX_CPU) {
+	nested = nest_enter(s->mutex);
+	if (nested < 0)
+		return -EAGAIN;
+	/* See "Signals" at the top of this file. */
+	if (nested || !local || __atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST))
+		block_signals(s);
+	if (!nested) {
+		mutex_lock(s->mutex);
+	} else if ((pin && __atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST)) ||
+		   !mutex_trylock(s->mutex)) {
+		/* Busy, or would pin the thread under the code it interrupted. */
+		err = -EAGAIN;
+		goto fail;
+	}
+	if (pin) {
 		err = lock_pinned(s, slot, old);
 		if (err)
 			mutex_unlock(s->mutex);
 	} else {
 		err = lock_word(s, m, slot, use_mb, old);
 	}
-	if (err)
-		restore_signals(s);
+	if (!err) {
+		errno = saved;
+		return 0;
+	}
+fail:
+	restore_signals(s);
+	nest_exit();
 	errno = saved;
 	return err;
+}
+
+int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
+		     intptr_t locked, intptr_t *old)
+{
+	return slow_lock(s, m, slot, locked, old, 0);
 }
 
 int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, intptr_t locked,
 			   intptr_t *old, unsigned int *slot_out)
 {
-	unsigned int slot;
+	unsigned int slot = percpu_fallback_cpu();
 
+	if (PERCPU_UNLIKELY(nested_now())) {
+		/* Never wait: try every slot once, ours first. */
+		for (unsigned int i = 0; i < m->nr; i++) {
+			unsigned int next = slot + i < m->nr ? slot + i : slot + i - m->nr;
+
+			if (slow_lock(s, m, next, locked, old, 1) == 0) {
+				*slot_out = next;
+				return 0;
+			}
+		}
+		*slot_out = slot;
+		return -EAGAIN;
+	}
 	/*
 	 * The CPU we run on is in our mask, so only a move off it (pin mode:
-	 * -EPERM) or a failed membarrier can refuse (or a CPU we ran on a few
-	 * operations ago that our mask no longer allows): then take the CPU we
-	 * run on now.
+	 * -EPERM) or a failed membarrier can refuse: then take the CPU we run
+	 * on now.
 	 */
-	slot = percpu_fallback_cpu();
-	while (percpu_slow_lock(s, m, slot, locked, old) != 0)
-		slot = percpu_fallback_cpu_fresh();
+	while (slow_lock(s, m, slot, locked, old, 1) != 0)
+		slot = percpu_fallback_cpu();
 	*slot_out = slot;
 	return 0;
 }
@@ -400,6 +522,7 @@ void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv)
 	__atomic_store_n(s->word, newv, __ATOMIC_RELEASE);
 	mutex_unlock(s->mutex);
 	restore_signals(s);
+	nest_exit();
 	errno = saved;
 }
 
@@ -465,8 +588,16 @@ static void fork_prepare(void)
 	__atomic_store_n(&fork_pending, 1, __ATOMIC_SEQ_CST);
 	for (struct percpu_mem *m = registry; m; m = m->reg_next) {
 		for (unsigned int i = 0; i < m->nr; i++) {
-			/* A read of a never-used slot maps the zero page only. */
-			while (!mutex_is_free(__atomic_load_n(slot_mutex(m, i), __ATOMIC_SEQ_CST)))
+			int *mutex = slot_mutex(m, i);
+
+			/*
+			 * A read of a never-used slot maps the zero page only.
+			 * Not our own: fork() from a handler that interrupted
+			 * one of our slow paths (glibc's fork is not
+			 * async-signal-safe) must not wait for itself.
+			 */
+			while (!mutex_is_free(__atomic_load_n(mutex, __ATOMIC_SEQ_CST)) &&
+			       !held_by_me(mutex))
 				sched_yield();
 		}
 	}
@@ -494,7 +625,8 @@ static void fork_child(void)
 			int *mutex = slot_mutex(m, i);
 
 			/* Written only where needed: never-used slots stay untouched. */
-			if (!mutex_is_free(__atomic_load_n(mutex, __ATOMIC_RELAXED)))
+			if (!mutex_is_free(__atomic_load_n(mutex, __ATOMIC_RELAXED)) &&
+			    !held_by_me(mutex))
 				__atomic_store_n(mutex, 0, __ATOMIC_RELAXED);
 		}
 	}

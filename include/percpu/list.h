@@ -55,6 +55,12 @@ struct percpu_list_cpu {
 	 */
 	intptr_t head;
 	int slow_mutex;		/* serialises slow paths on this slot */
+	/*
+	 * Nodes a signal handler pushed on the fallback path while every slot
+	 * was busy (its own thread held one: lib/slow.c), same encoding; the
+	 * slot's next slow-path holder takes them in.  Sequences never look.
+	 */
+	intptr_t deferred;
 };
 
 struct percpu_list {
