@@ -76,7 +76,9 @@ PERCPU_API int percpu_buffer_destroy(struct percpu_buffer *b);
 
 /**
  * percpu_buffer_push() - store @ptr in the calling CPU's buffer.
- * Return: 0; -ENOSPC if that buffer is full (nothing stored); -EINVAL if @b
+ * Return: 0; -ENOSPC if that buffer is full (nothing stored); -EAGAIN in a
+ * signal handler that interrupted a fallback-path operation of this thread
+ * when every buffer was busy (percpu_buffer(3)); -EINVAL if @b
  * is invalid or @ptr is NULL.  Async-signal-safe.
  */
 PERCPU_API int percpu_buffer_push(struct percpu_buffer *b, void *ptr);
@@ -131,7 +133,8 @@ PERCPU_INLINE intptr_t *_percpu_buffer_slot(struct percpu_buffer_cpu *pc, size_t
 /**
  * _percpu_buffer_push() - inline fast path of percpu_buffer_push().
  * No argument checks: @b must be initialised and @ptr not NULL.
- * Return: 0, or -ENOSPC if the calling CPU's buffer is full.
+ * Return: 0, or -ENOSPC if the calling CPU's buffer is full (-EAGAIN: see
+ * percpu_buffer_push()).
  */
 PERCPU_INLINE int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 {

@@ -114,6 +114,8 @@ PERCPU_API struct percpu_list_node *percpu_list_pop(struct percpu_list *l);
  * percpu_list_push_cpu() - push @node on @cpu's list, from any CPU.
  * @cpu: the slot: a CPU number, or an mm_cid for an mm_cid-indexed list.
  * Return: 0; -EINVAL (bad @l or @node); -ERANGE if @cpu >= percpu_nr_cpus();
+ * -EAGAIN in a signal handler that interrupted a fallback-path operation of
+ * this thread, when that list was busy (percpu_list(3));
  * -EPERM if membarrier is unavailable and @cpu is not in the thread's
  * affinity mask.  Async-signal-safe; blocking (see the table above).
  */
@@ -123,7 +125,7 @@ PERCPU_API int percpu_list_push_cpu(struct percpu_list *l, struct percpu_list_no
 /**
  * percpu_list_pop_cpu() - pop the top node of @cpu's list, from any CPU.
  * Return: the node; NULL if the list is empty (errno unchanged) or on error
- * (errno EINVAL, ERANGE or EPERM as for percpu_list_push_cpu()).
+ * (errno EINVAL, ERANGE, EAGAIN or EPERM as for percpu_list_push_cpu()).
  */
 PERCPU_API struct percpu_list_node *percpu_list_pop_cpu(struct percpu_list *l, unsigned int cpu);
 
