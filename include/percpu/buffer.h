@@ -93,7 +93,8 @@ PERCPU_API void *percpu_buffer_pop(struct percpu_buffer *b);
 /**
  * percpu_buffer_push_cpu() - store @ptr in @cpu's buffer, from any CPU.
  * Return: 0; -ENOSPC if full; -EINVAL (bad @b or NULL @ptr); -ERANGE if
- * @cpu >= percpu_nr_cpus(); -EPERM if membarrier is unavailable and @cpu is
+ * @cpu >= percpu_nr_cpus(); -EAGAIN (busy, see percpu_buffer_push()); -EPERM
+ * if membarrier is unavailable and @cpu is
  * not in the thread's affinity mask.  Blocking (see the table above).
  */
 PERCPU_API int percpu_buffer_push_cpu(struct percpu_buffer *b, void *ptr, unsigned int cpu);
