@@ -249,12 +249,13 @@ def debug_note(context, value, cpu_ns):
             "The library was compiled without NDEBUG (Debian's package: -O2, its "
             "internal checks on), hence its \"Library was built as DEBUG\" warning.  "
             "It does not affect these figures: the timed loop is this program's own "
-            "run(), compiled with the flags above, doing 256 to 4096 operations per "
-            "call; around each call the harness runs State::KeepRunningBatch(), an "
-            "inline function of benchmark.h compiled with our flags too (a compare and "
-            "a subtract per batch).  The library's own code (starting and stopping the "
+            "run(), compiled with the flags above, doing a batch of operations per "
+            "call (1024 or 4096 for the counter, list and buffer); around each call the harness runs State::KeepRunningBatch(), an "
+            "inline function of benchmark.h compiled with our flags too (a few "
+            "instructions and no call into the library per batch).  The library's own code (starting and stopping the "
             "timers, statistics, reporting) runs once per run, outside the timed "
-            "operations; the ring runs time their operations themselves.")
+            "operations; the ring and first_use runs (manual time) read the clock "
+            "themselves.")
     loop = context.get("clock_loop_counter_percpu_inline_ns")
     gb = value.get(("counter", "percpu_inline", True, 1))
     gb_cpu = (cpu_ns or {}).get(("counter", "percpu_inline", True, 1))
