@@ -38,6 +38,8 @@ int percpu_have_membarrier(void);
 void percpu_slow_setup_fork(void);
 void percpu_slow_register(struct percpu_mem *m);
 void percpu_slow_unregister(struct percpu_mem *m);
+/* The first thread is about to run sequences: see lib/slow.c. */
+void percpu_slow_quiesce(void);
 
 /* The calling thread's area, set up on first use (hidden, no PLT). */
 struct percpu_rseq_abi *percpu_rseq_thread_area(void);

@@ -225,12 +225,18 @@ int percpu_rseq_in_use;
 /*
  * Called before any thread can first enter a sequence.  Sequential
  * consistency pairs with percpu_slow_lock(): either the slow path sees the
- * flag, or the thread's first sequence sees the slow path's lock word.
+ * flag, or the thread's first sequence sees the slow path's lock word; and
+ * slow paths that saw no flag, and so hold their slot by the mutex alone,
+ * are waited for.
  */
 static void mark_rseq_in_use(void)
 {
+	if (__atomic_load_n(&percpu_rseq_in_use, __ATOMIC_RELAXED))
+		return;
 	__atomic_store_n(&percpu_rseq_in_use, 1, __ATOMIC_SEQ_CST);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* Slow paths that took slots without a locked value: let them finish. */
+	percpu_slow_quiesce();
 }
 
 /*

@@ -9,7 +9,10 @@
  * head): a sequence that already passed its comparison would overwrite the
  * result.  Instead:
  *
- *   1. take the slot's slow-path mutex (slow paths only);
+ *   1. take the slot's slow-path mutex (slow paths only); while no thread of
+ *      the process has started using rseq, that is all (nothing else
+ *      writes the slot), and percpu_slow_quiesce() makes the first thread
+ *      that starts wait until such holds are over;
  *   2. CAS the committed word from its value V to a LOCKED value that no
  *      sequence compares equal to and no sequence ever writes;
  *   3. if some thread may be running sequences (percpu_rseq_in_use):
@@ -146,7 +149,12 @@ int percpu_have_membarrier(void)
  * are the next ticket, the high 16 bits the ticket being served.  Fair, so
  * that a remote drain is not starved by fallback threads that take and
  * release the same slot in a loop (a test-and-set lock starved it under
- * valgrind, which runs one thread at a time for long slices).
+ * valgrind, which runs one thread at a time for long slices).  Each half is
+ * also a 16-bit word of its own: taking a ticket is one atomic add to the
+ * low half (wrapping within it), and the holder, the only writer of the high
+ * half, releases with a plain store, so a lock and unlock cost one atomic
+ * instruction.  Whole-int compare-and-swap (trylock) and stores (fork child)
+ * see the same bits.
  */
 static unsigned int ticket_next(unsigned int v)
 {
@@ -163,30 +171,33 @@ static int mutex_is_free(int v)
 	return ticket_next((unsigned int)v) == ticket_serving((unsigned int)v);
 }
 
+/* The halves of the int, wherever the byte order puts them. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define TICKET_NEXT_HALF	0
+#else
+#define TICKET_NEXT_HALF	1
+#endif
+
+static uint16_t *ticket_half(int *mutex, int serving)
+{
+	return (uint16_t *)mutex + (serving ? 1 - TICKET_NEXT_HALF : TICKET_NEXT_HALF);
+}
+
 static void mutex_unlock(int *mutex)
 {
-	int v = __atomic_load_n(mutex, __ATOMIC_RELAXED), n;
+	uint16_t *serving = ticket_half(mutex, 1);
 
-	do {
-		n = (int)((((ticket_serving((unsigned int)v) + 1) & 0xffff) << 16) |
-			  ticket_next((unsigned int)v));
-	} while (!__atomic_compare_exchange_n(mutex, &v, n, 1, __ATOMIC_RELEASE,
-					      __ATOMIC_RELAXED));
+	__atomic_store_n(serving, (uint16_t)(__atomic_load_n(serving, __ATOMIC_RELAXED) + 1),
+			 __ATOMIC_RELEASE);
 }
 
 static void mutex_lock(int *mutex)
 {
 	for (;;) {
-		int v = __atomic_load_n(mutex, __ATOMIC_RELAXED), n;
-		unsigned int mine;
+		uint16_t mine = __atomic_fetch_add(ticket_half(mutex, 0), 1, __ATOMIC_SEQ_CST);
 
-		do {
-			mine = ticket_next((unsigned int)v);
-			n = (int)((ticket_serving((unsigned int)v) << 16) | ((mine + 1) & 0xffff));
-		} while (!__atomic_compare_exchange_n(mutex, &v, n, 1, __ATOMIC_SEQ_CST,
-						      __ATOMIC_RELAXED));
 		/* The holder may be preempted on our CPU: let it run. */
-		while (ticket_serving((unsigned int)__atomic_load_n(mutex, __ATOMIC_ACQUIRE)) != mine)
+		while (__atomic_load_n(ticket_half(mutex, 1), __ATOMIC_ACQUIRE) != mine)
 			sched_yield();
 		/* Pairs with the fork prepare handler: see the top of this file. */
 		if (PERCPU_LIKELY(!__atomic_load_n(&fork_pending, __ATOMIC_SEQ_CST)))
@@ -462,6 +473,19 @@ static int slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned
 		err = -EAGAIN;
 		goto fail;
 	}
+	/*
+	 * While no thread runs sequences, the mutex alone keeps every other
+	 * writer out: no locked value, no fence.  Pairs with
+	 * percpu_slow_quiesce() (store then load on both sides, sequentially
+	 * consistent: the first sequence waits for this hold to end, or this
+	 * load sees the flag).
+	 */
+	if ((local || !pin) && !__atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST)) {
+		/* (A remote call in pin mode still checks the CPU is in its mask.) */
+		*old = __atomic_load_n(s->word, __ATOMIC_RELAXED);
+		errno = saved;
+		return 0;
+	}
 	if (pin) {
 		err = lock_pinned(s, slot, old);
 		if (err)
@@ -550,8 +574,16 @@ static void registry_release(void)
 	__atomic_store_n(&registry_lock, 0, __ATOMIC_RELEASE);
 }
 
+/*
+ * Signals are blocked while the registry is held: a handler that started
+ * using rseq on this thread would wait for it in percpu_slow_quiesce().
+ */
 void percpu_slow_register(struct percpu_mem *m)
 {
+	sigset_t all, old;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	registry_acquire();
 	m->reg_prev = NULL;
 	m->reg_next = registry;
@@ -560,12 +592,17 @@ void percpu_slow_register(struct percpu_mem *m)
 	registry = m;
 	m->registered = 1;
 	registry_release();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 void percpu_slow_unregister(struct percpu_mem *m)
 {
+	sigset_t all, old;
+
 	if (!m->registered)
 		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	registry_acquire();
 	if (m->reg_prev)
 		m->reg_prev->reg_next = m->reg_next;
@@ -575,6 +612,39 @@ void percpu_slow_unregister(struct percpu_mem *m)
 		m->reg_next->reg_prev = m->reg_prev;
 	m->registered = 0;
 	registry_release();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/*
+ * Called once, when the first thread of the process is about to run
+ * sequences (percpu_rseq_in_use was just set): slow paths that began before
+ * may hold slots without a locked value (see slow_lock()), so wait until
+ * every ticket taken before the flag was set has been served.  Later ones
+ * see the flag.  Tickets, not a free mutex: a slot in constant use may never
+ * be seen free.
+ */
+void percpu_slow_quiesce(void)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	registry_acquire();
+	for (struct percpu_mem *m = registry; m; m = m->reg_next) {
+		for (unsigned int i = 0; i < m->nr; i++) {
+			int *mutex = slot_mutex(m, i);
+			unsigned int v = (unsigned int)__atomic_load_n(mutex, __ATOMIC_SEQ_CST);
+			uint16_t last = (uint16_t)ticket_next(v);
+
+			if (mutex_is_free((int)v) || held_by_me(mutex))
+				continue;
+			while ((uint16_t)(__atomic_load_n(ticket_half(mutex, 1), __ATOMIC_ACQUIRE) -
+					  last) >= 0x8000)
+				sched_yield();
+		}
+	}
+	registry_release();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void fork_prepare(void)
