@@ -21,7 +21,7 @@ if ! command -v objdump >/dev/null 2>&1; then
 	echo "ok 2 # SKIP no objdump"
 	exit 0
 fi
-if $CC -O2 -I"$top_srcdir/include" -I"$top_srcdir" -I"$top_builddir" \
+if $CC -O2 -I"$top_builddir/include" -I"$top_srcdir/include" -I"$top_srcdir" -I"$top_builddir" \
 	-c "$top_srcdir/tests/inline_probe.c" -o "$tmp/probe.o" 2>"$tmp/err"; then
 	echo "ok 1 - inline_probe.c compiles at -O2"
 else
