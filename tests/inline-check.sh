@@ -31,7 +31,7 @@ for cc in "$@"; do
 		echo "ok $((n + 2)) # SKIP no objdump"
 		n=$((n + 2)); continue
 	fi
-	if $cc -O2 -I"$top_srcdir/include" -I"$top_srcdir" -I"$top_builddir" \
+	if $cc -O2 -I"$top_builddir/include" -I"$top_srcdir/include" -I"$top_srcdir" -I"$top_builddir" \
 		-c "$top_srcdir/tests/inline_probe.c" -o "$tmp/probe.o" 2>"$tmp/err"; then
 		echo "ok $((n + 1)) - $name: inline_probe.c compiles at -O2"
 	else
