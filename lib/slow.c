@@ -149,12 +149,10 @@ int percpu_have_membarrier(void)
  * are the next ticket, the high 16 bits the ticket being served.  Fair, so
  * that a remote drain is not starved by fallback threads that take and
  * release the same slot in a loop (a test-and-set lock starved it under
- * valgrind, which runs one thread at a time for long slices).  Each half is
- * also a 16-bit word of its own: taking a ticket is one atomic add to the
- * low half (wrapping within it), and the holder, the only writer of the high
- * half, releases with a plain store, so a lock and unlock cost one atomic
- * instruction.  Whole-int compare-and-swap (trylock) and stores (fork child)
- * see the same bits.
+ * valgrind, which runs one thread at a time for long slices).  The holder
+ * is the only writer of the high half, so it releases with a plain 16-bit
+ * store: a lock and unlock cost one atomic instruction.  Whole-int
+ * compare-and-swap (lock, trylock) and stores (fork child) see the same bits.
  */
 static unsigned int ticket_next(unsigned int v)
 {
@@ -194,7 +192,19 @@ static void mutex_unlock(int *mutex)
 static void mutex_lock(int *mutex)
 {
 	for (;;) {
-		uint16_t mine = __atomic_fetch_add(ticket_half(mutex, 0), 1, __ATOMIC_SEQ_CST);
+		int v = __atomic_load_n(mutex, __ATOMIC_RELAXED), n;
+		uint16_t mine;
+
+		/*
+		 * A whole-int compare-and-swap, not an atomic add to the half:
+		 * 16-bit read-modify-writes are library calls on some
+		 * architectures (riscv64 with gcc 12).
+		 */
+		do {
+			mine = (uint16_t)ticket_next((unsigned int)v);
+			n = (int)((ticket_serving((unsigned int)v) << 16) | ((mine + 1u) & 0xffff));
+		} while (!__atomic_compare_exchange_n(mutex, &v, n, 1, __ATOMIC_SEQ_CST,
+						      __ATOMIC_RELAXED));
 
 		/* The holder may be preempted on our CPU: let it run. */
 		while (__atomic_load_n(ticket_half(mutex, 1), __ATOMIC_ACQUIRE) != mine)
