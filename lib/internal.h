@@ -38,6 +38,13 @@ int percpu_have_membarrier(void);
 void percpu_slow_setup_fork(void);
 void percpu_slow_register(struct percpu_mem *m);
 void percpu_slow_unregister(struct percpu_mem *m);
+/*
+ * Wait a little for a slow path to release a slot: yield the first times,
+ * then sleep, longer each time (*@waits counts, starting at 0).
+ * Async-signal-safe.
+ */
+void percpu_slow_wait(unsigned int *waits);
+
 /* The first thread is about to run sequences: see lib/slow.c. */
 void percpu_slow_quiesce(void);
 
