@@ -133,7 +133,8 @@ static void *setup(const struct cbench_run *r)
 		return NULL;
 	}
 #ifdef HAVE_PERCPU_RING
-	if (percpu_ring_init(&b->pring, b->size, RING_RECORDS, 0) != 0) {
+	/* Room for RING_RECORDS events with their 16-byte headers. */
+	if (percpu_ring_init(&b->pring, RING_RECORDS * PERCPU_RING_SPAN(b->size), 0) != 0) {
 		teardown(b);
 		return NULL;
 	}
@@ -371,14 +372,23 @@ static const char *verify_mutex(void *obj, const struct cbench_run *r)
 }
 
 #ifdef HAVE_PERCPU_RING
-/* One reader per CPU at a time: drains take the drain lock. */
+/*
+ * One reader per CPU at a time: drains take the drain lock.  A drain reads
+ * many events per call, as a tracer's consumer does.
+ */
 static void pring_drain_cpu_locked(struct ring_bench *b, unsigned int cpu)
 {
-	uint64_t rec[RING_MAX_RECORD / 8], count = 0, sum = 0;
+	static uint64_t buf[8192];	/* under drain_lock */
+	uint64_t count = 0, sum = 0;
+	ssize_t n;
 
-	for (int i = 0; i < RING_RECORDS &&
-			percpu_ring_read_cpu(&b->pring, cpu, rec) == 1; i++)
-		check_record(b, rec, &count, &sum);
+	while ((n = percpu_ring_read_cpu(&b->pring, cpu, buf, sizeof(buf))) > 0) {
+		const struct percpu_ring_event *ev;
+		size_t off = 0;
+
+		while ((ev = percpu_ring_event_next(buf, (size_t)n, &off)) != NULL)
+			check_record(b, percpu_ring_event_payload(ev), &count, &sum);
+	}
 	add_reads(b, count, sum);
 }
 
@@ -403,7 +413,9 @@ static void pring_drain_cpu(struct ring_bench *b, int cpu)
 
 static int percpu_write(void *obj, const uint64_t *rec)
 {
-	return _percpu_ring_write(&((struct ring_bench *)obj)->pring, rec) == -ENOSPC;
+	struct ring_bench *b = obj;
+
+	return _percpu_ring_write(&b->pring, 1, rec, b->size) == -ENOSPC;
 }
 
 /* write_read runs one pinned thread: it is its CPU's only reader. */
@@ -425,8 +437,12 @@ static void percpu_rw_drain(void *obj)
 static int percpu_rw_read(void *obj, uint64_t *rec)
 {
 	struct percpu_rw_ctx *c = obj;
+	uint64_t ev[PERCPU_RING_SPAN(RING_MAX_RECORD) / 8];
 
-	return percpu_ring_read_cpu(&c->b->pring, c->cpu, rec) == 1;
+	if (percpu_ring_read_cpu(&c->b->pring, c->cpu, ev, PERCPU_RING_SPAN(c->b->size)) <= 0)
+		return 0;
+	memcpy(rec, percpu_ring_event_payload((struct percpu_ring_event *)ev), c->b->size);
+	return 1;
 }
 
 static void run_percpu(struct cbench_thread *t, uint64_t n)
