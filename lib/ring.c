@@ -238,7 +238,7 @@ void percpu_ring_wake_slow(struct percpu_ring *r, struct percpu_ring_cpu *pc, in
  * @ev as a sequence would (see _percpu_ring_try()), then unlock.
  */
 static int write_locked(struct percpu_ring *r, struct percpu_slow *s, unsigned int cpu,
-			intptr_t head, intptr_t *ev, size_t span)
+			intptr_t head, uint64_t *ev, size_t span)
 {
 	struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, cpu);
 	struct percpu_ring_event *hdr = (struct percpu_ring_event *)ev;
@@ -275,7 +275,7 @@ static int write_locked(struct percpu_ring *r, struct percpu_slow *s, unsigned i
  * slot, after reading a stale head) or counts the event lost on the slot it
  * runs on; a thread without rseq writes under the lock of some slot.
  */
-int percpu_ring_write_slow(struct percpu_ring *r, intptr_t *ev, size_t span)
+int percpu_ring_write_slow(struct percpu_ring *r, uint64_t *ev, size_t span)
 {
 	for (;;) {
 		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();

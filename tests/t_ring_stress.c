@@ -230,6 +230,9 @@ static int reader(int fd)
 			final = 1;
 			continue;
 		}
+		/* A slow reader now and then: rings fill, overwrite mode laps. */
+		if ((rnd() & 255) == 0)
+			usleep(2000);
 		if (got == 0) {
 			int w = percpu_ring_wait(&rr, 2048, 5);
 

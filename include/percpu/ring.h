@@ -265,7 +265,7 @@ PERCPU_API int percpu_ring_lost_cpu(struct percpu_ring *r, unsigned int cpu,
 PERCPU_API int percpu_ring_wait(struct percpu_ring *r, size_t watermark, int timeout_ms);
 
 /* Slow paths of _percpu_ring_write(). Not for direct use. */
-PERCPU_API int percpu_ring_write_slow(struct percpu_ring *r, intptr_t *ev, size_t span);
+PERCPU_API int percpu_ring_write_slow(struct percpu_ring *r, uint64_t *ev, size_t span);
 PERCPU_API void percpu_ring_wake_slow(struct percpu_ring *r, struct percpu_ring_cpu *pc,
 				      intptr_t head);
 
@@ -343,7 +343,7 @@ PERCPU_INLINE uintptr_t _percpu_ring_place(const struct percpu_ring *r, uintptr_
  * yet) or _PERCPU_RING_RETRY (locked, stale, aborted).
  */
 PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi *rs,
-				   uint32_t id, const uint32_t *idp, intptr_t *ev, size_t span)
+				   uint32_t id, const uint32_t *idp, uint64_t *ev, size_t span)
 {
 	struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, id);
 	struct percpu_ring_event *hdr = (struct percpu_ring_event *)ev;
@@ -409,7 +409,7 @@ PERCPU_INLINE int _percpu_ring_write(struct percpu_ring *r, unsigned int type,
 		 * copies (whole aligned words), sized to the event so that
 		 * writers in signal handlers fit small alternate stacks.
 		 */
-		intptr_t ev[(span + 8) / sizeof(intptr_t)];
+		uint64_t ev[(span + 8) / 8];	/* the header's alignment */
 
 		hdr = (struct percpu_ring_event *)ev;
 		hdr->size = (uint16_t)(PERCPU_RING_HEADER + len);
