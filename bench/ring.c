@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench/ring.c - per-CPU record ring writes against shared record rings,
- * for 16, 64 and 256-byte records (the benchmark argument).
+ * bench/ring.c - per-CPU event ring writes against shared record rings,
+ * for 16, 64 and 256-byte payloads (the benchmark argument).
  *
- * Two families:
+ * Three families:
  *
  *   ring/...              one write, the cost of the writer alone
  *   ring_write_read/...   one write then one read of a record, one pinned
  *                         thread: a producer and its consumer, back to back
  *
+ *   ring_consume/...      one reader draining while writer threads run on
+ *                         the other CPUs (see consume_benches below)
+ *
  *   percpu_write, percpu_write_read
- *                         _percpu_ring_write(), percpu_ring_read_cpu()
- *                         (only when <percpu/ring.h> exists)
+ *                         _percpu_ring_write() (a timestamped event with
+ *                         a 16-byte header), percpu_ring_read_cpu(): batch
+ *                         reads in drains, one event per read in write_read
+ *   vyukov_ts_write, mutex_ts_write
+ *                         the baselines below with the same clock read per
+ *                         record (under the lock for the mutex ring, so in
+ *                         ring order): what a tracer's event costs them
  *   vyukov_write, vyukov_write_read
  *                         lock-free bounded MPMC ring of records
  *   mutex_write, mutex_write_read
