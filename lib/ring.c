@@ -78,7 +78,12 @@ int percpu_ring_init(struct percpu_ring *r, size_t bytes_per_cpu, unsigned int f
 			      percpu_nr_cpus()))
 		return -EBUSY;
 	bytes = pow2_at_least(bytes_per_cpu);
-	if (!percpu_size_fits(slot_size(bytes), 1, 0, percpu_nr_cpus(), SIZE_MAX))
+	/*
+	 * A valid size that this address space cannot hold (1 GiB per CPU on
+	 * a 32-bit machine): no memory for it, not the caller's mistake.
+	 */
+	if (slot_size(bytes) > PERCPU_MEM_MAX_SLOT ||
+	    !percpu_size_fits(slot_size(bytes), 1, 0, percpu_nr_cpus(), SIZE_MAX))
 		return -ENOMEM;
 	slots_len = percpu_mem_map_len(slot_size(bytes));
 	if (flags & PERCPU_RING_SHARED) {
