@@ -266,6 +266,8 @@ static int write_locked(struct percpu_ring *r, struct percpu_slow *s, unsigned i
 	*term_seq = seq + 1;
 	/* The lock is ours: every earlier commit read the clock before it. */
 	hdr->ts = percpu_ring_clock();
+	/* Seen LOCKED before any of our stores (see _percpu_ring_try()). */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(_percpu_ring_at(r, pc, pos), ev, span + 8);
 	/* Release: the consumer that sees the new head sees the whole event. */
 	percpu_slow_unlock(s, (intptr_t)(pos + span));

@@ -362,6 +362,14 @@ PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi
 		/* Also fails on a stale head (tail past it): the caller sorts it out. */
 		if (PERCPU_UNLIKELY(pos + span + 8 - (uintptr_t)tail > r->mask + 1))
 			return -ENOSPC;
+	} else {
+		/*
+		 * The overwrite-mode reader trusts what it copied only if
+		 * head, read after, shows no writer near it: so no store of
+		 * this event may be seen before the commit of the head we
+		 * read (free on x86, a barrier on weakly ordered machines).
+		 */
+		__atomic_thread_fence(__ATOMIC_RELEASE);
 	}
 	/*
 	 * The terminator at head holds the next sequence number; an aborted
