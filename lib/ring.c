@@ -231,7 +231,7 @@ void percpu_ring_wake_slow(struct percpu_ring *r, struct percpu_ring_cpu *pc, in
 	intptr_t tail = PERCPU_LOAD(&_percpu_ring_consumer(pc)->tail);
 	int saved = errno;
 
-	if ((uint64_t)((uintptr_t)head - (uintptr_t)tail) < PERCPU_LOAD(&meta->watermark))
+	if ((uintptr_t)head - (uintptr_t)tail < PERCPU_LOAD(&meta->watermark))
 		return;
 	__atomic_fetch_add(&meta->futex, 1, __ATOMIC_RELEASE);
 	futex(&meta->futex, futex_op(r, FUTEX_WAKE), INT_MAX, NULL);
@@ -549,7 +549,11 @@ int percpu_ring_wait(struct percpu_ring *r, size_t watermark, int timeout_ms)
 		return -EINVAL;
 	meta = r->meta;
 	deadline = timeout_ms < 0 ? INT64_MAX : now_ms() + timeout_ms;
-	__atomic_store_n(&meta->watermark, (uint64_t)watermark, __ATOMIC_RELAXED);
+	/* Above any ring's size: never reached, as documented for a large one. */
+	__atomic_store_n(&meta->watermark,
+			 watermark > PERCPU_RING_MAX_BYTES ? (uint32_t)PERCPU_RING_MAX_BYTES + 1 :
+							     (uint32_t)watermark,
+			 __ATOMIC_RELAXED);
 	__atomic_fetch_add(&meta->waiting, 1, __ATOMIC_SEQ_CST);
 	for (;;) {
 		uint32_t v = __atomic_load_n(&meta->futex, __ATOMIC_ACQUIRE);

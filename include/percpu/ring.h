@@ -146,8 +146,11 @@ struct percpu_ring_meta {
 	uint32_t clock;		/* CLOCK_MONOTONIC: what the timestamps count */
 	int32_t waiting;	/* readers inside percpu_ring_wait() */
 	uint32_t futex;		/* bumped by writers that wake them */
-	uint32_t pad;
-	uint64_t watermark;	/* unread bytes on one CPU that wake a waiter */
+	/*
+	 * Unread bytes on one CPU that wake a waiter: 32 bits (rings are at
+	 * most 1 GiB), as a 64-bit atomic is a libatomic lock on mips o32.
+	 */
+	uint32_t watermark;
 };
 
 #define PERCPU_RING_META_MAGIC		0x70637276u
