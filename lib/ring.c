@@ -214,6 +214,27 @@ int percpu_ring_write(struct percpu_ring *r, unsigned int type, const void *payl
 	return _percpu_ring_write(r, type, payload, len);
 }
 
+/*
+ * Events with payloads above PERCPU_RING_INLINE_PAYLOAD: staged in a buffer
+ * of their own size (a signal handler on a small alternate stack pays for
+ * what it writes, not for the largest event), then written by the slow path.
+ */
+int percpu_ring_write_bounce(struct percpu_ring *r, unsigned int type, const void *payload,
+			     size_t len)
+{
+	size_t span;
+
+	if (len > PERCPU_RING_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	span = PERCPU_RING_SPAN(len);
+	{
+		uint64_t ev[(span + 8) / 8];
+
+		_percpu_ring_stage(ev, type, payload, len, span);
+		return percpu_ring_write_slow(r, ev, span);
+	}
+}
+
 static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *ts)
 {
 	return syscall(SYS_futex, word, op, val, ts, NULL, 0);

@@ -4,7 +4,7 @@
  * handler running on a small alternate stack.
  *
  * A writer stages header, payload and terminator on its stack: a 52-byte
- * payload must take 80 bytes there, not the largest event.  The alternate
+ * payload must take a few hundred bytes there, not the largest event.  The alternate
  * stack is the kernel's signal frame size (AT_MINSIGSTKSZ) plus 3 KiB, with a
  * PROT_NONE page below it: a staging buffer sized for
  * PERCPU_RING_MAX_PAYLOAD (4 KiB) cannot fit whatever the frame size, and

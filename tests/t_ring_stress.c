@@ -88,6 +88,17 @@ static unsigned char pattern(const struct payload *p, size_t i)
 	return (unsigned char)(p->seq * 31u + p->writer * 7u + (unsigned int)i);
 }
 
+/*
+ * Out of line: on 32-bit ARM (ARM mode) the inlined write grew write_one()
+ * past the reach of vldr to its literal pool.
+ */
+static __attribute__((noinline)) int put(unsigned int id, const void *buf, uint32_t len,
+					 int exported)
+{
+	return exported ? percpu_ring_write(&ring, id, buf, len) :
+			  _percpu_ring_write(&ring, id, buf, len);
+}
+
 static void write_one(unsigned int id, int exported)
 {
 	struct wstat *ws = &wstats[id];
@@ -104,8 +115,7 @@ static void write_one(unsigned int id, int exported)
 	p->pad = 0;
 	for (size_t i = sizeof(*p); i < len; i++)
 		((unsigned char *)buf)[i] = pattern(p, i);
-	ret = exported ? percpu_ring_write(&ring, id, buf, len) :
-			 _percpu_ring_write(&ring, id, buf, len);
+	ret = put(id, buf, len, exported);
 	if (ret == 0)
 		ws->ok++;
 	else if (ret == -ENOSPC)

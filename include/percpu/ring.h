@@ -97,6 +97,8 @@ struct percpu_ring_event {
 #define PERCPU_RING_HEADER		16
 /* Largest payload: header + payload + terminator fit in 4 KiB + 8. */
 #define PERCPU_RING_MAX_PAYLOAD		4080
+/* Larger payloads are staged out of line (percpu_ring_write_bounce()). */
+#define PERCPU_RING_INLINE_PAYLOAD	256
 #define PERCPU_RING_LOCKED		((intptr_t)-1)
 /* A reader's wait sleeps at most this long between checks (see percpu_ring_wait()). */
 #define PERCPU_RING_WAIT_SLICE_MS	10
@@ -269,6 +271,8 @@ PERCPU_API int percpu_ring_wait(struct percpu_ring *r, size_t watermark, int tim
 
 /* Slow paths of _percpu_ring_write(). Not for direct use. */
 PERCPU_API int percpu_ring_write_slow(struct percpu_ring *r, uint64_t *ev, size_t span);
+PERCPU_API int percpu_ring_write_bounce(struct percpu_ring *r, unsigned int type,
+					const void *payload, size_t len);
 PERCPU_API void percpu_ring_wake_slow(struct percpu_ring *r, struct percpu_ring_cpu *pc,
 				      intptr_t head);
 
@@ -395,6 +399,24 @@ PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi
 	return _PERCPU_RING_RETRY;
 }
 
+/*
+ * Stage an event in @ev: header (seq and ts come later), @len bytes of
+ * @payload, zeroed padding (never stale stack bytes in the ring), and a
+ * terminator of size 0.  @span is PERCPU_RING_SPAN(@len).
+ */
+PERCPU_INLINE void _percpu_ring_stage(uint64_t *ev, unsigned int type, const void *payload,
+				      size_t len, size_t span)
+{
+	struct percpu_ring_event *hdr = (struct percpu_ring_event *)ev;
+
+	hdr->size = (uint16_t)(PERCPU_RING_HEADER + len);
+	hdr->type = (uint16_t)type;
+	ev[span / 8 - 1] = 0;
+	if (len)
+		memcpy(hdr + 1, payload, len);
+	ev[span / 8] = 0;
+}
+
 /**
  * _percpu_ring_write() - inline fast path of percpu_ring_write().
  * No argument checks but the payload size: @r must be initialised by
@@ -405,37 +427,27 @@ PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi
 PERCPU_INLINE int _percpu_ring_write(struct percpu_ring *r, unsigned int type,
 				     const void *payload, size_t len)
 {
+	/*
+	 * Header, payload, terminator: exactly what one sequence copies
+	 * (whole aligned words).  A fixed buffer, small enough for signal
+	 * handlers on small alternate stacks: a variable-length one would
+	 * take a frame pointer, a register the sequence lacks on 32-bit ARM.
+	 */
+	uint64_t ev[(PERCPU_RING_SPAN(PERCPU_RING_INLINE_PAYLOAD) + 8) / 8];
 	struct percpu_rseq_abi *rs;
-	struct percpu_ring_event *hdr;
 	const uint32_t *idp;
 	size_t span;
 	uint32_t id;
 
-	if (PERCPU_UNLIKELY(len > PERCPU_RING_MAX_PAYLOAD))
-		return -EMSGSIZE;
+	if (PERCPU_UNLIKELY(len > PERCPU_RING_INLINE_PAYLOAD))
+		return percpu_ring_write_bounce(r, type, payload, len);
 	span = PERCPU_RING_SPAN(len);
-	{
-		/*
-		 * Header, payload, terminator: exactly what one sequence
-		 * copies (whole aligned words), sized to the event so that
-		 * writers in signal handlers fit small alternate stacks.
-		 */
-		uint64_t ev[(span + 8) / 8];	/* the header's alignment */
-
-		hdr = (struct percpu_ring_event *)ev;
-		hdr->size = (uint16_t)(PERCPU_RING_HEADER + len);
-		hdr->type = (uint16_t)type;
-		/* Padding: never stale stack bytes in the ring. */
-		memset((char *)ev + span - 8, 0, 8);
-		if (len)
-			memcpy(hdr + 1, payload, len);
-		memset((char *)ev + span, 0, 8);	/* terminator: size 0 */
-		rs = _percpu_rseq_area_fast();
-		if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&r->mem, rs, &id, &idp)) &&
-		    PERCPU_LIKELY(_percpu_ring_try(r, rs, id, idp, ev, span) == 0))
-			return 0;
-		return percpu_ring_write_slow(r, ev, span);
-	}
+	_percpu_ring_stage(ev, type, payload, len, span);
+	rs = _percpu_rseq_area_fast();
+	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&r->mem, rs, &id, &idp)) &&
+	    PERCPU_LIKELY(_percpu_ring_try(r, rs, id, idp, ev, span) == 0))
+		return 0;
+	return percpu_ring_write_slow(r, ev, span);
 }
 
 PERCPU_EXTERN_C_END
