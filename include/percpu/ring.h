@@ -38,8 +38,8 @@
  * Either way a reader never returns a torn or overwritten event.
  *
  *   operation                  may run concurrently with           progress
- *   _percpu_ring_write()       everything but init/destroy         wait-free*
- *   percpu_ring_write()        same                                wait-free*
+ *   _percpu_ring_write()       everything but init/destroy         lock-free*
+ *   percpu_ring_write()        same                                lock-free*
  *   fallback-path write        same                                blocking**
  *   percpu_ring_read_cpu()     writers, readers of OTHER CPUs      wait-free***
  *   percpu_ring_fill_cpu()     everything but init/destroy         wait-free
@@ -47,8 +47,9 @@
  *   percpu_ring_wait()         writers, readers                    blocking
  *   percpu_ring_init/attach/destroy  nothing on the same ring      -
  *
- * (*) retries only on kernel aborts, or while a fallback writer holds the
- * CPU's lock.  (**) writers without rseq take the CPU's slow-path lock
+ * (*) retries only on kernel aborts, when another event was committed to
+ * the same ring meanwhile (a signal handler's, or a thread's that ran on the
+ * CPU in between), or while a fallback writer holds the CPU's lock.  (**) writers without rseq take the CPU's slow-path lock
  * (lib/slow.c): head is set to PERCPU_RING_LOCKED meanwhile.  (***) at most
  * ONE consumer per CPU ring at a time (callers serialise reads and lost-count
  * resets of the same CPU's ring); it never waits for a writer, even one that
