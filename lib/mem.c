@@ -178,7 +178,13 @@ int percpu_mem_setup_fd(struct percpu_mem *m, size_t size, unsigned int flags, i
 		for (unsigned int cpu = 0; cpu < nr; cpu++)
 			place_slot(percpu_mem_ptr(m, cpu), stride, cpu);
 	}
-	if (mutex_off >= 0)
+	/*
+	 * Not shared memory: a fork child resets slot mutexes it finds taken
+	 * (lib/slow.c), which in a MAP_SHARED mapping are the parent's live
+	 * ones.  The child does not write structures it shares with its
+	 * parent (their writers are all in the process that made them).
+	 */
+	if (mutex_off >= 0 && fd < 0)
 		percpu_slow_register(m);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <percpu/percpu.h>
 #include "testutil.h"
 
@@ -409,6 +410,72 @@ static void test_shared(int cpu)
 	   "shared: destroy of the attached handle keeps the fd, the owner's closes it");
 }
 
+/*
+ * fork() while writers run on a shared ring: the children must leave the
+ * parent's ring locks alone (a child that reset a lock it found taken, as is
+ * right for private memory, would reset the parent's live lock in shared
+ * memory and hang or corrupt its writers).
+ */
+static struct percpu_ring fring;
+static int fstop;
+static uint64_t fwritten[2], fdropped[2];
+
+static void *fork_writer(void *arg)
+{
+	int i = (int)(uintptr_t)arg;
+	uint64_t rec = 1;
+
+	while (!__atomic_load_n(&fstop, __ATOMIC_RELAXED)) {
+		int ret = percpu_ring_write(&fring, 1, &rec, sizeof(rec));
+
+		fwritten[i] += ret == 0;
+		fdropped[i] += ret == -ENOSPC;
+	}
+	return NULL;
+}
+
+static void test_fork_shared(void)
+{
+	struct percpu_ring_lost l;
+	pthread_t t[2];
+	uint64_t read = 0, lost = 0;
+	int forks = 0;
+	ssize_t got;
+
+	percpu_ring_init(&fring, PERCPU_RING_MIN_BYTES, PERCPU_RING_SHARED);
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, fork_writer, (void *)(uintptr_t)i);
+	alarm(60);
+	for (int k = 0; k < 200; k++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		if (pid > 0 && waitpid(pid, NULL, 0) == pid)
+			forks++;
+		for (unsigned int cpu = 0; cpu < nr; cpu++) {
+			while ((got = percpu_ring_read_cpu(&fring, cpu, big, sizeof(big))) > 0)
+				read += (uint64_t)got / PERCPU_RING_SPAN(8);
+		}
+	}
+	__atomic_store_n(&fstop, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	alarm(0);
+	for (unsigned int cpu = 0; cpu < nr; cpu++) {
+		while ((got = percpu_ring_read_cpu(&fring, cpu, big, sizeof(big))) > 0)
+			read += (uint64_t)got / PERCPU_RING_SPAN(8);
+		percpu_ring_lost_cpu(&fring, cpu, &l, 0);
+		lost += l.full;
+	}
+	ok(forks == 200 && read == fwritten[0] + fwritten[1] && lost == fdropped[0] + fdropped[1],
+	   "shared ring: %d forks while 2 writers run; %llu written = %llu read, %llu dropped = "
+	   "%llu lost", forks, (unsigned long long)(fwritten[0] + fwritten[1]),
+	   (unsigned long long)read, (unsigned long long)(fdropped[0] + fdropped[1]),
+	   (unsigned long long)lost);
+	percpu_ring_destroy(&fring);
+}
+
 int main(int argc, char **argv)
 {
 	struct test_mode m = test_mode_setup(argc, argv);
@@ -416,10 +483,11 @@ int main(int argc, char **argv)
 	int cpu;
 
 	nr = percpu_nr_cpus();
-	plan(26);
+	plan(27);
 	diag("mode %s, %u CPUs", m.name, nr);
 	test_args();
 	test_wait();
+	test_fork_shared();
 	cpu = pin_first(&saved);
 	if (cpu < 0) {
 		skip(14, "cannot pin to a CPU");
