@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct percpu_mem;
 
@@ -27,6 +28,15 @@ int percpu_mem_setup(struct percpu_mem *m, size_t size, unsigned int flags, int 
  * 0 in a signal handler that interrupted this thread's own initialisation.
  */
 int percpu_rseq_global_ready(void);
+
+/*
+ * percpu_mem_setup() on @fd at @offset (MAP_SHARED), for memory other
+ * processes map too; the file must hold percpu_mem_map_len(@size) bytes
+ * there.  @fd < 0: anonymous, as percpu_mem_setup().
+ */
+int percpu_mem_setup_fd(struct percpu_mem *m, size_t size, unsigned int flags, int mutex_off,
+			int fd, off_t offset);
+size_t percpu_mem_map_len(size_t size);
 
 /* 1 when an mm_cid-indexed structure can work in this process. */
 int percpu_rseq_mm_cid_usable(void);
