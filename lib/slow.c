@@ -295,9 +295,9 @@ static void restore_signals(struct percpu_slow *s)
 	s->sigs_blocked = 0;
 }
 
-static intptr_t *slot_word(const struct percpu_mem *m, unsigned int slot)
+static intptr_t *slot_word(const struct percpu_mem *m, unsigned int slot, size_t off)
 {
-	return (intptr_t *)percpu_mem_ptr(m, slot);
+	return (intptr_t *)((char *)percpu_mem_ptr(m, slot) + off);
 }
 
 static int *slot_mutex(const struct percpu_mem *m, unsigned int slot)
@@ -344,22 +344,22 @@ static int lock_word(struct percpu_slow *s, const struct percpu_mem *m, unsigned
 }
 
 static void slow_init(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
-		      intptr_t locked)
+		      size_t off, intptr_t locked)
 {
-	s->word = slot_word(m, slot);
+	s->word = slot_word(m, slot, off);
 	s->mutex = slot_mutex(m, slot);
 	s->locked = locked;
 	s->pinned = 0;
 	s->sigs_blocked = 0;
 }
 
-int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
-		     intptr_t locked, intptr_t *old)
+int percpu_slow_lock_at(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
+			size_t off, intptr_t locked, intptr_t *old)
 {
 	int use_mb = percpu_have_membarrier();
 	int saved = errno, err;
 
-	slow_init(s, m, slot, locked);
+	slow_init(s, m, slot, off, locked);
 	block_signals(s);
 	mutex_lock(s->mutex);
 	if (!use_mb && m->index == PERCPU_INDEX_CPU) {
@@ -375,8 +375,14 @@ int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned
 	return err;
 }
 
-int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, intptr_t locked,
-			   intptr_t *old, unsigned int *slot_out)
+int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
+		     intptr_t locked, intptr_t *old)
+{
+	return percpu_slow_lock_at(s, m, slot, 0, locked, old);
+}
+
+int percpu_slow_lock_local_at(struct percpu_slow *s, const struct percpu_mem *m, size_t off,
+			      intptr_t locked, intptr_t *old, unsigned int *slot_out)
 {
 	unsigned int slot;
 
@@ -387,9 +393,15 @@ int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, in
 	 */
 	do
 		slot = percpu_fallback_cpu();
-	while (percpu_slow_lock(s, m, slot, locked, old) != 0);
+	while (percpu_slow_lock_at(s, m, slot, off, locked, old) != 0);
 	*slot_out = slot;
 	return 0;
+}
+
+int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, intptr_t locked,
+			   intptr_t *old, unsigned int *slot_out)
+{
+	return percpu_slow_lock_local_at(s, m, 0, locked, old, slot_out);
 }
 
 void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv)
