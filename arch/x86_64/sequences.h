@@ -83,14 +83,14 @@
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
 		_PERCPU_X86_ENTER					\
-		"cmpq %[v], %[expect]\n\t"				\
+		"cmpq (%[v]), %[expect]\n\t"				\
 		"jnz %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(2)					\
 		release							\
-		"movq %[newv], %[v]\n\t"				\
+		"movq %[newv], (%[v])\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
@@ -102,18 +102,18 @@
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
 		_PERCPU_X86_ENTER					\
-		"movq %[v], %%rcx\n\t"					\
+		"movq (%[v]), %%rcx\n\t"					\
 		"cmpq %%rcx, %[expectnot]\n\t"				\
 		"je %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(2)					\
-		"movq %%rcx, %[load]\n\t"				\
+		"movq %%rcx, (%[load])\n\t"				\
 		"addq %[voffp], %%rcx\n\t"				\
 		"movq (%%rcx), %%rcx\n\t"				\
-		"movq %%rcx, %[v]\n\t"					\
+		"movq %%rcx, (%[v])\n\t"					\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v),		\
-		  [expectnot] "r" (expectnot), [voffp] "er" (voffp), [load] "m" (*load) \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
+		  [expectnot] "r" (expectnot), [voffp] "er" (voffp), [load] "r" (load) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax", "rcx" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\
@@ -124,10 +124,10 @@
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_X86_ENTER					\
 		/* One read-modify-write instruction: it is the commit. */ \
-		"addq %[count], %[v]\n\t"				\
+		"addq %[count], (%[v])\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v), [count] "er" (count) \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [count] "er" (count) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
 		: abort, mismatch);					\
@@ -138,17 +138,17 @@
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
 		_PERCPU_X86_ENTER					\
-		"cmpq %[v], %[expect]\n\t"				\
+		"cmpq (%[v]), %[expect]\n\t"				\
 		"jnz %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(2)					\
-		"cmpq %[v2], %[expect2]\n\t"				\
+		"cmpq (%[v2]), %[expect2]\n\t"				\
 		"jnz %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(3)					\
-		"movq %[newv], %[v]\n\t"				\
+		"movq %[newv], (%[v])\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v), [expect] "r" (expect), \
-		  [v2] "m" (*v2), [expect2] "r" (expect2), [newv] "r" (newv) \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
+		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
 		: abort, mismatch, cmpfail);				\
@@ -159,18 +159,18 @@
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
 		_PERCPU_X86_ENTER					\
-		"cmpq %[v], %[expect]\n\t"				\
+		"cmpq (%[v]), %[expect]\n\t"				\
 		"jnz %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(2)					\
 		/* Speculative store: nobody reads *v2 before the commit. */ \
-		"movq %[newv2], %[v2]\n\t"				\
+		"movq %[newv2], (%[v2])\n\t"				\
 		PERCPU_INJECT_ASM(3)					\
 		release							\
-		"movq %[newv], %[v]\n\t"				\
+		"movq %[newv], (%[v])\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v), [expect] "r" (expect), \
-		  [v2] "m" (*v2), [newv2] "r" (newv2), [newv] "r" (newv) \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
+		  [v2] "r" (v2), [newv2] "r" (newv2), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
 		: abort, mismatch, cmpfail);				\
@@ -181,7 +181,7 @@
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
 		_PERCPU_X86_ENTER					\
-		"cmpq %[v], %[expect]\n\t"				\
+		"cmpq (%[v]), %[expect]\n\t"				\
 		"jnz %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(2)					\
 		/*							\
@@ -208,10 +208,10 @@
 		"7:\n\t"						\
 		PERCPU_INJECT_ASM(3)					\
 		release							\
-		"movq %[newv], %[v]\n\t"				\
+		"movq %[newv], (%[v])\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v), [expect] "r" (expect), \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
 		  [dst] "r" (dst), [src] "r" (src), [len] "r" (len), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax", "rcx", "xmm0" PERCPU_INJECT_CLOBBER \
