@@ -36,7 +36,7 @@ int percpu_slab_init(struct percpu_slab *s, unsigned int nr_classes,
 		     const uint16_t *max_capacity, const uint16_t *capacity, unsigned int flags)
 {
 	size_t units;
-	unsigned int c;
+	unsigned int c, shift;
 	int err;
 
 	if (!s || !max_capacity || nr_classes == 0 || nr_classes > PERCPU_SLAB_MAX_CLASSES ||
@@ -54,13 +54,26 @@ int percpu_slab_init(struct percpu_slab *s, unsigned int nr_classes,
 	if (percpu_looks_live(s->magic, PERCPU_SLAB_MAGIC, s->mem.base, s->mem.nr,
 			      percpu_nr_cpus()))
 		return -EBUSY;
-	if (!percpu_size_fits(0, units, sizeof(intptr_t), percpu_nr_cpus(), SIZE_MAX))
+	/*
+	 * A power of two per slot, so the fast path finds its slot with a
+	 * shift rather than a multiply (the pages past what a slot uses are
+	 * never touched, so they cost address space only).
+	 */
+	for (shift = 7; ((size_t)1 << shift) < units * sizeof(intptr_t); shift++)
+		;
+	if (!percpu_size_fits(0, (size_t)1 << shift, 1, percpu_nr_cpus(), SIZE_MAX))
 		return -EINVAL;
 	/* The mutex sits right after the headers (int16_t offset: at most 2 KiB). */
-	err = percpu_mem_setup(&s->mem, units * sizeof(intptr_t), flags,
+	err = percpu_mem_setup(&s->mem, (size_t)1 << shift, flags,
 			       (int)(nr_classes * sizeof(intptr_t)));
 	if (err)
 		return err;
+	if (s->mem.stride != (size_t)1 << shift) {
+		/* A cache line above the slot: cannot happen (both powers of two). */
+		percpu_mem_destroy(&s->mem);
+		return -EINVAL;
+	}
+	s->stride_shift = shift;
 	s->nr_classes = nr_classes;
 	s->begin[0] = (uint16_t)(nr_classes + 1);
 	for (c = 0; c < nr_classes; c++) {

@@ -62,6 +62,8 @@ struct percpu_slab {
 	struct percpu_mem mem;		/* per slot: headers, mutex, pointers */
 	unsigned int nr_classes;
 	unsigned int magic;		/* PERCPU_SLAB_MAGIC while initialised */
+	/* log2 of mem.stride: a slot is a power of two, reached with a shift. */
+	unsigned int stride_shift;
 	/* Class c's pointers are units [begin[c], begin[c + 1]) of each slot. */
 	uint16_t begin[PERCPU_SLAB_MAX_CLASSES + 1];
 	uint16_t init_capacity[PERCPU_SLAB_MAX_CLASSES];
@@ -211,7 +213,7 @@ PERCPU_API ssize_t percpu_slab_pop_batch_slow(struct percpu_slab *s, unsigned in
 /* The words of slot @i: headers first, then the mutex, then the pointers. */
 PERCPU_INLINE intptr_t *_percpu_slab_slot(const struct percpu_slab *s, unsigned int i)
 {
-	return (intptr_t *)percpu_mem_ptr(&s->mem, i);
+	return (intptr_t *)(s->mem.base + ((size_t)i << s->stride_shift));
 }
 
 PERCPU_INLINE unsigned int _percpu_slab_cur(intptr_t hdr)
