@@ -164,8 +164,9 @@ BENCH_INLINE void rounds(struct slab_bench *b, int idx, uint64_t n, int batch)
 		size_t pushed = 0, popped = 0;
 
 		if (batch) {
-			if (k)
-				pushed = _percpu_slab_push_batch(&b->slab, SLAB_CLASS, held, k);
+			ssize_t got = k ? _percpu_slab_push_batch(&b->slab, SLAB_CLASS, held, k) : 0;
+
+			pushed = got > 0 ? (size_t)got : 0;
 		} else {
 			while (pushed < k && _percpu_slab_push(&b->slab, SLAB_CLASS,
 							       held[k - 1 - pushed]) == 0)
@@ -175,7 +176,9 @@ BENCH_INLINE void rounds(struct slab_bench *b, int idx, uint64_t n, int batch)
 			memmove(held, held + pushed, (k - pushed) * sizeof(void *));
 		k -= pushed;
 		if (batch) {
-			popped = _percpu_slab_pop_batch(&b->slab, SLAB_CLASS, held + k, BATCH - k);
+			ssize_t got = _percpu_slab_pop_batch(&b->slab, SLAB_CLASS, held + k, BATCH - k);
+
+			popped = got > 0 ? (size_t)got : 0;
 		} else {
 			void *p;
 

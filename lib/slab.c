@@ -206,8 +206,11 @@ static int try_seq(struct percpu_slab *s, struct percpu_rseq_abi *rs, uint32_t i
  * a header of 0 (not set up, or held) sends it to the class's lock, which
  * waits for the holder, sets the class up if needed, and does the operation
  * there.  A thread without rseq always takes the lock of its CPU's slot.
+ * Return: how many moved, or -EAGAIN in a signal handler that interrupted
+ * a slow path of its own thread when the slot it needs is busy (nested slow
+ * paths never wait: lib/slow.c).
  */
-static size_t slab_slow(struct percpu_slab *s, const struct slab_req *r)
+static ssize_t slab_slow(struct percpu_slab *s, const struct slab_req *r)
 {
 	size_t off = r->cls * sizeof(intptr_t);
 
@@ -222,28 +225,34 @@ static size_t slab_slow(struct percpu_slab *s, const struct slab_req *r)
 		if (percpu_rseq_is_fallback(rs)) {
 			unsigned int slot;
 
-			percpu_slow_lock_local_at(&sl, &s->mem, off, SLAB_LOCKED, &hdr, &slot);
-			return run_locked(s, &sl, slot, r, hdr);
+			if (percpu_slow_lock_local_at(&sl, &s->mem, off, SLAB_LOCKED, &hdr, &slot))
+				return -EAGAIN;
+			return (ssize_t)run_locked(s, &sl, slot, r, hdr);
 		}
 		if (!_percpu_mem_index(&s->mem, rs, &id, &idp))
 			continue;
 		hdr = PERCPU_LOAD(&_percpu_slab_slot(s, id)[r->cls]);
 		if (hdr == SLAB_LOCKED) {
+			int err = percpu_slow_lock_at(&sl, &s->mem, id, off, SLAB_LOCKED, &hdr);
+
+			if (err == -EAGAIN)
+				return err;
 			/* -EPERM: pinned mode, and we moved off that CPU: retry. */
-			if (percpu_slow_lock_at(&sl, &s->mem, id, off, SLAB_LOCKED, &hdr) != 0)
+			if (err)
 				continue;
-			return run_locked(s, &sl, id, r, hdr);
+			return (ssize_t)run_locked(s, &sl, id, r, hdr);
 		}
 		if (try_seq(s, rs, id, idp, r, hdr, &k) == PERCPU_SEQ_COMMITTED)
-			return k;
+			return (ssize_t)k;
 	}
 }
 
 int percpu_slab_push_slow(struct percpu_slab *s, unsigned int cls, void *ptr)
 {
 	struct slab_req r = { OP_PUSH, cls, &ptr, 1 };
+	ssize_t n = slab_slow(s, &r);
 
-	return slab_slow(s, &r) == 1 ? 0 : -ENOSPC;
+	return n == 1 ? 0 : n == 0 ? -ENOSPC : (int)n;
 }
 
 void *percpu_slab_pop_slow(struct percpu_slab *s, unsigned int cls)
@@ -260,14 +269,14 @@ ssize_t percpu_slab_push_batch_slow(struct percpu_slab *s, unsigned int cls, voi
 	/* Only read: the cast drops const for the shared request type. */
 	struct slab_req r = { OP_PUSH, cls, (void **)(uintptr_t)ptrs, n };
 
-	return (ssize_t)slab_slow(s, &r);
+	return slab_slow(s, &r);
 }
 
 ssize_t percpu_slab_pop_batch_slow(struct percpu_slab *s, unsigned int cls, void **out, size_t n)
 {
 	struct slab_req r = { OP_POP, cls, out, n };
 
-	return (ssize_t)slab_slow(s, &r);
+	return slab_slow(s, &r);
 }
 
 int percpu_slab_push(struct percpu_slab *s, unsigned int cls, void *ptr)
@@ -316,7 +325,7 @@ ssize_t percpu_slab_grow(struct percpu_slab *s, unsigned int cls, size_t n)
 
 	if (!class_ok(s, cls))
 		return -EINVAL;
-	return (ssize_t)slab_slow(s, &r);
+	return slab_slow(s, &r);
 }
 
 ssize_t percpu_slab_shrink(struct percpu_slab *s, unsigned int cls, size_t n)
@@ -325,7 +334,7 @@ ssize_t percpu_slab_shrink(struct percpu_slab *s, unsigned int cls, size_t n)
 
 	if (!class_ok(s, cls))
 		return -EINVAL;
-	return (ssize_t)slab_slow(s, &r);
+	return slab_slow(s, &r);
 }
 
 static int check_cpu(const struct percpu_slab *s, unsigned int cpu, unsigned int cls)

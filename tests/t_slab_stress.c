@@ -137,7 +137,10 @@ static int push_some(struct item **stash, int *n, uint32_t r)
 	}
 	got = (r & 8) ? percpu_slab_push_batch(&slab, cls, batch, (size_t)k) :
 	      (ssize_t)_percpu_slab_push_batch(&slab, cls, batch, (size_t)k);
-	if (got < 0 || got > k) {
+	/* -EAGAIN: a handler found the slot held by its own thread (fallback). */
+	if (got == -EAGAIN) {
+		got = 0;
+	} else if (got < 0 || got > k) {
 		__atomic_fetch_add(&bad_items, 1, __ATOMIC_RELAXED);
 		got = 0;
 	}

@@ -47,7 +47,12 @@
 
 /*
  * Publish the descriptor (labels: see arch/generic.h), then check the index
- * field @idp still holds @id (the CPU, or the mm_cid).
+ * field @idp still holds @id (the CPU, or the mm_cid).  %rax is clobbered
+ * here, so the words a sequence reads and writes come as addresses in
+ * register operands ([v] "r" (v), used as (%[v])), never as "m" operands:
+ * gcc 12 gave an "m" operand's address the register %rax (in the slab's
+ * pop), and the sequence then compared, and could have committed to, a word
+ * of the descriptor section.
  */
 #define _PERCPU_X86_ENTER						\
 	"leaq 3b(%%rip), %%rax\n\t"					\
@@ -97,6 +102,22 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The value cmpnev_storeoffp_load loads comes back in a register where asm
+ * goto takes outputs; elsewhere it is stored through its address (a register,
+ * as for every word: see _PERCPU_X86_ENTER).
+ */
+#if PERCPU_HAVE_ASM_GOTO_OUTPUT
+#define _PERCPU_X86_LOAD_OUT	[load] "=&r" (*load)
+#define _PERCPU_X86_LOAD_IN
+#define _PERCPU_X86_LOAD_DST	"%[load]"
+#else
+/* The address in a register, never an "m" operand: see _PERCPU_X86_ENTER. */
+#define _PERCPU_X86_LOAD_OUT
+#define _PERCPU_X86_LOAD_IN	, [load] "r" (load)
+#define _PERCPU_X86_LOAD_DST	"(%[load])"
+#endif
+
 #define _PERCPU_ARCH_CMPNEV_STOREOFFP_LOAD()				\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
@@ -106,14 +127,14 @@
 		"cmpq %%rcx, %[expectnot]\n\t"				\
 		"je %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(2)					\
-		"movq %%rcx, (%[load])\n\t"				\
+		"movq %%rcx, " _PERCPU_X86_LOAD_DST "\n\t"				\
 		"addq %[voffp], %%rcx\n\t"				\
 		"movq (%%rcx), %%rcx\n\t"				\
 		"movq %%rcx, (%[v])\n\t"					\
 		_PERCPU_X86_EPILOGUE					\
-		: /* no outputs */					\
+		: _PERCPU_X86_LOAD_OUT					\
 		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
-		  [expectnot] "r" (expectnot), [voffp] "er" (voffp), [load] "r" (load) \
+		  [expectnot] "r" (expectnot), [voffp] "er" (voffp) _PERCPU_X86_LOAD_IN \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax", "rcx" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\

@@ -258,7 +258,8 @@ static void *refill(unsigned int c)
 	if (n == 0)
 		return NULL;
 	if (n > 1 && __atomic_load_n(&state, __ATOMIC_ACQUIRE) == 2) {
-		size_t in = (size_t)percpu_slab_push_batch(&slab, c, batch + 1, n - 1);
+		ssize_t got = percpu_slab_push_batch(&slab, c, batch + 1, n - 1);
+		size_t in = got > 0 ? (size_t)got : 0;
 
 		central_put(c, batch + 1 + in, n - 1 - in);
 	} else if (n > 1) {

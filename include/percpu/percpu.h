@@ -14,5 +14,6 @@
 #include <percpu/buffer.h>
 #include <percpu/ring.h>
 #include <percpu/slab.h>
+#include <percpu/version.h>
 
 #endif /* _PERCPU_PERCPU_H */

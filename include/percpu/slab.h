@@ -90,7 +90,8 @@ typedef void (*percpu_slab_handler_t)(void *arg, unsigned int cls, void **ptrs, 
  * units of a slot (nr_classes + 1 + the sum of max_capacity) exceed
  * PERCPU_SLAB_MAX_UNITS, or @flags has unknown bits; -ENOTSUP (PERCPU_MM_CID
  * without kernel support); -ENOMEM; -EBUSY if @s is initialised and not
- * destroyed.
+ * destroyed; -EAGAIN in a signal handler that interrupted the library's own
+ * initialisation.
  */
 PERCPU_API int percpu_slab_init(struct percpu_slab *s, unsigned int nr_classes,
 				const uint16_t *max_capacity, const uint16_t *capacity,
@@ -105,8 +106,11 @@ PERCPU_API int percpu_slab_destroy(struct percpu_slab *s);
 
 /**
  * percpu_slab_push() - store @ptr in class @cls of the calling CPU.
- * Return: 0; -ENOSPC if that class is full there (nothing stored); -EINVAL
- * if @s is invalid, @cls >= nr_classes or @ptr is NULL.  Async-signal-safe.
+ * Return: 0; -ENOSPC if that class is full there (nothing stored); -EAGAIN
+ * (nothing stored) in a signal handler that interrupted a slow path of its
+ * own thread, when the slot it needs is busy (the batch, grow, shrink and
+ * _cpu calls too; a pop then finds nothing); -EINVAL if @s is invalid,
+ * @cls >= nr_classes or @ptr is NULL.  Async-signal-safe.
  */
 PERCPU_API int percpu_slab_push(struct percpu_slab *s, unsigned int cls, void *ptr);
 
@@ -234,7 +238,8 @@ PERCPU_INLINE intptr_t _percpu_slab_hdr(unsigned int cur, unsigned int end)
 /**
  * _percpu_slab_push() - inline fast path of percpu_slab_push().
  * No argument checks: @s must be initialised, @cls valid, @ptr not NULL.
- * Return: 0, or -ENOSPC if the class is full on the calling CPU.
+ * Return: 0, or -ENOSPC if the class is full on the calling CPU (-EAGAIN:
+ * see percpu_slab_push()).
  */
 PERCPU_INLINE int _percpu_slab_push(struct percpu_slab *s, unsigned int cls, void *ptr)
 {
@@ -242,7 +247,7 @@ PERCPU_INLINE int _percpu_slab_push(struct percpu_slab *s, unsigned int cls, voi
 	const uint32_t *idp;
 	uint32_t id;
 
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&s->mem, rs, &id, &idp))) {
+	if (PERCPU_LIKELY(_percpu_mem_index(&s->mem, rs, &id, &idp))) {
 		intptr_t *slot = _percpu_slab_slot(s, id);
 		intptr_t hdr = PERCPU_LOAD(&slot[cls]);
 		unsigned int cur = _percpu_slab_cur(hdr);
@@ -270,7 +275,7 @@ PERCPU_INLINE void *_percpu_slab_pop(struct percpu_slab *s, unsigned int cls)
 	const uint32_t *idp;
 	uint32_t id;
 
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&s->mem, rs, &id, &idp))) {
+	if (PERCPU_LIKELY(_percpu_mem_index(&s->mem, rs, &id, &idp))) {
 		intptr_t *slot = _percpu_slab_slot(s, id);
 		intptr_t hdr = PERCPU_LOAD(&slot[cls]);
 		unsigned int cur = _percpu_slab_cur(hdr);
@@ -298,16 +303,16 @@ PERCPU_INLINE void *_percpu_slab_pop(struct percpu_slab *s, unsigned int cls)
 /**
  * _percpu_slab_push_batch() - inline fast path of percpu_slab_push_batch().
  * No argument checks; @n >= 1 and at most PERCPU_SLAB_MAX_UNITS.
- * Return: how many were stored.
+ * Return: how many were stored (-EAGAIN: see percpu_slab_push()).
  */
-PERCPU_INLINE size_t _percpu_slab_push_batch(struct percpu_slab *s, unsigned int cls,
+PERCPU_INLINE ssize_t _percpu_slab_push_batch(struct percpu_slab *s, unsigned int cls,
 					     void *const *ptrs, size_t n)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 	const uint32_t *idp;
 	uint32_t id;
 
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&s->mem, rs, &id, &idp))) {
+	if (PERCPU_LIKELY(_percpu_mem_index(&s->mem, rs, &id, &idp))) {
 		intptr_t *slot = _percpu_slab_slot(s, id);
 		intptr_t hdr = PERCPU_LOAD(&slot[cls]);
 		unsigned int cur = _percpu_slab_cur(hdr), end = _percpu_slab_end(hdr);
@@ -323,25 +328,25 @@ PERCPU_INLINE size_t _percpu_slab_push_batch(struct percpu_slab *s, unsigned int
 						rs, &slot[cls], hdr, &slot[cur], ptrs,
 						k * sizeof(intptr_t), hdr + (intptr_t)k, id, idp) ==
 					  PERCPU_SEQ_COMMITTED))
-				return k;
+				return (ssize_t)k;
 		}
 	}
-	return (size_t)percpu_slab_push_batch_slow(s, cls, ptrs, n);
+	return percpu_slab_push_batch_slow(s, cls, ptrs, n);
 }
 
 /**
  * _percpu_slab_pop_batch() - inline fast path of percpu_slab_pop_batch().
  * No argument checks; @n >= 1 and at most PERCPU_SLAB_MAX_UNITS.
- * Return: how many were taken.
+ * Return: how many were taken (-EAGAIN: see percpu_slab_push()).
  */
-PERCPU_INLINE size_t _percpu_slab_pop_batch(struct percpu_slab *s, unsigned int cls,
+PERCPU_INLINE ssize_t _percpu_slab_pop_batch(struct percpu_slab *s, unsigned int cls,
 					    void **out, size_t n)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 	const uint32_t *idp;
 	uint32_t id;
 
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&s->mem, rs, &id, &idp))) {
+	if (PERCPU_LIKELY(_percpu_mem_index(&s->mem, rs, &id, &idp))) {
 		intptr_t *slot = _percpu_slab_slot(s, id);
 		intptr_t hdr = PERCPU_LOAD(&slot[cls]);
 		unsigned int cur = _percpu_slab_cur(hdr), begin = s->begin[cls];
@@ -362,11 +367,11 @@ PERCPU_INLINE size_t _percpu_slab_pop_batch(struct percpu_slab *s, unsigned int 
 					  PERCPU_SEQ_COMMITTED)) {
 				for (size_t i = 0; i < k; i++)
 					(void)PERCPU_TSAN_ACQUIRE(out[i]);
-				return k;
+				return (ssize_t)k;
 			}
 		}
 	}
-	return (size_t)percpu_slab_pop_batch_slow(s, cls, out, n);
+	return percpu_slab_pop_batch_slow(s, cls, out, n);
 }
 
 PERCPU_EXTERN_C_END
