@@ -85,7 +85,7 @@ fi
 # debug information names the build directory, which differs).
 mkdir -p "$tmp/plain" "$tmp/pre"
 {
-	echo "CFLAGS = -O2 -fPIC -I$top_srcdir/include -I$top_srcdir -I$top_builddir -pthread"
+	echo "CFLAGS = -O2 -fPIC -I$top_builddir/include -I$top_srcdir/include -I$top_srcdir -I$top_builddir -pthread"
 	echo "SRCS = $(cd "$top_srcdir" && ls lib/*.c | tr '\n' ' ')"
 	echo 'all: $(patsubst lib/%.c,%.o,$(SRCS))'
 	echo "%.o: $top_srcdir/lib/%.c"
