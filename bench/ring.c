@@ -1,17 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench/ring.c - per-CPU record ring writes against shared record rings,
- * for 16, 64 and 256-byte records (the benchmark argument).
+ * bench/ring.c - per-CPU event ring writes against shared record rings,
+ * for 16, 64 and 256-byte payloads (the benchmark argument).
  *
- * Two families:
+ * Three families:
  *
  *   ring/...              one write, the cost of the writer alone
  *   ring_write_read/...   one write then one read of a record, one pinned
  *                         thread: a producer and its consumer, back to back
  *
+ *   ring_consume/...      one reader draining while writer threads run on
+ *                         the other CPUs (see consume_benches below)
+ *
  *   percpu_write, percpu_write_read
- *                         _percpu_ring_write(), percpu_ring_read_cpu()
- *                         (only when <percpu/ring.h> exists)
+ *                         _percpu_ring_write() (a timestamped event with
+ *                         a 16-byte header), percpu_ring_read_cpu(): batch
+ *                         reads in drains, one event per read in write_read
+ *   vyukov_ts_write, mutex_ts_write
+ *                         the baselines below with the same clock read per
+ *                         record (under the lock for the mutex ring, so in
+ *                         ring order): what a tracer's event costs them
  *   vyukov_write, vyukov_write_read
  *                         lock-free bounded MPMC ring of records
  *   mutex_write, mutex_write_read
@@ -43,6 +51,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "baselines.h"
 #include "bench.h"
@@ -133,7 +142,8 @@ static void *setup(const struct cbench_run *r)
 		return NULL;
 	}
 #ifdef HAVE_PERCPU_RING
-	if (percpu_ring_init(&b->pring, b->size, RING_RECORDS, 0) != 0) {
+	/* Room for RING_RECORDS events with their 16-byte headers. */
+	if (percpu_ring_init(&b->pring, RING_RECORDS * PERCPU_RING_SPAN(b->size), 0) != 0) {
 		teardown(b);
 		return NULL;
 	}
@@ -274,11 +284,29 @@ static void vring_drain(struct ring_bench *b)
 	add_reads(b, count, sum);
 }
 
+static uint64_t vts_sink;
+
+/* The tracer's clock: CLOCK_MONOTONIC through the vDSO, as percpu_ring_clock(). */
+static inline uint64_t bench_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static int vyukov_write(void *obj, const uint64_t *rec)
 {
 	struct ring_bench *b = obj;
 
 	return vring_enqueue(&b->vring, rec, b->size);
+}
+
+/* With a timestamp (not in ring order: a lock-free ring cannot give that). */
+static int vyukov_ts_write(void *obj, const uint64_t *rec)
+{
+	__atomic_store_n(&vts_sink, bench_clock(), __ATOMIC_RELAXED);
+	return vyukov_write(obj, rec);
 }
 
 static void vyukov_drain(void *obj)
@@ -297,6 +325,12 @@ static void run_vyukov(struct cbench_thread *t, uint64_t n)
 {
 	vring_drain(t->shared);
 	ring_timed(t, n, t->shared, vyukov_write, vyukov_drain, NULL);
+}
+
+static void run_vyukov_ts(struct cbench_thread *t, uint64_t n)
+{
+	vring_drain(t->shared);
+	ring_timed(t, n, t->shared, vyukov_ts_write, vyukov_drain, NULL);
 }
 
 static void run_vyukov_rw(struct cbench_thread *t, uint64_t n)
@@ -340,6 +374,31 @@ static int mutex_write(void *obj, const uint64_t *rec)
 	return ret;
 }
 
+/*
+ * The baselines with a timestamp per record, as a tracer needs and as the
+ * per-CPU ring takes: the same clock (percpu_ring_clock()), read under the
+ * lock so that timestamps are in ring order, stored with the record.
+ */
+static uint64_t ts_sink;
+
+static int mutex_ts_write(void *obj, const uint64_t *rec)
+{
+	struct ring_bench *b = obj;
+	int ret;
+
+	pthread_mutex_lock(&b->mring.lock);
+	__atomic_store_n(&ts_sink, bench_clock(), __ATOMIC_RELAXED);
+	ret = mring_put_locked(&b->mring, rec, b->size);
+	pthread_mutex_unlock(&b->mring.lock);
+	return ret;
+}
+
+static void run_mutex_ts(struct cbench_thread *t, uint64_t n)
+{
+	mutex_drain(t->shared);
+	ring_timed(t, n, t->shared, mutex_ts_write, mutex_drain, NULL);
+}
+
 static int mutex_read(void *obj, uint64_t *rec)
 {
 	struct ring_bench *b = obj;
@@ -371,14 +430,23 @@ static const char *verify_mutex(void *obj, const struct cbench_run *r)
 }
 
 #ifdef HAVE_PERCPU_RING
-/* One reader per CPU at a time: drains take the drain lock. */
+/*
+ * One reader per CPU at a time: drains take the drain lock.  A drain reads
+ * many events per call, as a tracer's consumer does.
+ */
 static void pring_drain_cpu_locked(struct ring_bench *b, unsigned int cpu)
 {
-	uint64_t rec[RING_MAX_RECORD / 8], count = 0, sum = 0;
+	static uint64_t buf[8192];	/* under drain_lock */
+	uint64_t count = 0, sum = 0;
+	ssize_t n;
 
-	for (int i = 0; i < RING_RECORDS &&
-			percpu_ring_read_cpu(&b->pring, cpu, rec) == 1; i++)
-		check_record(b, rec, &count, &sum);
+	while ((n = percpu_ring_read_cpu(&b->pring, cpu, buf, sizeof(buf))) > 0) {
+		const struct percpu_ring_event *ev;
+		size_t off = 0;
+
+		while ((ev = percpu_ring_event_next(buf, (size_t)n, &off)) != NULL)
+			check_record(b, percpu_ring_event_payload(ev), &count, &sum);
+	}
 	add_reads(b, count, sum);
 }
 
@@ -403,7 +471,9 @@ static void pring_drain_cpu(struct ring_bench *b, int cpu)
 
 static int percpu_write(void *obj, const uint64_t *rec)
 {
-	return _percpu_ring_write(&((struct ring_bench *)obj)->pring, rec) == -ENOSPC;
+	struct ring_bench *b = obj;
+
+	return _percpu_ring_write(&b->pring, 1, rec, b->size) == -ENOSPC;
 }
 
 /* write_read runs one pinned thread: it is its CPU's only reader. */
@@ -425,8 +495,12 @@ static void percpu_rw_drain(void *obj)
 static int percpu_rw_read(void *obj, uint64_t *rec)
 {
 	struct percpu_rw_ctx *c = obj;
+	uint64_t ev[PERCPU_RING_SPAN(RING_MAX_RECORD) / 8];
 
-	return percpu_ring_read_cpu(&c->b->pring, c->cpu, rec) == 1;
+	if (percpu_ring_read_cpu(&c->b->pring, c->cpu, ev, PERCPU_RING_SPAN(c->b->size)) <= 0)
+		return 0;
+	memcpy(rec, percpu_ring_event_payload((struct percpu_ring_event *)ev), c->b->size);
+	return 1;
 }
 
 static void run_percpu(struct cbench_thread *t, uint64_t n)
@@ -572,6 +646,8 @@ static const struct cbench_desc ring_benches[] = {
 #endif
 	RING_BENCH("vyukov_write", setup, thread_init, run_vyukov, verify_vyukov, ring_sizes),
 	RING_BENCH("mutex_write", setup, thread_init, run_mutex, verify_mutex, ring_sizes),
+	RING_BENCH("vyukov_ts_write", setup, thread_init, run_vyukov_ts, verify_vyukov, ring_sizes),
+	RING_BENCH("mutex_ts_write", setup, thread_init, run_mutex_ts, verify_mutex, ring_sizes),
 #ifdef HAVE_PERCPU_RING
 	RING_RW_BENCH("percpu_write_read", setup, thread_init, run_percpu_rw, verify_percpu,
 		      ring_sizes),
@@ -591,8 +667,231 @@ static const struct cbench_desc floor_benches[] = {
 };
 #endif
 
+/*
+ * ring_consume/...: events drained per second by ONE reader while writers
+ * run.  One writer thread per other CPU (at least one) writes 64-byte
+ * records flat out, from setup to teardown; the benchmark's thread (pinned
+ * to the first CPU) reads, and only its reading is timed: an operation is
+ * one event read.  `lost` (per read) is what the writers dropped meanwhile.
+ *
+ *   percpu_read_batch   percpu_ring_read_cpu() into a 64 KiB buffer, every
+ *                       CPU in turn (the consumer of a tracer)
+ *   mutex_read_batch    the mutex ring, up to 256 records per lock hold
+ */
+#define CONSUME_RECORD	64
+#define CONSUME_BUF	(64 * 1024)
+
+struct consume_bench {
+	int percpu;
+	int stop;
+	unsigned int nwriters;
+	pthread_t tid[256];
+#ifdef HAVE_PERCPU_RING
+	struct percpu_ring ring;
+#endif
+	struct mring mring;
+	uint64_t lost;		/* mutex variant: records the writers dropped */
+	uint64_t carry;		/* events read beyond the last run()'s count */
+	uint64_t *buf;
+};
+
+static void *consume_writer(void *arg)
+{
+	struct consume_bench *c = arg;
+	uint64_t rec[CONSUME_RECORD / 8] = { 0 };
+	unsigned int i = __atomic_fetch_add(&c->nwriters, 0, __ATOMIC_RELAXED);
+
+	(void)i;
+	while (!__atomic_load_n(&c->stop, __ATOMIC_RELAXED)) {
+		rec[0]++;
+		rec[CONSUME_RECORD / 8 - 1] = rec[0];
+#ifdef HAVE_PERCPU_RING
+		if (c->percpu) {
+			_percpu_ring_write(&c->ring, 1, rec, sizeof(rec));
+			continue;
+		}
+#endif
+		pthread_mutex_lock(&c->mring.lock);
+		if (mring_put_locked(&c->mring, rec, CONSUME_RECORD) != 0)
+			c->lost++;
+		pthread_mutex_unlock(&c->mring.lock);
+	}
+	return NULL;
+}
+
+struct consume_start {
+	struct consume_bench *c;
+	unsigned int cpu;
+};
+
+static void *consume_writer_pinned(void *arg)
+{
+	struct consume_start *st = arg;
+	struct consume_bench *c = st->c;
+
+	cbench_pin_cpu(st->cpu);
+	free(st);
+	return consume_writer(c);
+}
+
+static void consume_teardown(void *obj)
+{
+	struct consume_bench *c = obj;
+
+	__atomic_store_n(&c->stop, 1, __ATOMIC_RELAXED);
+	for (unsigned int i = 0; i < c->nwriters; i++)
+		pthread_join(c->tid[i], NULL);
+#ifdef HAVE_PERCPU_RING
+	if (c->percpu)
+		percpu_ring_destroy(&c->ring);
+#endif
+	mring_destroy(&c->mring);
+	free(c->buf);
+	free(c);
+}
+
+static void *consume_setup(const struct cbench_run *r, int percpu)
+{
+	struct consume_bench *c = bench_zalloc(sizeof(*c));
+	unsigned int ncpu = cbench_nr_cpus(), n = ncpu > 1 ? ncpu - 1 : 1;
+
+	(void)r;
+	if (!c)
+		return NULL;
+	c->percpu = percpu;
+	c->buf = malloc(CONSUME_BUF);
+	if (!c->buf || mring_init(&c->mring, CONSUME_RECORD, 16384) != 0) {
+		free(c->buf);
+		free(c);
+		return NULL;
+	}
+#ifdef HAVE_PERCPU_RING
+	if (percpu && percpu_ring_init(&c->ring, 1 << 20, 0) != 0) {
+		mring_destroy(&c->mring);
+		free(c->buf);
+		free(c);
+		return NULL;
+	}
+#endif
+	if (n > 256)
+		n = 256;
+	for (unsigned int i = 0; i < n; i++) {
+		struct consume_start *st = malloc(sizeof(*st));
+
+		if (!st)
+			break;
+		st->c = c;
+		st->cpu = (i + 1) % ncpu;
+		if (pthread_create(&c->tid[i], NULL, consume_writer_pinned, st) != 0) {
+			free(st);
+			break;
+		}
+		c->nwriters = i + 1;
+	}
+	return c;
+}
+
+#ifdef HAVE_PERCPU_RING
+static void *consume_setup_percpu(const struct cbench_run *r)
+{
+	return consume_setup(r, 1);
+}
+
+static void run_consume_percpu(struct cbench_thread *t, uint64_t n)
+{
+	struct consume_bench *c = t->shared;
+	uint64_t got = c->carry, t0 = bench_now_ns(), bad = 0;
+	unsigned int nr = percpu_nr_cpus();
+
+	while (got < n) {
+		for (unsigned int cpu = 0; cpu < nr; cpu++) {
+			ssize_t len = percpu_ring_read_cpu(&c->ring, cpu, c->buf, CONSUME_BUF);
+			const struct percpu_ring_event *ev;
+			size_t off = 0;
+
+			while (len > 0 && (ev = percpu_ring_event_next(c->buf, (size_t)len, &off))) {
+				const uint64_t *p = percpu_ring_event_payload(ev);
+
+				bad += p[0] != p[CONSUME_RECORD / 8 - 1];
+				got++;
+			}
+		}
+	}
+	t->manual_ns += (double)(bench_now_ns() - t0);
+	c->carry = got - n;
+	if (bad)
+		cbench_counter(t, "bad", (double)bad, 0);
+}
+
+static const char *verify_consume_percpu(void *obj, const struct cbench_run *r)
+{
+	struct consume_bench *c = obj;
+	struct percpu_ring_lost l;
+	uint64_t lost = 0;
+
+	(void)r;
+	for (unsigned int cpu = 0; cpu < percpu_nr_cpus(); cpu++)
+		if (percpu_ring_lost_cpu(&c->ring, cpu, &l, 0) == 0)
+			lost += l.full;
+	(void)lost;
+	return NULL;
+}
+#endif
+
+static void *consume_setup_mutex(const struct cbench_run *r)
+{
+	return consume_setup(r, 0);
+}
+
+static void run_consume_mutex(struct cbench_thread *t, uint64_t n)
+{
+	struct consume_bench *c = t->shared;
+	uint64_t got = c->carry, t0 = bench_now_ns(), bad = 0;
+
+	while (got < n) {
+		int k = 0;
+
+		pthread_mutex_lock(&c->mring.lock);
+		while (k < 256 && mring_get_locked(&c->mring, c->buf + k * (CONSUME_RECORD / 8),
+						   CONSUME_RECORD))
+			k++;
+		pthread_mutex_unlock(&c->mring.lock);
+		for (int i = 0; i < k; i++) {
+			const uint64_t *p = c->buf + i * (CONSUME_RECORD / 8);
+
+			bad += p[0] != p[CONSUME_RECORD / 8 - 1];
+		}
+		got += (uint64_t)k;
+	}
+	t->manual_ns += (double)(bench_now_ns() - t0);
+	c->carry = got - n;
+	if (bad)
+		cbench_counter(t, "bad", (double)bad, 0);
+}
+
+static const char *verify_consume(void *obj, const struct cbench_run *r)
+{
+	(void)obj;
+	(void)r;
+	return NULL;
+}
+
+static const struct cbench_desc consume_benches[] = {
+#ifdef HAVE_PERCPU_RING
+	{ .name = "ring_consume/percpu_read_batch", .setup = consume_setup_percpu,
+	  .run = run_consume_percpu, .verify = verify_consume_percpu,
+	  .teardown = consume_teardown, .batch = 4096, .threads_mode = CBENCH_THREADS_ONE,
+	  .manual_time = 1 },
+#endif
+	{ .name = "ring_consume/mutex_read_batch", .setup = consume_setup_mutex,
+	  .run = run_consume_mutex, .verify = verify_consume, .teardown = consume_teardown,
+	  .batch = 4096, .threads_mode = CBENCH_THREADS_ONE, .manual_time = 1 },
+};
+
 void bench_register_ring(void)
 {
+	for (size_t i = 0; i < sizeof(consume_benches) / sizeof(consume_benches[0]); i++)
+		cbench_register(&consume_benches[i]);
 	for (size_t i = 0; i < sizeof(ring_benches) / sizeof(ring_benches[0]); i++)
 		cbench_register(&ring_benches[i]);
 #ifdef FLOOR_HAVE_RSEQ

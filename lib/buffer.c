@@ -172,6 +172,8 @@ ssize_t percpu_buffer_drain_cpu(struct percpu_buffer *b, unsigned int cpu, void 
  */
 int percpu_buffer_push_slow(struct percpu_buffer *b, void *ptr)
 {
+	unsigned int waits = 0;
+
 	for (;;) {
 		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
 		struct percpu_buffer_cpu *pc;
@@ -194,7 +196,7 @@ int percpu_buffer_push_slow(struct percpu_buffer *b, void *ptr)
 		pc = _percpu_buffer_cpu(b, id);
 		n = PERCPU_LOAD(&pc->count);
 		if (n == PERCPU_BUFFER_LOCKED) {
-			sched_yield();
+			percpu_slow_wait(&waits);
 			continue;
 		}
 		if ((size_t)n >= b->capacity) {
@@ -214,6 +216,8 @@ int percpu_buffer_push_slow(struct percpu_buffer *b, void *ptr)
 
 void *percpu_buffer_pop_slow(struct percpu_buffer *b)
 {
+	unsigned int waits = 0;
+
 	for (;;) {
 		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
 		struct percpu_buffer_cpu *pc;
@@ -236,7 +240,7 @@ void *percpu_buffer_pop_slow(struct percpu_buffer *b)
 		pc = _percpu_buffer_cpu(b, id);
 		n = PERCPU_LOAD(&pc->count);
 		if (n == PERCPU_BUFFER_LOCKED) {
-			sched_yield();
+			percpu_slow_wait(&waits);
 			continue;
 		}
 		if (n == 0) {

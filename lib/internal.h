@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct percpu_mem;
 
@@ -28,6 +29,15 @@ int percpu_mem_setup(struct percpu_mem *m, size_t size, unsigned int flags, int 
  */
 int percpu_rseq_global_ready(void);
 
+/*
+ * percpu_mem_setup() on @fd at @offset (MAP_SHARED), for memory other
+ * processes map too; the file must hold percpu_mem_map_len(@size) bytes
+ * there.  @fd < 0: anonymous, as percpu_mem_setup().
+ */
+int percpu_mem_setup_fd(struct percpu_mem *m, size_t size, unsigned int flags, int mutex_off,
+			int fd, off_t offset);
+size_t percpu_mem_map_len(size_t size);
+
 /* 1 when an mm_cid-indexed structure can work in this process. */
 int percpu_rseq_mm_cid_usable(void);
 
@@ -38,6 +48,13 @@ int percpu_have_membarrier(void);
 void percpu_slow_setup_fork(void);
 void percpu_slow_register(struct percpu_mem *m);
 void percpu_slow_unregister(struct percpu_mem *m);
+/*
+ * Wait a little for a slow path to release a slot: yield the first times,
+ * then sleep, longer each time (*@waits counts, starting at 0).
+ * Async-signal-safe.
+ */
+void percpu_slow_wait(unsigned int *waits);
+
 /* The first thread is about to run sequences: see lib/slow.c. */
 void percpu_slow_quiesce(void);
 

@@ -236,6 +236,8 @@ struct percpu_list_node *percpu_list_drain_cpu(struct percpu_list *l, unsigned i
  */
 void percpu_list_push_slow(struct percpu_list *l, struct percpu_list_node *node)
 {
+	unsigned int waits = 0;
+
 	for (;;) {
 		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
 		const uint32_t *idp;
@@ -257,7 +259,7 @@ void percpu_list_push_slow(struct percpu_list *l, struct percpu_list_node *node)
 			intptr_t head = PERCPU_LOAD(&pc->head);
 
 			if (head == PERCPU_LIST_LOCKED) {
-				sched_yield();
+				percpu_slow_wait(&waits);
 				continue;
 			}
 			PERCPU_STORE(&node->next, (struct percpu_list_node *)head);
@@ -272,6 +274,8 @@ void percpu_list_push_slow(struct percpu_list *l, struct percpu_list_node *node)
 
 struct percpu_list_node *percpu_list_pop_slow(struct percpu_list *l)
 {
+	unsigned int waits = 0;
+
 	for (;;) {
 		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
 		const uint32_t *idp;
@@ -301,6 +305,6 @@ struct percpu_list_node *percpu_list_pop_slow(struct percpu_list *l)
 		if (ret == PERCPU_SEQ_COMMITTED)
 			return top == 0 ? NULL : PERCPU_TSAN_ACQUIRE(_percpu_list_dec(l, top));
 		if (ret == PERCPU_SEQ_CMPFAIL)		/* locked by a slow path */
-			sched_yield();
+			percpu_slow_wait(&waits);
 	}
 }

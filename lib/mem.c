@@ -130,6 +130,19 @@ static int multi_node(void)
 
 int percpu_mem_setup(struct percpu_mem *m, size_t size, unsigned int flags, int mutex_off)
 {
+	return percpu_mem_setup_fd(m, size, flags, mutex_off, -1, 0);
+}
+
+size_t percpu_mem_map_len(size_t size)
+{
+	size_t line = PERCPU_CACHELINE_BYTES, stride = (size + line - 1) / line * line;
+
+	return (stride * percpu_nr_cpus() + page_size() - 1) / page_size() * page_size();
+}
+
+int percpu_mem_setup_fd(struct percpu_mem *m, size_t size, unsigned int flags, int mutex_off,
+			int fd, off_t offset)
+{
 	size_t line = PERCPU_CACHELINE_BYTES, stride, len;
 	unsigned int nr;
 	void *mem;
@@ -148,7 +161,10 @@ int percpu_mem_setup(struct percpu_mem *m, size_t size, unsigned int flags, int 
 		return -EINVAL;
 	len = (stride * nr + page_size() - 1) / page_size() * page_size();
 	/* mmap: zeroed, page aligned, and untouched until a slot is used. */
-	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fd >= 0)	/* shared with other processes: the caller sized the file */
+		mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, offset);
+	else
+		mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED)
 		return -ENOMEM;
 	memset(m, 0, sizeof(*m));
@@ -166,7 +182,13 @@ int percpu_mem_setup(struct percpu_mem *m, size_t size, unsigned int flags, int 
 		for (unsigned int cpu = 0; cpu < nr; cpu++)
 			place_slot(percpu_mem_ptr(m, cpu), stride, cpu);
 	}
-	if (mutex_off >= 0)
+	/*
+	 * Not shared memory: a fork child resets slot mutexes it finds taken
+	 * (lib/slow.c), which in a MAP_SHARED mapping are the parent's live
+	 * ones.  The child does not write structures it shares with its
+	 * parent (their writers are all in the process that made them).
+	 */
+	if (mutex_off >= 0 && fd < 0)
 		percpu_slow_register(m);
 	return 0;
 }

@@ -1,24 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lib/ring.c - per-CPU record rings: set-up, the consumer, the exported
- * wrappers, and the fallback writer under the lock of lib/slow.c.
+ * lib/ring.c - per-CPU event rings (see percpu/ring.h): set-up in private or
+ * shared memory, the consumer, the waits and wake-ups, the exported
+ * wrappers, and the slow-path writer under the lock of lib/slow.c.
  */
 #include "config.h"
 #define PERCPU_LIB_BUILD 1
 
 #include <errno.h>
+#include <limits.h>
 #include <sched.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <percpu/ring.h>
 #include "internal.h"
 
 static int ring_ok(const struct percpu_ring *r)
 {
-	return r && r->magic == PERCPU_RING_MAGIC && r->mem.base;
+	return r && r->magic == PERCPU_RING_MAGIC && r->mem.base && r->meta;
 }
 
-/* The smallest power of two >= @n (n <= PERCPU_RING_MAX_RECORDS). */
+static size_t ring_page(void)
+{
+	return (size_t)sysconf(_SC_PAGESIZE);
+}
+
+/* The smallest power of two >= @n (n <= PERCPU_RING_MAX_BYTES). */
 static size_t pow2_at_least(size_t n)
 {
 	size_t p = 1;
@@ -28,40 +40,155 @@ static size_t pow2_at_least(size_t n)
 	return p;
 }
 
-int percpu_ring_init(struct percpu_ring *r, size_t record_size, size_t records_per_cpu,
-		     unsigned int flags)
+/* Bytes of one CPU's slot: writer line, consumer line, ring. */
+static size_t slot_size(size_t bytes)
 {
-	size_t padded, places;
-	int err;
+	return 2 * PERCPU_CACHELINE_BYTES + bytes;
+}
 
-	if (!r || record_size == 0 || record_size > PERCPU_RING_MAX_RECORD ||
-	    records_per_cpu == 0 || records_per_cpu > PERCPU_RING_MAX_RECORDS)
+static void set_fields(struct percpu_ring *r, const struct percpu_ring_meta *meta)
+{
+	r->mask = (size_t)meta->bytes - 1;
+	r->sub_mask = (size_t)meta->subbuf - 1;
+	r->flags = meta->flags;
+}
+
+int percpu_ring_init(struct percpu_ring *r, size_t bytes_per_cpu, unsigned int flags)
+{
+	const unsigned int known = PERCPU_MM_CID | PERCPU_RING_OVERWRITE | PERCPU_RING_SHARED;
+	size_t page = ring_page(), bytes, min, slots_len;
+	struct percpu_ring_meta *meta;
+	int fd = -1, err;
+
+	_Static_assert(sizeof(struct percpu_ring_cpu) <= PERCPU_CACHELINE_BYTES, "writer line");
+	_Static_assert(sizeof(struct percpu_ring_consumer) <= PERCPU_CACHELINE_BYTES, "reader line");
+	_Static_assert(sizeof(struct percpu_ring_event) == PERCPU_RING_HEADER, "header size");
+	_Static_assert(PERCPU_RING_SPAN(PERCPU_RING_MAX_PAYLOAD) + 8 <=
+		       PERCPU_RING_MIN_BYTES_OVERWRITE / PERCPU_RING_SUBBUFS, "largest event");
+	_Static_assert(PERCPU_RING_SPAN(PERCPU_RING_MAX_PAYLOAD) + 8 <= PERCPU_RING_MIN_BYTES,
+		       "largest event");
+	if (!r || (flags & ~known))
 		return -EINVAL;
-	_Static_assert(sizeof(struct percpu_ring_cpu) <= PERCPU_CACHELINE_BYTES, "header size");
-	_Static_assert(PERCPU_RING_MAX_RECORD % sizeof(intptr_t) == 0, "max record padding");
+	min = (flags & PERCPU_RING_OVERWRITE) ? PERCPU_RING_MIN_BYTES_OVERWRITE :
+						 PERCPU_RING_MIN_BYTES;
+	if (bytes_per_cpu < min || bytes_per_cpu > PERCPU_RING_MAX_BYTES)
+		return -EINVAL;
 	PERCPU_READ_ANYWAY(r, sizeof(*r));
 	if (percpu_looks_live(r->magic, PERCPU_RING_MAGIC, r->mem.base, r->mem.nr,
 			      percpu_nr_cpus()))
 		return -EBUSY;
-	padded = (record_size + sizeof(intptr_t) - 1) / sizeof(intptr_t) * sizeof(intptr_t);
-	/* A power of two, so that positions map to slots across their wrap. */
-	places = pow2_at_least(records_per_cpu);
+	bytes = pow2_at_least(bytes_per_cpu);
 	/*
-	 * Writer line, consumer line, then the records: 2^24 records of 4 KiB
-	 * on each of a few CPUs overflow a 32-bit size_t.
+	 * A valid size that this address space cannot hold (1 GiB per CPU on
+	 * a 32-bit machine): no memory for it, not the caller's mistake.
 	 */
-	if (!percpu_size_fits(2 * PERCPU_CACHELINE_BYTES, places, padded, percpu_nr_cpus(),
-			      SIZE_MAX) ||
-	    places > (PERCPU_MEM_MAX_SLOT - 2 * PERCPU_CACHELINE_BYTES) / padded)
-		return -EINVAL;
-	err = percpu_mem_setup(&r->mem, 2 * PERCPU_CACHELINE_BYTES + places * padded, flags,
-			       offsetof(struct percpu_ring_cpu, slow_mutex));
-	if (err)
+	if (slot_size(bytes) > PERCPU_MEM_MAX_SLOT ||
+	    !percpu_size_fits(slot_size(bytes), 1, 0, percpu_nr_cpus(), SIZE_MAX))
+		return -ENOMEM;
+	slots_len = percpu_mem_map_len(slot_size(bytes));
+	if (flags & PERCPU_RING_SHARED) {
+		fd = memfd_create("percpu_ring", MFD_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (ftruncate(fd, (off_t)(page + slots_len)) != 0) {
+			err = -errno;
+			close(fd);
+			return err;
+		}
+		meta = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	} else {
+		meta = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
+	if (meta == MAP_FAILED) {
+		if (fd >= 0)
+			close(fd);
+		return -ENOMEM;
+	}
+	err = percpu_mem_setup_fd(&r->mem, slot_size(bytes), flags & PERCPU_MM_CID,
+				  offsetof(struct percpu_ring_cpu, slow_mutex), fd, (off_t)page);
+	if (err) {
+		munmap(meta, page);
+		if (fd >= 0)
+			close(fd);
 		return err;
-	r->record_size = record_size;
-	r->padded_size = padded;
-	r->records = records_per_cpu;
-	r->mask = places - 1;
+	}
+	meta->version = PERCPU_RING_META_VERSION;
+	meta->nr_cpus = r->mem.nr;
+	meta->flags = flags;
+	meta->bytes = bytes;
+	meta->subbuf = (flags & PERCPU_RING_OVERWRITE) ? bytes / PERCPU_RING_SUBBUFS : bytes;
+	meta->stride = r->mem.stride;
+	meta->slots_off = page;
+	meta->slots_len = r->mem.map_len;
+	meta->clock = CLOCK_MONOTONIC;
+	/* Last: a reader attaching meanwhile sees a complete page or none. */
+	__atomic_store_n(&meta->magic, PERCPU_RING_META_MAGIC, __ATOMIC_RELEASE);
+	r->meta = meta;
+	r->meta_len = page;
+	r->fd = fd;
+	r->attached = 0;
+	set_fields(r, meta);
+	r->magic = PERCPU_RING_MAGIC;
+	return 0;
+}
+
+int percpu_ring_fd(const struct percpu_ring *r)
+{
+	if (!ring_ok(r) || !(r->flags & PERCPU_RING_SHARED))
+		return -EINVAL;
+	return r->fd;
+}
+
+/* Does @meta describe rings this process can read from a file of @size bytes? */
+static int meta_ok(const struct percpu_ring_meta *meta, size_t page, uint64_t size)
+{
+	uint64_t bytes = meta->bytes, sub = meta->subbuf;
+
+	return __atomic_load_n(&meta->magic, __ATOMIC_ACQUIRE) == PERCPU_RING_META_MAGIC &&
+	       meta->version == PERCPU_RING_META_VERSION && meta->nr_cpus == percpu_nr_cpus() &&
+	       bytes >= PERCPU_RING_MIN_BYTES && bytes <= PERCPU_RING_MAX_BYTES &&
+	       (bytes & (bytes - 1)) == 0 && (sub == bytes || sub == bytes / PERCPU_RING_SUBBUFS) &&
+	       meta->slots_off == page &&
+	       meta->slots_len == percpu_mem_map_len(slot_size((size_t)bytes)) &&
+	       size >= meta->slots_off + meta->slots_len;
+}
+
+int percpu_ring_attach(struct percpu_ring *r, int fd)
+{
+	size_t page = ring_page();
+	struct percpu_ring_meta *meta;
+	struct stat st;
+	int err;
+
+	if (!r)
+		return -EINVAL;
+	PERCPU_READ_ANYWAY(r, sizeof(*r));
+	if (percpu_looks_live(r->magic, PERCPU_RING_MAGIC, r->mem.base, r->mem.nr,
+			      percpu_nr_cpus()))
+		return -EBUSY;
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	if ((uint64_t)st.st_size < page)
+		return -EINVAL;
+	meta = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (meta == MAP_FAILED)
+		return -errno;
+	if (!meta_ok(meta, page, (uint64_t)st.st_size)) {
+		munmap(meta, page);
+		return -EINVAL;
+	}
+	/* Reading needs no index and no slow-path lock: nothing to register. */
+	err = percpu_mem_setup_fd(&r->mem, slot_size((size_t)meta->bytes), 0, -1, fd,
+				  (off_t)page);
+	if (err) {
+		munmap(meta, page);
+		return err;
+	}
+	r->meta = meta;
+	r->meta_len = page;
+	r->fd = fd;
+	r->attached = 1;
+	set_fields(r, meta);
 	r->magic = PERCPU_RING_MAGIC;
 	return 0;
 }
@@ -71,68 +198,122 @@ int percpu_ring_destroy(struct percpu_ring *r)
 	if (!ring_ok(r))
 		return -EINVAL;
 	percpu_mem_destroy(&r->mem);
+	munmap(r->meta, r->meta_len);
+	if (r->fd >= 0 && !r->attached)
+		close(r->fd);
 	memset(r, 0, sizeof(*r));
 	return 0;
 }
 
-int percpu_ring_write(struct percpu_ring *r, const void *record)
+int percpu_ring_write(struct percpu_ring *r, unsigned int type, const void *payload, size_t len)
 {
-	if (PERCPU_UNLIKELY(!ring_ok(r) || !record))
+	if (PERCPU_UNLIKELY(!ring_ok(r) || (!payload && len)))
 		return -EINVAL;
-	return _percpu_ring_write(r, record);
+	if (PERCPU_UNLIKELY(r->attached))
+		return -EPERM;
+	return _percpu_ring_write(r, type, payload, len);
 }
 
 /*
- * Records that are not a word multiple or not word aligned: the sequence
- * copies whole aligned words and must not read past the caller's record, so
- * copy it into an aligned buffer first.  The buffer is exactly padded_size
- * bytes (a variable-length array): writers run in signal handlers on small
- * alternate stacks, and a buffer of PERCPU_RING_MAX_RECORD bytes for every
- * record overflowed a 7 KiB one with a 52-byte record.  init() bounds
- * padded_size by PERCPU_RING_MAX_RECORD.
+ * Events with payloads above PERCPU_RING_INLINE_PAYLOAD: staged in a buffer
+ * of their own size (a signal handler on a small alternate stack pays for
+ * what it writes, not for the largest event), then written by the slow path.
  */
-int percpu_ring_write_bounce(struct percpu_ring *r, const void *record)
+int percpu_ring_write_bounce(struct percpu_ring *r, unsigned int type, const void *payload,
+			     size_t len)
 {
-	intptr_t words[r->padded_size / sizeof(intptr_t)];
+	size_t span;
 
-	memcpy(words, record, r->record_size);
-	/* Zero the padding so a consumer never sees stale stack bytes. */
-	memset((char *)words + r->record_size, 0, r->padded_size - r->record_size);
-	return _percpu_ring_write_words(r, words);
+	if (len > PERCPU_RING_MAX_PAYLOAD)
+		return -EMSGSIZE;
+	span = PERCPU_RING_SPAN(len);
+	{
+		uint64_t ev[(span + 8) / 8];
+
+		_percpu_ring_stage(ev, type, payload, len, span);
+		return percpu_ring_write_slow(r, ev, span);
+	}
 }
 
-/* Under the lock of slot @cpu, whose head was @head: write, then unlock. */
+static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *ts)
+{
+	return syscall(SYS_futex, word, op, val, ts, NULL, 0);
+}
+
+/* Private rings wake with a private futex (no hashing by inode). */
+static int futex_op(const struct percpu_ring *r, int op)
+{
+	return (r->flags & PERCPU_RING_SHARED) ? op : op | FUTEX_PRIVATE_FLAG;
+}
+
+void percpu_ring_wake_slow(struct percpu_ring *r, struct percpu_ring_cpu *pc, intptr_t head)
+{
+	struct percpu_ring_meta *meta = r->meta;
+	intptr_t tail = PERCPU_LOAD(&_percpu_ring_consumer(pc)->tail);
+	int saved = errno;
+
+	if ((uintptr_t)head - (uintptr_t)tail < PERCPU_LOAD(&meta->watermark))
+		return;
+	__atomic_fetch_add(&meta->futex, 1, __ATOMIC_RELEASE);
+	futex(&meta->futex, futex_op(r, FUTEX_WAKE), INT_MAX, NULL);
+	errno = saved;
+}
+
+/*
+ * Under the lock of slot @cpu, whose head was @head: write the staged event
+ * @ev as a sequence would (see _percpu_ring_try()), then unlock.
+ */
 static int write_locked(struct percpu_ring *r, struct percpu_slow *s, unsigned int cpu,
-			intptr_t head, const void *record)
+			intptr_t head, uint64_t *ev, size_t span)
 {
 	struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, cpu);
-	intptr_t tail = PERCPU_LOAD_ACQUIRE(_percpu_ring_tail(pc));
+	struct percpu_ring_event *hdr = (struct percpu_ring_event *)ev;
+	/* The terminator is the first 8 bytes of a header: its seq only. */
+	uint32_t *term_seq = (uint32_t *)((char *)ev + span + offsetof(struct percpu_ring_event, seq));
+	uintptr_t pos = _percpu_ring_place(r, (uintptr_t)head, span);
+	uint32_t seq;
 
-	if (_percpu_ring_used(head, tail) >= r->records) {
-		percpu_slow_unlock(s, head);
-		__atomic_fetch_add(&pc->lost_atomic, 1, __ATOMIC_RELAXED);
-		return -ENOSPC;
+	if (!(r->flags & PERCPU_RING_OVERWRITE)) {
+		intptr_t tail = PERCPU_LOAD_ACQUIRE(&_percpu_ring_consumer(pc)->tail);
+
+		if (pos + span + 8 - (uintptr_t)tail > r->mask + 1) {
+			percpu_slow_unlock(s, head);
+			__atomic_fetch_add(&pc->lost_full_atomic, 1, __ATOMIC_RELAXED);
+			return -ENOSPC;
+		}
 	}
-	memcpy(_percpu_ring_record(r, pc, (uintptr_t)head), record, r->padded_size);
-	/* Release: the consumer that sees the next head sees the whole record. */
-	percpu_slow_unlock(s, _percpu_ring_next(head));
+	seq = ((struct percpu_ring_event *)_percpu_ring_at(r, pc, (uintptr_t)head))->seq;
+	hdr->seq = seq;
+	*term_seq = seq + 1;
+	/* The lock is ours: every earlier commit read the clock before it. */
+	hdr->ts = percpu_ring_clock();
+	/* Seen LOCKED before any of our stores (see _percpu_ring_try()). */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(_percpu_ring_at(r, pc, pos), ev, span + 8);
+	/* Release: the consumer that sees the new head sees the whole event. */
+	percpu_slow_unlock(s, (intptr_t)(pos + span));
+	if (PERCPU_UNLIKELY(PERCPU_LOAD(&r->meta->waiting) != 0))
+		percpu_ring_wake_slow(r, pc, (intptr_t)(pos + span));
 	return 0;
 }
 
 /*
- * Slow path of the writer.  A thread with rseq retries (after an abort, while
- * a fallback writer holds the slot, after reading a stale head) or counts the
- * record lost on the slot it runs on; a thread without rseq writes under the
- * lock of some slot.  @record is padded_size bytes.
+ * Slow path of the writer, with the event staged by _percpu_ring_write().  A
+ * thread with rseq retries (after an abort, while a fallback writer holds the
+ * slot, after reading a stale head) or counts the event lost on the slot it
+ * runs on; a thread without rseq writes under the lock of some slot.
  */
-int percpu_ring_write_slow(struct percpu_ring *r, const void *record)
+int percpu_ring_write_slow(struct percpu_ring *r, uint64_t *ev, size_t span)
 {
+	unsigned int waits = 0;
+
 	for (;;) {
 		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
 		struct percpu_ring_cpu *pc;
 		const uint32_t *idp;
 		intptr_t head, tail;
 		uint32_t id;
+		int ret;
 
 		if (percpu_rseq_is_fallback(rs)) {
 			struct percpu_slow s;
@@ -140,37 +321,37 @@ int percpu_ring_write_slow(struct percpu_ring *r, const void *record)
 
 			if (percpu_slow_lock_local(&s, &r->mem, PERCPU_RING_LOCKED, &head, &slot)) {
 				/*
-				 * Every slot busy (a handler interrupted its own
-				 * thread's write): the record is lost, as in a full ring.
+				 * Every slot busy: a handler interrupted its own
+				 * thread's write (lib/slow.c).  Dropped, as in a full
+				 * ring.
 				 */
-				__atomic_fetch_add(&_percpu_ring_cpu(r, slot)->lost_atomic, 1,
+				__atomic_fetch_add(&_percpu_ring_cpu(r, slot)->lost_full_atomic, 1,
 						   __ATOMIC_RELAXED);
 				return -ENOSPC;
 			}
-			return write_locked(r, &s, slot, head, record);
+			return write_locked(r, &s, slot, head, ev, span);
 		}
 		if (!_percpu_mem_index(&r->mem, rs, &id, &idp))
 			continue;
+		ret = _percpu_ring_try(r, rs, id, idp, ev, span);
+		if (ret == 0)
+			return 0;
 		pc = _percpu_ring_cpu(r, id);
 		head = PERCPU_LOAD(&pc->head);
-		tail = PERCPU_LOAD_ACQUIRE(_percpu_ring_tail(pc));
 		if (head == PERCPU_RING_LOCKED) {
-			sched_yield();
+			percpu_slow_wait(&waits);
 			continue;
 		}
+		if (ret != -ENOSPC)
+			continue;
+		tail = PERCPU_LOAD_ACQUIRE(&_percpu_ring_consumer(pc)->tail);
 		if ((intptr_t)((uintptr_t)head - (uintptr_t)tail) < 0)
 			continue;	/* head went stale while we read tail */
-		if (_percpu_ring_used(head, tail) >= r->records) {
-			if (percpu_arch_addv(rs, &pc->lost, 1, id, idp) == PERCPU_SEQ_COMMITTED)
-				return -ENOSPC;
-			continue;
-		}
-		if (percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &pc->head, head,
-								_percpu_ring_record(r, pc, (uintptr_t)head),
-								record, r->padded_size,
-								_percpu_ring_next(head), id, idp) ==
-		    PERCPU_SEQ_COMMITTED)
-			return 0;
+		if (_percpu_ring_place(r, (uintptr_t)head, span) + span + 8 - (uintptr_t)tail <=
+		    r->mask + 1)
+			continue;	/* the reader made room meanwhile */
+		if (percpu_arch_addv(rs, &pc->lost_full, 1, id, idp) == PERCPU_SEQ_COMMITTED)
+			return -ENOSPC;
 	}
 }
 
@@ -183,32 +364,176 @@ static int check_cpu(const struct percpu_ring *r, unsigned int cpu)
 	return 0;
 }
 
-int percpu_ring_read_cpu(struct percpu_ring *r, unsigned int cpu, void *record)
+/*
+ * The oldest position of an overwrite-mode ring whose sub-buffer no writer
+ * can be writing into when head is @head: writers write in head's sub-buffer
+ * and the next one.
+ */
+static uintptr_t safe_start(const struct percpu_ring *r, uintptr_t head)
+{
+	return (head & ~(uintptr_t)r->sub_mask) - (PERCPU_RING_SUBBUFS - 2) * (r->sub_mask + 1);
+}
+
+/* Is position @a after position @b (across the wrap)? */
+static int after(uintptr_t a, uintptr_t b)
+{
+	return (intptr_t)(a - b) > 0;
+}
+
+/*
+ * Copy whole events of @pc's ring from @pos up to @head into @buf (@len
+ * bytes), skipping terminators.  In overwrite mode the bytes may change
+ * under us: every size read is checked before it is used, and the caller
+ * validates the copy.  *@end: the position after what was consumed.
+ * Return: bytes copied, or -ENOBUFS if the first event did not fit.
+ */
+static ssize_t copy_events(const struct percpu_ring *r, struct percpu_ring_cpu *pc,
+			   uintptr_t pos, uintptr_t head, char *buf, size_t len, uintptr_t *end)
+{
+	size_t out = 0, sub = r->sub_mask + 1;
+
+	while (after(head, pos)) {
+		const char *at = _percpu_ring_at(r, pc, pos);
+		uint16_t size = __atomic_load_n((const uint16_t *)at, __ATOMIC_RELAXED);
+		size_t span;
+
+		if (size == 0) {	/* terminator: the rest of the sub-buffer is unused */
+			pos = (pos | r->sub_mask) + 1;
+			continue;
+		}
+		span = PERCPU_RING_SPAN(size - PERCPU_RING_HEADER);
+		if (size < PERCPU_RING_HEADER || (pos & r->sub_mask) + span + 8 > sub ||
+		    after(pos + span, head))
+			break;	/* overwritten under us: the caller's check fails */
+		if (out + span > len) {
+			if (out == 0) {
+				*end = pos;
+				return -ENOBUFS;
+			}
+			break;
+		}
+		memcpy(buf + out, at, span);
+		/* The size we checked, not one that changed since. */
+		((struct percpu_ring_event *)(buf + out))->size = size;
+		out += span;
+		pos += span;
+	}
+	*end = pos;
+	return (ssize_t)out;
+}
+
+/* Count the sequence numbers the events in @buf skipped as overwritten. */
+static void account(struct percpu_ring_consumer *c, const char *buf, size_t n)
+{
+	const struct percpu_ring_event *ev;
+	size_t off = 0;
+
+	while ((ev = percpu_ring_event_next(buf, n, &off)) != NULL) {
+		c->lost_overwritten += (uint32_t)(ev->seq - c->next_seq);
+		c->next_seq = ev->seq + 1;
+	}
+}
+
+static ssize_t read_discard(struct percpu_ring *r, struct percpu_ring_cpu *pc,
+			    struct percpu_ring_consumer *c, char *buf, size_t len)
+{
+	intptr_t head = PERCPU_LOAD_ACQUIRE(&pc->head);
+	uintptr_t end;
+	ssize_t n;
+
+	/*
+	 * A slow-path writer holds the ring (or died holding it): what was
+	 * committed before it took the lock is still there to read.
+	 */
+	if (head == PERCPU_RING_LOCKED)
+		head = c->head_seen;
+	else
+		c->head_seen = head;
+	n = copy_events(r, pc, (uintptr_t)c->tail, (uintptr_t)head, buf, len, &end);
+	if (n < 0)
+		return n;
+	account(c, buf, (size_t)n);
+	/* Release: no writer reuses the bytes before our copy is done. */
+	PERCPU_STORE_RELEASE(&c->tail, (intptr_t)end);
+	return n;
+}
+
+static ssize_t read_overwrite(struct percpu_ring *r, struct percpu_ring_cpu *pc,
+			      struct percpu_ring_consumer *c, char *buf, size_t len)
+{
+	/* Each retry starts in the newest safe sub-buffer: a few suffice. */
+	for (int tries = 0; tries < 16; tries++) {
+		intptr_t head = PERCPU_LOAD_ACQUIRE(&pc->head), head2;
+		uintptr_t from = (uintptr_t)c->tail, lo, end;
+		ssize_t n;
+
+		if (head == PERCPU_RING_LOCKED)
+			return 0;	/* cannot tell what is safe: later */
+		lo = safe_start(r, (uintptr_t)head);
+		if (after(lo, from))
+			from = lo;
+		n = copy_events(r, pc, from, (uintptr_t)head, buf, len, &end);
+		/* Our loads of the events come before the check of head. */
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		head2 = PERCPU_LOAD(&pc->head);
+		if (head2 == PERCPU_RING_LOCKED)
+			return 0;
+		if (after(safe_start(r, (uintptr_t)head2), from))
+			continue;	/* a writer may have reached what we copied */
+		if (n < 0)
+			return n;
+		account(c, buf, (size_t)n);
+		PERCPU_STORE_RELEASE(&c->tail, (intptr_t)end);
+		return n;
+	}
+	return 0;
+}
+
+ssize_t percpu_ring_read_cpu(struct percpu_ring *r, unsigned int cpu, void *buf, size_t len)
 {
 	struct percpu_ring_cpu *pc;
-	intptr_t head, tail;
 	int err = check_cpu(r, cpu);
 
 	if (err)
 		return err;
-	if (!record)
+	if (!buf || ((uintptr_t)buf & 7))
 		return -EINVAL;
 	pc = _percpu_ring_cpu(r, cpu);
-	/* A fallback writer holds the lock only for one copy: wait for it. */
-	while ((head = PERCPU_LOAD_ACQUIRE(&pc->head)) == PERCPU_RING_LOCKED)
-		sched_yield();
-	tail = PERCPU_LOAD(_percpu_ring_tail(pc));	/* only we write it */
-	if (tail == head)
-		return 0;
-	memcpy(record, _percpu_ring_record(r, pc, (uintptr_t)tail), r->record_size);
-	/* Release: no writer reuses the slot before our copy is done. */
-	PERCPU_STORE_RELEASE(_percpu_ring_tail(pc), _percpu_ring_next(tail));
-	return 1;
+	if (r->flags & PERCPU_RING_OVERWRITE)
+		return read_overwrite(r, pc, _percpu_ring_consumer(pc), buf, len);
+	return read_discard(r, pc, _percpu_ring_consumer(pc), buf, len);
 }
 
-int percpu_ring_lost_cpu(const struct percpu_ring *r, unsigned int cpu, uint64_t *lost)
+static uint64_t fill(const struct percpu_ring *r, unsigned int cpu)
 {
+	struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, cpu);
+	struct percpu_ring_consumer *c = _percpu_ring_consumer(pc);
+	intptr_t head = PERCPU_LOAD_ACQUIRE(&pc->head);
+	uintptr_t from = (uintptr_t)PERCPU_LOAD(&c->tail), used;
+
+	if (head == PERCPU_RING_LOCKED)
+		head = c->head_seen;
+	if ((r->flags & PERCPU_RING_OVERWRITE) && after(safe_start(r, (uintptr_t)head), from))
+		from = safe_start(r, (uintptr_t)head);
+	used = (uintptr_t)head - from;
+	return used > r->mask + 1 ? 0 : used;	/* a stale head: nothing new */
+}
+
+ssize_t percpu_ring_fill_cpu(const struct percpu_ring *r, unsigned int cpu)
+{
+	int err = check_cpu(r, cpu);
+
+	if (err)
+		return err;
+	return (ssize_t)fill(r, cpu);
+}
+
+int percpu_ring_lost_cpu(struct percpu_ring *r, unsigned int cpu, struct percpu_ring_lost *lost,
+			 int reset)
+{
+	struct percpu_ring_consumer *c;
 	struct percpu_ring_cpu *pc;
+	uint64_t full;
 	int err = check_cpu(r, cpu);
 
 	if (err)
@@ -216,8 +541,80 @@ int percpu_ring_lost_cpu(const struct percpu_ring *r, unsigned int cpu, uint64_t
 	if (!lost)
 		return -EINVAL;
 	pc = _percpu_ring_cpu(r, cpu);
+	c = _percpu_ring_consumer(pc);
 	/* Word-sized counts: they wrap at 2^32 on 32-bit machines. */
-	*lost = (uint64_t)(uintptr_t)PERCPU_LOAD(&pc->lost) +
-		(uint64_t)(uintptr_t)PERCPU_LOAD(&pc->lost_atomic);
+	full = (uint64_t)(uintptr_t)PERCPU_LOAD(&pc->lost_full) +
+	       (uint64_t)(uintptr_t)PERCPU_LOAD(&pc->lost_full_atomic);
+	lost->full = full - c->base_full;
+	lost->overwritten = c->lost_overwritten - c->base_overwritten;
+	if (reset) {
+		/* The counts are the writers': the reader keeps where it reset them. */
+		c->base_full = full;
+		c->base_overwritten = c->lost_overwritten;
+	}
 	return 0;
+}
+
+static int any_above(const struct percpu_ring *r, size_t watermark)
+{
+	for (unsigned int cpu = 0; cpu < r->mem.nr; cpu++)
+		if (fill(r, cpu) >= watermark)
+			return 1;
+	return 0;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int percpu_ring_wait(struct percpu_ring *r, size_t watermark, int timeout_ms)
+{
+	struct percpu_ring_meta *meta;
+	int64_t deadline;
+	int ret;
+
+	if (!ring_ok(r) || watermark == 0)
+		return -EINVAL;
+	meta = r->meta;
+	deadline = timeout_ms < 0 ? INT64_MAX : now_ms() + timeout_ms;
+	/* Above any ring's size: never reached, as documented for a large one. */
+	__atomic_store_n(&meta->watermark,
+			 watermark > PERCPU_RING_MAX_BYTES ? (uint32_t)PERCPU_RING_MAX_BYTES + 1 :
+							     (uint32_t)watermark,
+			 __ATOMIC_RELAXED);
+	__atomic_fetch_add(&meta->waiting, 1, __ATOMIC_SEQ_CST);
+	for (;;) {
+		uint32_t v = __atomic_load_n(&meta->futex, __ATOMIC_ACQUIRE);
+		int64_t left = deadline - now_ms();
+		struct timespec ts;
+
+		/*
+		 * Writers check `waiting` after their commit without a fence:
+		 * one may miss our increment and not wake us, hence the
+		 * bounded sleep.
+		 */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (any_above(r, watermark)) {
+			ret = 1;
+			break;
+		}
+		if (left <= 0) {
+			ret = 0;
+			break;
+		}
+		if (left > PERCPU_RING_WAIT_SLICE_MS)
+			left = PERCPU_RING_WAIT_SLICE_MS;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)left * 1000000;
+		if (futex(&meta->futex, futex_op(r, FUTEX_WAIT), v, &ts) != 0 && errno == EINTR) {
+			ret = -EINTR;
+			break;
+		}
+	}
+	__atomic_fetch_sub(&meta->waiting, 1, __ATOMIC_RELAXED);
+	return ret;
 }

@@ -91,6 +91,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/syscall.h>
 #ifdef HAVE_LINUX_MEMBARRIER_H
@@ -206,9 +207,11 @@ static void mutex_lock(int *mutex)
 		} while (!__atomic_compare_exchange_n(mutex, &v, n, 1, __ATOMIC_SEQ_CST,
 						      __ATOMIC_RELAXED));
 
+		unsigned int waits = 0;
+
 		/* The holder may be preempted on our CPU: let it run. */
 		while (__atomic_load_n(ticket_half(mutex, 1), __ATOMIC_ACQUIRE) != mine)
-			sched_yield();
+			percpu_slow_wait(&waits);
 		/* Pairs with the fork prepare handler: see the top of this file. */
 		if (PERCPU_LIKELY(!__atomic_load_n(&fork_pending, __ATOMIC_SEQ_CST)))
 			return;
@@ -216,6 +219,26 @@ static void mutex_lock(int *mutex)
 		while (__atomic_load_n(&fork_pending, __ATOMIC_ACQUIRE))
 			sched_yield();
 	}
+}
+
+void percpu_slow_wait(unsigned int *waits)
+{
+	unsigned int n = (*waits)++;
+	struct timespec nap = { 0, 0 };
+
+	if (n < 8) {
+		sched_yield();
+		return;
+	}
+	/*
+	 * sched_yield() does not make the scheduler run a holder that was
+	 * preempted (CFS may pick the yielder again at once): on a busy machine
+	 * waiters then spin for whole time slices.  Sleep instead, from 1 us,
+	 * doubling up to 1 ms.
+	 */
+	n -= 8;
+	nap.tv_nsec = 1000L << (n < 10 ? n : 10);
+	nanosleep(&nap, NULL);
 }
 
 /*

@@ -57,7 +57,10 @@ for cc in "$@"; do
 			t = $0; sub(/.*</, "", t); sub(/[-+>].*/, "", t)
 			if (t !~ /^probe_/) print fn, t
 		}' >"$tmp/calls"
-	bad=$(awk '$2 !~ /_slow$|_bounce$/' "$tmp/calls")
+	# The ring's fast path reads the clock (clock_gettime: the vDSO, no system
+	# call) and copies a payload of variable size (memcpy): both are its work.
+	bad=$(awk '$2 !~ /_slow$|_bounce$/ &&
+		!($1 ~ /^probe_(ring|many)/ && $2 ~ /^(memcpy|clock_gettime)$/)' "$tmp/calls")
 	if [ -z "$bad" ] && [ -s "$tmp/calls" ]; then
 		echo "ok $((n + 2)) - $name: every fast path calls only its slow path ($(wc -l <"$tmp/calls") slow-path calls)"
 	else

@@ -11,7 +11,8 @@ void probe_list_push(struct percpu_list *l, struct percpu_list_node *n) { _percp
 struct percpu_list_node *probe_list_pop(struct percpu_list *l) { return _percpu_list_pop(l); }
 int probe_buffer_push(struct percpu_buffer *b, void *p) { return _percpu_buffer_push(b, p); }
 void *probe_buffer_pop(struct percpu_buffer *b) { return _percpu_buffer_pop(b); }
-int probe_ring_write(struct percpu_ring *r, const void *rec) { return _percpu_ring_write(r, rec); }
+int probe_ring_write(struct percpu_ring *r, const void *rec) { return _percpu_ring_write(r, 1, rec, 24); }
+int probe_ring_write_var(struct percpu_ring *r, const void *p, size_t n) { return _percpu_ring_write(r, 2, p, n); }
 int probe_slab_push(struct percpu_slab *s, unsigned int c, void *p) { return _percpu_slab_push(s, c, p); }
 void *probe_slab_pop(struct percpu_slab *s, unsigned int c) { return _percpu_slab_pop(s, c); }
 ssize_t probe_slab_push_batch(struct percpu_slab *s, unsigned int c, void *const *p, size_t n) { return _percpu_slab_push_batch(s, c, p, n); }
@@ -42,8 +43,8 @@ void probe_many(struct percpu_list *l, struct percpu_buffer *b, struct percpu_ri
 			p = _percpu_buffer_pop(b);
 			(void)p;
 		}
-		_percpu_ring_write(r, &k);
-		_percpu_ring_write(r, &i);
+		_percpu_ring_write(r, 1, &k, sizeof(k));
+		_percpu_ring_write(r, 1, &i, sizeof(i));
 		_percpu_counter_add(c, (int64_t)i);
 		_percpu_counter_inc(c);
 	}

@@ -44,13 +44,17 @@ int main()
 	ok(pushed == 0 && _percpu_buffer_pop(&b) == &n, "buffer push/pop from C++");
 	percpu_buffer_destroy(&b);
 
-	percpu_ring_init(&ring, sizeof(rec), 4, 0);
-	if (_percpu_ring_write(&ring, &rec) != 0)
+	percpu_ring_init(&ring, PERCPU_RING_MIN_BYTES, 0);
+	if (_percpu_ring_write(&ring, 1, &rec, sizeof(rec)) != 0)
 		lost = 1;
 	int cpu = -1;
+	uint64_t ev[8];
 	for (unsigned int i = 0; i < percpu_nr_cpus() && cpu < 0; i++)
-		if (percpu_ring_read_cpu(&ring, i, &out) == 1)
+		if (percpu_ring_read_cpu(&ring, i, ev, sizeof(ev)) > 0) {
+			memcpy(&out, percpu_ring_event_payload((struct percpu_ring_event *)ev),
+			       sizeof(out));
 			cpu = (int)i;
+		}
 	ok(!lost && cpu >= 0 && out == 7, "ring write/read from C++ (cpu %d)", cpu);
 	percpu_ring_destroy(&ring);
 	return exit_status();

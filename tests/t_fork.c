@@ -24,6 +24,7 @@
 #include <percpu/percpu.h>
 #include "tap.h"
 #include "testutil.h"
+#include "ringutil.h"
 
 #define NNODES		256
 #define NFORKS		60
@@ -71,7 +72,7 @@ static void *work(void *arg)
 			if (!p)
 				p = percpu_buffer_pop(&buffer);
 		}
-		percpu_ring_write(&ring, &rec);
+		percpu_ring_write(&ring, 1, &rec, sizeof(rec));
 		percpu_counter_add(&counter, 1);
 	}
 	return NULL;
@@ -91,13 +92,13 @@ static int child(void)
 		if (percpu_buffer_push_cpu(&buffer, &own, cpu) == -EPERM)
 			return 3;
 		percpu_buffer_pop_cpu(&buffer, cpu);
-		while (percpu_ring_read_cpu(&ring, cpu, &back) == 1)
+		while (ring_read_rec(&ring, cpu, &back, sizeof(back)) == 1)
 			;
 	}
 	percpu_list_push(&list, &own);
 	if (!percpu_list_pop(&list))
 		return 4;
-	if (percpu_ring_write(&ring, &rec) != 0)
+	if (percpu_ring_write(&ring, 1, &rec, sizeof(rec)) != 0)
 		return 5;
 	if (percpu_counter_add(&counter, 1) != 0 || percpu_counter_sum(&counter, &sum) != 0)
 		return 6;
@@ -138,7 +139,7 @@ int main(int argc, char **argv)
 	plan(4);
 	nr = percpu_nr_cpus();
 	ok(percpu_list_init(&list, 0) == 0 && percpu_buffer_init(&buffer, 16, 0) == 0 &&
-	   percpu_ring_init(&ring, sizeof(uint64_t), 64, 0) == 0 &&
+	   percpu_ring_init(&ring, PERCPU_RING_MIN_BYTES, 0) == 0 &&
 	   percpu_counter_init(&counter, 0) == 0, "init every structure");
 	for (int i = 0; i < NNODES; i++)
 		percpu_list_push_cpu(&list, &nodes[i], (unsigned int)i % nr);
@@ -175,7 +176,7 @@ int main(int argc, char **argv)
 	for (unsigned int cpu = 0; cpu < nr; cpu++) {
 		for (struct percpu_list_node *n = percpu_list_drain_cpu(&list, cpu); n; n = n->next)
 			found++;
-		while (percpu_ring_read_cpu(&ring, cpu, &back) == 1)
+		while (ring_read_rec(&ring, cpu, &back, sizeof(back)) == 1)
 			;
 	}
 	ok(found == NNODES, "the parent still has every node: %d of %d", found, NNODES);

@@ -28,6 +28,7 @@
 
 #include <percpu/percpu.h>
 #include "testutil.h"
+#include "ringutil.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define NO_INTERPOSE "the sanitizers replace malloc themselves"
@@ -186,9 +187,9 @@ static void fast_paths(void)
 	percpu_buffer_push(&buffer, &items[1]);
 	_percpu_buffer_pop(&buffer);
 	percpu_buffer_pop(&buffer);
-	_percpu_ring_write(&ring, &r48);
-	percpu_ring_write(&ring, &r48);
-	percpu_ring_write(&odd_ring, &r52);
+	_percpu_ring_write(&ring, 1, &r48, sizeof(r48));
+	percpu_ring_write(&ring, 1, &r48, sizeof(r48));
+	percpu_ring_write(&odd_ring, 1, &r52, sizeof(r52));
 }
 
 /* Remote operations on every CPU, sums, reads, drains, reset. */
@@ -199,8 +200,9 @@ static void slow_paths(void)
 	struct rec52 r52;
 	void *out[4];
 	int64_t v;
-	uint64_t lost;
+	struct percpu_ring_lost lost;
 
+	percpu_ring_wait(&ring, 1, 0);
 	for (unsigned int cpu = 0; cpu < nr; cpu++) {
 		percpu_list_push_cpu(&list, &nodes[2], cpu);
 		percpu_list_pop_cpu(&list, cpu);
@@ -211,11 +213,12 @@ static void slow_paths(void)
 		percpu_buffer_push_cpu(&buffer, &items[3], cpu);
 		percpu_buffer_drain_cpu(&buffer, cpu, out, 4);
 		percpu_counter_read_cpu(&counter, cpu, &v);
-		while (percpu_ring_read_cpu(&ring, cpu, &r48) == 1)
+		while (ring_read_rec(&ring, cpu, &r48, sizeof(r48)) == 1)
 			;
-		while (percpu_ring_read_cpu(&odd_ring, cpu, &r52) == 1)
+		while (ring_read_rec(&odd_ring, cpu, &r52, sizeof(r52)) == 1)
 			;
-		percpu_ring_lost_cpu(&ring, cpu, &lost);
+		percpu_ring_lost_cpu(&ring, cpu, &lost, 1);
+		percpu_ring_fill_cpu(&ring, cpu);
 	}
 	percpu_counter_sum(&counter, &v);
 	percpu_counter_reset(&counter);
@@ -307,8 +310,8 @@ int main(int argc, char **argv)
 	percpu_buffer_init(&buffer, 16, 0);
 	/* 16 + 510 * 8 bytes: a page-multiple block, which hwloc used to place. */
 	percpu_buffer_init(&page_buffer, 510, 0);
-	percpu_ring_init(&ring, sizeof(struct rec48), 64, 0);
-	percpu_ring_init(&odd_ring, sizeof(struct rec52), 7, 0);
+	percpu_ring_init(&ring, PERCPU_RING_MIN_BYTES, 0);
+	percpu_ring_init(&odd_ring, PERCPU_RING_MIN_BYTES, 0);
 	r = leave();
 	check(r, NULL, "list, buffer (small and page-sized), ring (power of two and odd) init");
 

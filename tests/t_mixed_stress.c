@@ -41,6 +41,7 @@
 
 #include <percpu/percpu.h>
 #include "testutil.h"
+#include "ringutil.h"
 
 #define NITEMS		1024
 #define STASH		32
@@ -165,7 +166,7 @@ static void one_round(struct worker *w, uint32_t r)
 	rec.pad = 0;
 	rec.seq = w->attempts++;
 	rec.check = record_check(rec.writer, rec.seq);
-	ret = (r & 128) ? _percpu_ring_write(&ring, &rec) : percpu_ring_write(&ring, &rec);
+	ret = (r & 128) ? _percpu_ring_write(&ring, 1, &rec, sizeof(rec)) : percpu_ring_write(&ring, 1, &rec, sizeof(rec));
 	if (ret == 0)
 		w->written++;
 	else if (ret == -ENOSPC)
@@ -246,7 +247,7 @@ static void *consume(void *arg)
 	do {
 		last = __atomic_load_n(&stop, __ATOMIC_ACQUIRE);
 		for (unsigned int cpu = 0; cpu < nr; cpu++)
-			while (percpu_ring_read_cpu(&ring, cpu, &r) == 1)
+			while (ring_read_rec(&ring, cpu, &r, sizeof(r)) == 1)
 				check_record(&r);
 		sched_yield();
 	} while (!last);
@@ -317,7 +318,7 @@ int main(int argc, char **argv)
 
 	ok(percpu_counter_init(&counter, 0) == 0 && percpu_list_init(&list, 0) == 0 &&
 	   percpu_buffer_init(&buffer, NITEMS / nr, 0) == 0 &&
-	   percpu_ring_init(&ring, sizeof(struct record), RING_SLOTS, 0) == 0,
+	   percpu_ring_init(&ring, PERCPU_RING_MIN_BYTES, 0) == 0,
 	   "init counter, list, buffer (%u per CPU), ring", NITEMS / nr);
 	for (int i = 0; i < NITEMS; i++) {
 		percpu_list_push_cpu(&list, &litems[i].node, (unsigned int)i % nr);
@@ -404,9 +405,9 @@ int main(int argc, char **argv)
 	for (unsigned int cpu = 0; cpu < nr; cpu++) {
 		uint64_t l = 0;
 
-		while (percpu_ring_read_cpu(&ring, cpu, &r) == 1)
+		while (ring_read_rec(&ring, cpu, &r, sizeof(r)) == 1)
 			check_record(&r);
-		percpu_ring_lost_cpu(&ring, cpu, &l);
+		l = ring_lost(&ring, cpu);
 		lib_lost += l;
 	}
 	for (int i = 0; i < nworkers; i++) {

@@ -32,6 +32,7 @@
 
 #include <percpu/percpu.h>
 #include "testutil.h"
+#include "ringutil.h"
 
 #define NODES		512
 #define MAX_WRITERS	16
@@ -56,7 +57,7 @@ static void write_one(int id)
 {
 	struct rec r = { (uint64_t)id, written[id] };
 
-	if (written[id] < MAX_SEQ && _percpu_ring_write(&ring, &r) == 0)
+	if (written[id] < MAX_SEQ && _percpu_ring_write(&ring, 1, &r, sizeof(r)) == 0)
 		written[id]++;
 }
 
@@ -145,7 +146,7 @@ static void consume(void)
 	struct rec r;
 
 	for (unsigned int cpu = 0; cpu < nr; cpu++)
-		while (percpu_ring_read_cpu(&ring, cpu, &r) == 1) {
+		while (ring_read_rec(&ring, cpu, &r, sizeof(r)) == 1) {
 			if (r.writer >= (uint64_t)(nworkers + SLOW_THREADS) || r.seq >= MAX_SEQ)
 				bad_record = 1;
 			else if (seen[r.writer][r.seq]++ == 255)
@@ -223,8 +224,7 @@ int main(int argc, char **argv)
 	plan(6);
 	diag("mode %s, %u CPUs, %d workers, %.1f s, PERCPU_DISABLE_MEMBARRIER=%s", m.name, nr,
 	     nworkers, secs, getenv("PERCPU_DISABLE_MEMBARRIER"));
-	if (!ok(percpu_list_init(&list, 0) == 0 && percpu_ring_init(&ring, sizeof(struct rec),
-								   256, 0) == 0, "init"))
+	if (!ok(percpu_list_init(&list, 0) == 0 && percpu_ring_init(&ring, PERCPU_RING_MIN_BYTES, 0) == 0, "init"))
 		return exit_status();
 	test_eperm();
 	for (int i = 0; i < nworkers + SLOW_THREADS; i++)

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/t_ring_altstack.c - ring writes of odd-size records from a signal
+ * tests/t_ring_altstack.c - ring writes of odd-size events from a signal
  * handler running on a small alternate stack.
  *
- * A 52-byte record is not a word multiple, so it goes through the bounce
- * copy.  The alternate stack is the kernel's signal frame size
- * (AT_MINSIGSTKSZ) plus 3 KiB, with a PROT_NONE page below it: a bounce
- * buffer of PERCPU_RING_MAX_RECORD (4 KiB) bytes cannot fit whatever the
- * frame size, and overflowing hits the guard page.  The handler runs in a
+ * A writer stages header, payload and terminator on its stack: a 52-byte
+ * payload must take a few hundred bytes there, not the largest event.  The alternate
+ * stack is the kernel's signal frame size (AT_MINSIGSTKSZ) plus 3 KiB, with a
+ * PROT_NONE page below it: a staging buffer sized for
+ * PERCPU_RING_MAX_PAYLOAD (4 KiB) cannot fit whatever the frame size, and
+ * overflowing hits the guard page.  The handler runs in a
  * child, so an overflow shows as a child killed by SIGSEGV.
  *
  * Under AddressSanitizer stack frames are several times larger and the
@@ -24,6 +25,7 @@
 
 #include <percpu/percpu.h>
 #include "testutil.h"
+#include "ringutil.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define UNDER_ASAN 1
@@ -52,7 +54,7 @@ static void on_usr1(int sig)
 	(void)sig;
 	for (int i = 0; i < PER_SIGNAL; i++) {
 		memset(r.b, (unsigned char)(written + 1), sizeof(r.b));
-		if ((i & 1 ? percpu_ring_write(&ring, &r) : _percpu_ring_write(&ring, &r)) == 0)
+		if ((i & 1 ? percpu_ring_write(&ring, 1, &r, sizeof(r)) : _percpu_ring_write(&ring, 1, &r, sizeof(r))) == 0)
 			written++;
 		else
 			failed++;
@@ -91,7 +93,7 @@ static int child(size_t stack_size)
 	for (unsigned int cpu = 0; cpu < percpu_nr_cpus(); cpu++) {
 		struct rec r;
 
-		while (percpu_ring_read_cpu(&ring, cpu, &r) == 1) {
+		while (ring_read_rec(&ring, cpu, &r, sizeof(r)) == 1) {
 			for (size_t k = 1; k < sizeof(r.b); k++)
 				bad |= r.b[k] != r.b[0];
 			if (r.b[0] == 0 || r.b[0] > SIGNALS * PER_SIGNAL || seen[r.b[0]]++)
@@ -120,8 +122,8 @@ int main(int argc, char **argv)
 	plan(3);
 	diag("mode %s, signal frame %ld bytes, alternate stack %zu bytes", m.name, frame,
 	     stack_size);
-	/* 32 records per CPU: the 128 written all fit whichever CPU the handler runs on. */
-	ok(percpu_ring_init(&ring, RECORD_SIZE, SIGNALS * PER_SIGNAL, 0) == 0,
+	/* 16 KiB per CPU: the 128 events (72 bytes each) fit whichever CPU takes them. */
+	ok(percpu_ring_init(&ring, 2 * PERCPU_RING_MIN_BYTES, 0) == 0,
 	   "ring of %d-byte records", RECORD_SIZE);
 	fflush(stdout);
 	pid = fork();

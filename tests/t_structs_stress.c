@@ -38,6 +38,7 @@
 
 #include <percpu/percpu.h>
 #include "testutil.h"
+#include "ringutil.h"
 
 #define NITEMS		2048
 #define STASH		128	/* items a worker holds at most */
@@ -202,7 +203,7 @@ static void ring_write(unsigned int id, int exported)
 	for (int i = 0; i < PAYLOAD; i++)
 		r.payload[i] = r.seq * (i + 3) + rnd();
 	r.sum = checksum(&r);
-	ret = exported ? percpu_ring_write(&ring, &r) : _percpu_ring_write(&ring, &r);
+	ret = exported ? percpu_ring_write(&ring, 1, &r, sizeof(r)) : _percpu_ring_write(&ring, 1, &r, sizeof(r));
 	count_op();
 	if (ret == 0) {
 		ws->ok++;
@@ -383,7 +384,7 @@ static void *consume(void *arg)
 	do {
 		idle = __atomic_load_n(&stop, __ATOMIC_RELAXED);
 		for (unsigned int cpu = 0; cpu < nr; cpu++) {
-			for (int k = 0; k < RING_SLOTS && percpu_ring_read_cpu(&ring, cpu, &r) == 1; k++) {
+			for (int k = 0; k < RING_SLOTS && ring_read_rec(&ring, cpu, &r, sizeof(r)) == 1; k++) {
 				check_record(&r, cpu, last_seq);
 				count_op();
 				__atomic_fetch_add(&ring_reads, 1, __ATOMIC_RELAXED);
@@ -515,8 +516,9 @@ static void run_phase(enum structure s, struct test_mode *m, double secs, uint64
 		ok(percpu_buffer_init(&buffer, NITEMS * 3 / 4 / nr, sflags) == 0,
 		   "buffer: init, %u pointers per CPU", NITEMS * 3 / 4 / nr);
 	} else {
-		ok(percpu_ring_init(&ring, sizeof(struct record), RING_SLOTS, sflags) == 0,
-		   "ring: init, %d records of %zu bytes per CPU", RING_SLOTS, sizeof(struct record));
+		ok(percpu_ring_init(&ring, PERCPU_RING_MIN_BYTES, sflags) == 0,
+		   "ring: init, %zu bytes per CPU, %zu-byte records", PERCPU_RING_MIN_BYTES,
+		   sizeof(struct record));
 		wstats = calloc((size_t)nthreads * 2, sizeof(*wstats));
 		last_seq = malloc(sizeof(*last_seq) * nr * 2 * (size_t)nthreads);
 		for (size_t i = 0; i < (size_t)nr * 2 * (size_t)nthreads; i++)
@@ -584,9 +586,9 @@ static void run_phase(enum structure s, struct test_mode *m, double secs, uint64
 		for (unsigned int cpu = 0; cpu < nr; cpu++) {
 			uint64_t l = 0;
 
-			while (percpu_ring_read_cpu(&ring, cpu, &r) == 1)
+			while (ring_read_rec(&ring, cpu, &r, sizeof(r)) == 1)
 				check_record(&r, cpu, last_seq);
-			percpu_ring_lost_cpu(&ring, cpu, &l);
+			l = ring_lost(&ring, cpu);
 			lib_lost += l;
 		}
 		for (int i = 0; i < 2 * nthreads; i++) {

@@ -1,37 +1,65 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * percpu/ring.h - per-CPU rings of fixed-size records, for tracers.
+ * percpu/ring.h - per-CPU rings of variable-size timestamped events, for
+ * tracers.
  *
- * Writers append to the calling CPU's ring in one restartable sequence that
- * copies the record into the slot at head, then commits the next position
- * with release order.  A full ring drops the record and counts it as lost.  A
- * consumer reads one CPU's ring in order while writers run: it loads head
- * with acquire, copies the record at tail, then stores the next position with
- * release; a writer loads tail with acquire before deciding there is room.  A
- * record is therefore never seen half written and never overwritten while
- * read.
+ * Each CPU has a ring of a power-of-two number of bytes, cut into sub-buffers
+ * (one in discard mode, PERCPU_RING_SUBBUFS in overwrite mode).  An event is
+ * a 16-byte header (struct percpu_ring_event: size, type, sequence number,
+ * timestamp) and its payload, padded to 8 bytes; it never straddles a
+ * sub-buffer.  Behind the last event of a ring lies an 8-byte terminator (a
+ * header of size 0 carrying the next sequence number).
  *
- * Positions advance by PERCPU_RING_STEP (2) and wrap around the word (after
- * 2^31 records on 32-bit machines): being even they never equal
- * PERCPU_RING_LOCKED (-1), and the slot of a position is its record number
- * masked by a power-of-two slot count, so consecutive positions take
- * consecutive slots across the wrap (a modulo by any other count would not).
- * The ring holds records_per_cpu records; its slot array is rounded up to a
- * power of two.
+ * A writer builds header, payload and the next terminator in a stack buffer,
+ * then copies it to head and commits the new head in ONE restartable sequence
+ * (percpu_arch_cmpeqv_trymemcpy_storev_release): a reader that sees the new
+ * head sees the whole event, never part of it.  An event that does not fit
+ * in the rest of its sub-buffer goes to the start of the next one; the
+ * terminator it leaves behind tells the reader to skip there.  Positions are
+ * byte counts that wrap around the word; a position's place is the position
+ * masked by the ring size (no division).
  *
- *   operation                 may run concurrently with             progress
- *   _percpu_ring_write()      everything but init/destroy           wait-free*
- *   percpu_ring_write()       same                                  wait-free*
- *   fallback-path write       same                                  blocking**
- *   percpu_ring_read_cpu()    writers, readers of OTHER CPUs' rings wait-free***
- *   percpu_ring_lost_cpu()    everything but init/destroy           wait-free
- *   percpu_ring_init/destroy  nothing on the same ring              -
+ * Timestamps (percpu_ring_clock(): CLOCK_MONOTONIC in nanoseconds) are read
+ * after head, inside the retry loop, and the sequence commits only if head
+ * is still the value read: any event committed on that ring in between makes
+ * the sequence fail and the writer read head and the clock again.  So every
+ * committed event's clock was read after the previous event's commit, and
+ * timestamps never decrease within a CPU's ring.  Slow-path writers read the
+ * clock once they hold the ring's lock.
  *
- * (*) retries only on kernel aborts, or while a fallback writer holds the
- * CPU's lock.  (**) writers without rseq take the CPU's slow-path lock
- * (lib/slow.c): head is set to PERCPU_RING_LOCKED.  (***) at most ONE consumer
- * per CPU ring at a time: callers serialise reads of the same CPU's ring; it
- * yields while a fallback writer holds that CPU's lock.
+ * Full ring.  Discard mode (the default): a writer that would overwrite
+ * unread bytes drops its event and counts it (lost "full").  Overwrite mode
+ * (PERCPU_RING_OVERWRITE, a flight recorder): writers never look at the
+ * reader; they overwrite the oldest sub-buffer.  The reader copies, then
+ * re-reads head and keeps its copy only if no writer can have been writing
+ * into the sub-buffers it copied from (the two newest sub-buffers may be
+ * in flight); otherwise it skips to the oldest sub-buffer that is safe and
+ * counts what it missed from the sequence numbers (lost "overwritten").
+ * Either way a reader never returns a torn or overwritten event.
+ *
+ *   operation                  may run concurrently with           progress
+ *   _percpu_ring_write()       everything but init/destroy         lock-free*
+ *   percpu_ring_write()        same                                lock-free*
+ *   fallback-path write        same                                blocking**
+ *   percpu_ring_read_cpu()     writers, readers of OTHER CPUs      wait-free***
+ *   percpu_ring_fill_cpu()     everything but init/destroy         wait-free
+ *   percpu_ring_lost_cpu()     writers, readers of OTHER CPUs      wait-free
+ *   percpu_ring_wait()         writers, readers                    blocking
+ *   percpu_ring_init/attach/destroy  nothing on the same ring      -
+ *
+ * (*) retries only on kernel aborts, when another event was committed to
+ * the same ring meanwhile (a signal handler's, or a thread's that ran on the
+ * CPU in between), or while a fallback writer holds the CPU's lock.  (**) writers without rseq take the CPU's slow-path lock
+ * (lib/slow.c): head is set to PERCPU_RING_LOCKED meanwhile.  (***) at most
+ * ONE consumer per CPU ring at a time (callers serialise reads and lost-count
+ * resets of the same CPU's ring); it never waits for a writer, even one that
+ * died holding a lock: it returns what was committed.
+ *
+ * Shared memory: with PERCPU_RING_SHARED the rings live in a memfd whose
+ * first page describes the layout (struct percpu_ring_meta).  Another process
+ * given the descriptor calls percpu_ring_attach() and reads, waits, counts
+ * while the writers run.  Writers must all be in the process that called
+ * percpu_ring_init().
  */
 #ifndef _PERCPU_RING_H
 #define _PERCPU_RING_H
@@ -40,103 +68,248 @@
 #include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <sys/types.h>
 #include <percpu/compiler.h>
 #include <percpu/rseq.h>
 #include <percpu/mem.h>
 
 PERCPU_EXTERN_C_BEGIN
 
-/* Writer side of one CPU's ring; tail lives one cache-line unit further. */
+/* The header in front of every event, 8-byte aligned in the ring. */
+struct percpu_ring_event {
+	uint16_t size;		/* header + payload bytes, unpadded; 0: terminator */
+	uint16_t type;		/* the writer's */
+	uint32_t seq;		/* events committed to this CPU's ring before this one */
+	uint64_t ts;		/* percpu_ring_clock() when written */
+};
+
+/* Flags of percpu_ring_init() (with PERCPU_MM_CID of percpu/mem.h). */
+#define PERCPU_RING_OVERWRITE	(1u << 8)	/* flight recorder: oldest events give way */
+#define PERCPU_RING_SHARED	(1u << 9)	/* in a memfd other processes may attach */
+
+/* Bytes per CPU accepted by init (rounded up to a power of two). */
+#define PERCPU_RING_MIN_BYTES		((size_t)1 << 13)
+#define PERCPU_RING_MIN_BYTES_OVERWRITE	((size_t)1 << 16)
+#define PERCPU_RING_MAX_BYTES		((size_t)1 << 30)
+/* Sub-buffers per CPU ring in overwrite mode. */
+#define PERCPU_RING_SUBBUFS		8
+#define PERCPU_RING_HEADER		16
+/* Largest payload: header + payload + terminator fit in 4 KiB + 8. */
+#define PERCPU_RING_MAX_PAYLOAD		4080
+/* Larger payloads are staged out of line (percpu_ring_write_bounce()). */
+#define PERCPU_RING_INLINE_PAYLOAD	256
+#define PERCPU_RING_LOCKED		((intptr_t)-1)
+/* A reader's wait sleeps at most this long between checks (see percpu_ring_wait()). */
+#define PERCPU_RING_WAIT_SLICE_MS	10
+
+/* Bytes an event with @len bytes of payload takes in a ring (and in a read buffer). */
+#define PERCPU_RING_SPAN(len)	(PERCPU_RING_HEADER + (((size_t)(len) + 7) & ~(size_t)7))
+
+/* Writer side of one CPU's ring (offset 0 of its slot); cache-line sized. */
 struct percpu_ring_cpu {
-	/*
-	 * Records ever written, or PERCPU_RING_LOCKED while a fallback writer
-	 * holds it.  Written by sequences on this CPU and by the holder.
-	 */
+	/* Byte position of the terminator, or PERCPU_RING_LOCKED. */
 	intptr_t head;
-	intptr_t lost;		/* records dropped by rseq writers (addv) */
+	intptr_t lost_full;	/* events dropped by rseq writers (addv) */
 	/*
-	 * Records dropped by fallback writers (atomic add).  Word-sized like
-	 * the one above: a 64-bit atomic is a libatomic lock on mips o32, and
-	 * a writer in a signal handler could wait on it forever.
+	 * Dropped by slow-path writers (atomic add).  Word-sized: a 64-bit
+	 * atomic is a libatomic lock on mips o32, and a writer in a signal
+	 * handler could wait on it forever.
 	 */
-	intptr_t lost_atomic;
+	intptr_t lost_full_atomic;
 	int slow_mutex;		/* serialises slow paths on this CPU */
 };
 
-struct percpu_ring {
-	/* per slot: writer line, consumer line, then the records */
-	struct percpu_mem mem;
-	size_t record_size;	/* bytes the caller passes */
-	size_t padded_size;	/* record_size rounded up to a word multiple */
-	size_t records;		/* capacity per CPU, in records */
+/* Consumer side of one CPU's ring, one cache-line unit further. */
+struct percpu_ring_consumer {
+	intptr_t tail;		/* position of the next event to read */
+	intptr_t head_seen;	/* last head read that was not LOCKED */
+	uint32_t next_seq;	/* sequence number expected at tail */
+	uint32_t pad;
+	uint64_t lost_overwritten;	/* found by the reader in sequence gaps */
+	uint64_t base_full;	/* lost counts at the last reset */
+	uint64_t base_overwritten;
+};
+
+/*
+ * What the first page of a shared ring says, and where every ring keeps its
+ * waiting reader's futex.  Written by init, read by attach.
+ */
+struct percpu_ring_meta {
+	uint32_t magic;		/* PERCPU_RING_META_MAGIC */
+	uint32_t version;	/* PERCPU_RING_META_VERSION */
+	uint32_t nr_cpus;	/* slots */
+	uint32_t flags;		/* init's flags */
+	uint64_t bytes;		/* ring size per CPU (power of two) */
+	uint64_t subbuf;	/* sub-buffer size (power of two) */
+	uint64_t stride;	/* bytes from one CPU's slot to the next */
+	uint64_t slots_off;	/* file offset of slot 0 */
+	uint64_t slots_len;	/* bytes of slots mapped */
+	uint32_t clock;		/* CLOCK_MONOTONIC: what the timestamps count */
+	int32_t waiting;	/* readers inside percpu_ring_wait() */
+	uint32_t futex;		/* bumped by writers that wake them */
 	/*
-	 * Record places per CPU minus one: records rounded up to a power of
-	 * two, so a position maps to its place with a mask (no division on
-	 * the write path) and positions wrapping around the word stay
-	 * consecutive places (see the top of this file).
+	 * Unread bytes on one CPU that wake a waiter: 32 bits (rings are at
+	 * most 1 GiB), as a 64-bit atomic is a libatomic lock on mips o32.
 	 */
-	size_t mask;
+	uint32_t watermark;
+};
+
+#define PERCPU_RING_META_MAGIC		0x70637276u
+#define PERCPU_RING_META_VERSION	1
+
+struct percpu_ring {
+	/* per slot: writer line, consumer line, then the ring's bytes */
+	struct percpu_mem mem;
+	struct percpu_ring_meta *meta;
+	size_t mask;		/* ring bytes - 1 */
+	size_t sub_mask;	/* sub-buffer bytes - 1 */
+	size_t meta_len;
+	int fd;			/* the memfd of a shared ring, or -1 */
+	unsigned int flags;
+	unsigned int attached;	/* set up by percpu_ring_attach(): read only */
 	unsigned int magic;	/* PERCPU_RING_MAGIC while initialised */
 };
 
-#define PERCPU_RING_MAGIC	0x70637267u
-#define PERCPU_RING_LOCKED	((intptr_t)-1)
-/* What a position advances by per record: positions stay even, never LOCKED. */
-#define PERCPU_RING_STEP	2
-/* Largest record_size accepted by percpu_ring_init(), in bytes. */
-#define PERCPU_RING_MAX_RECORD	4096
-/* Largest records_per_cpu accepted by percpu_ring_init(). */
-#define PERCPU_RING_MAX_RECORDS	((size_t)1 << 24)
+#define PERCPU_RING_MAGIC	0x70637268u
+
+/* Lost events of one CPU's ring since its last reset, by cause. */
+struct percpu_ring_lost {
+	uint64_t full;		/* discard mode: dropped by writers */
+	uint64_t overwritten;	/* overwrite mode: overwritten before read */
+};
 
 /**
- * percpu_ring_init() - set up @r: on each CPU a ring of @records_per_cpu
- * records of @record_size bytes (stored padded to a word multiple).
- * Return: 0; -EINVAL if @r is NULL, @record_size is 0 or above
- * PERCPU_RING_MAX_RECORD, @records_per_cpu is 0 or above
- * PERCPU_RING_MAX_RECORDS, or @flags has unknown bits; -ENOTSUP
- * (PERCPU_MM_CID without kernel support); -ENOMEM (also when the memory for
- * every CPU would not fit in a size_t, on 32-bit machines); -EBUSY if @r is
- * initialised and not destroyed (see percpu_ring(3)).  @flags: 0, or
- * PERCPU_MM_CID to index by concurrency id (percpu/mem.h).  Never calls
- * malloc.
+ * percpu_ring_init() - set up @r: on each CPU a ring of @bytes_per_cpu bytes
+ * (rounded up to a power of two).
+ * @flags: 0 or any of PERCPU_MM_CID (index by concurrency id, percpu/mem.h),
+ * PERCPU_RING_OVERWRITE (flight recorder), PERCPU_RING_SHARED (in a memfd,
+ * see percpu_ring_fd()).
+ * Return: 0; -EINVAL if @r is NULL, @bytes_per_cpu is below
+ * PERCPU_RING_MIN_BYTES (PERCPU_RING_MIN_BYTES_OVERWRITE in overwrite mode)
+ * or above PERCPU_RING_MAX_BYTES, or @flags has unknown bits; -ENOTSUP
+ * (PERCPU_MM_CID without kernel support); -ENOMEM; -EBUSY if @r is
+ * initialised and not destroyed; with PERCPU_RING_SHARED, an error of
+ * memfd_create(2) or ftruncate(2).  Never calls malloc.
  */
-PERCPU_API int percpu_ring_init(struct percpu_ring *r, size_t record_size,
-				size_t records_per_cpu, unsigned int flags);
+PERCPU_API int percpu_ring_init(struct percpu_ring *r, size_t bytes_per_cpu, unsigned int flags);
 
 /**
- * percpu_ring_destroy() - free @r's memory.  Nothing may run on @r.
+ * percpu_ring_fd() - the memfd holding a PERCPU_RING_SHARED ring, to hand to
+ * a reading process (inheritance, SCM_RIGHTS, /proc/PID/fd).  It stays open
+ * until percpu_ring_destroy().
+ * Return: the descriptor; -EINVAL if @r is invalid or not shared.
+ */
+PERCPU_API int percpu_ring_fd(const struct percpu_ring *r);
+
+/**
+ * percpu_ring_attach() - set up @r to read the rings in memfd @fd, created by
+ * percpu_ring_init(PERCPU_RING_SHARED) in this or another process.  @r may
+ * read, wait, count; writes return -EPERM.  @fd is not closed by destroy.
+ * Return: 0; -EINVAL if @r is NULL or @fd holds no ring of this version or
+ * of another CPU count; -EBUSY as for init; -ENOMEM; an error of fstat(2)
+ * or mmap(2) (-EBADF...).
+ */
+PERCPU_API int percpu_ring_attach(struct percpu_ring *r, int fd);
+
+/**
+ * percpu_ring_destroy() - unmap @r's memory (and close its memfd if init
+ * made one).  Nothing may run on @r in this process.
  * Return: 0, or -EINVAL if @r is NULL or not initialised.
  */
 PERCPU_API int percpu_ring_destroy(struct percpu_ring *r);
 
 /**
- * percpu_ring_write() - append a copy of @record (record_size bytes) to the
- * calling CPU's ring.
- * Return: 0; -ENOSPC if that ring is full (the record is dropped and that
- * CPU's lost count incremented); -EINVAL if @r is invalid or @record NULL.
- * Async-signal-safe.
+ * percpu_ring_write() - append an event of type @type with @len bytes of
+ * @payload to the calling CPU's ring, timestamped with percpu_ring_clock().
+ * Return: 0; -ENOSPC if that ring is full in discard mode (the event is
+ * dropped and counted lost); -EMSGSIZE if @len > PERCPU_RING_MAX_PAYLOAD;
+ * -EINVAL if @r is invalid, or @payload NULL with @len > 0; -EPERM if @r
+ * was attached.  Async-signal-safe.
  */
-PERCPU_API int percpu_ring_write(struct percpu_ring *r, const void *record);
+PERCPU_API int percpu_ring_write(struct percpu_ring *r, unsigned int type, const void *payload,
+				 size_t len);
 
 /**
- * percpu_ring_read_cpu() - copy the oldest record of @cpu's ring into
- * @record (record_size bytes) and remove it.  One consumer per CPU ring.
- * Return: 1 if a record was copied, 0 if the ring is empty; -EINVAL if @r is
- * invalid or @record NULL; -ERANGE if @cpu >= percpu_nr_cpus().
+ * percpu_ring_read_cpu() - move the oldest whole events of @cpu's ring, as
+ * many as fit in @len bytes, into @buf: each is a struct percpu_ring_event
+ * and its payload, padded to 8 bytes (PERCPU_RING_SPAN()); walk them with
+ * percpu_ring_event_next().  One consumer per CPU ring.  Never waits for a
+ * writer.
+ * Return: bytes stored (0: nothing committed yet); -ENOBUFS if the oldest
+ * event is longer than @len (nothing is removed); -EINVAL if @r is invalid,
+ * @buf NULL or not 8-byte aligned; -ERANGE if @cpu >= percpu_nr_cpus().
  */
-PERCPU_API int percpu_ring_read_cpu(struct percpu_ring *r, unsigned int cpu, void *record);
+PERCPU_API ssize_t percpu_ring_read_cpu(struct percpu_ring *r, unsigned int cpu, void *buf,
+					size_t len);
 
 /**
- * percpu_ring_lost_cpu() - store in *@lost how many records @cpu's ring has
- * dropped because it was full.
+ * percpu_ring_fill_cpu() - bytes written to @cpu's ring and not yet read (in
+ * overwrite mode, at most what the reader can still get).  A snapshot.
+ * Return: the count; -EINVAL; -ERANGE.
+ */
+PERCPU_API ssize_t percpu_ring_fill_cpu(const struct percpu_ring *r, unsigned int cpu);
+
+/**
+ * percpu_ring_lost_cpu() - store in *@lost the events @cpu's ring lost since
+ * its last reset, by cause; if @reset, start counting from zero again.
+ * Overwritten events are counted when the reader meets the gap.
  * Return: 0; -EINVAL if @r is invalid or @lost NULL; -ERANGE.
  */
-PERCPU_API int percpu_ring_lost_cpu(const struct percpu_ring *r, unsigned int cpu,
-				    uint64_t *lost);
+PERCPU_API int percpu_ring_lost_cpu(struct percpu_ring *r, unsigned int cpu,
+				    struct percpu_ring_lost *lost, int reset);
+
+/**
+ * percpu_ring_wait() - sleep until some CPU's ring holds at least @watermark
+ * unread bytes, or @timeout_ms passes (-1: no limit).  Writers pay one load
+ * per event while nobody waits; they wake the waiter with a futex.  A wake-up
+ * may come up to PERCPU_RING_WAIT_SLICE_MS late (writers take no fence).
+ * Return: 1 when the watermark is reached, 0 on timeout; -EINVAL if @r is
+ * invalid or @watermark is 0; -EINTR if a signal interrupted the sleep.
+ */
+PERCPU_API int percpu_ring_wait(struct percpu_ring *r, size_t watermark, int timeout_ms);
 
 /* Slow paths of _percpu_ring_write(). Not for direct use. */
-PERCPU_API int percpu_ring_write_slow(struct percpu_ring *r, const void *record);
-PERCPU_API int percpu_ring_write_bounce(struct percpu_ring *r, const void *record);
+PERCPU_API int percpu_ring_write_slow(struct percpu_ring *r, uint64_t *ev, size_t span);
+PERCPU_API int percpu_ring_write_bounce(struct percpu_ring *r, unsigned int type,
+					const void *payload, size_t len);
+PERCPU_API void percpu_ring_wake_slow(struct percpu_ring *r, struct percpu_ring_cpu *pc,
+				      intptr_t head);
+
+/**
+ * percpu_ring_clock() - the timestamp clock: CLOCK_MONOTONIC in nanoseconds
+ * (vDSO, no system call).  Async-signal-safe.
+ */
+PERCPU_INLINE uint64_t percpu_ring_clock(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The payload of event @ev. */
+PERCPU_INLINE void *percpu_ring_event_payload(const struct percpu_ring_event *ev)
+{
+	return (char *)ev + PERCPU_RING_HEADER;
+}
+
+/*
+ * percpu_ring_event_next() - walk the events percpu_ring_read_cpu() stored:
+ * the event at *@off in @buf of @len bytes, advancing *@off; NULL at the end.
+ */
+PERCPU_INLINE const struct percpu_ring_event *percpu_ring_event_next(const void *buf, size_t len,
+								     size_t *off)
+{
+	const struct percpu_ring_event *ev;
+
+	if (*off + PERCPU_RING_HEADER > len)
+		return NULL;
+	ev = (const struct percpu_ring_event *)((const char *)buf + *off);
+	*off += PERCPU_RING_SPAN(ev->size - PERCPU_RING_HEADER);
+	return ev;
+}
 
 PERCPU_INLINE struct percpu_ring_cpu *_percpu_ring_cpu(const struct percpu_ring *r,
 						       unsigned int i)
@@ -144,84 +317,138 @@ PERCPU_INLINE struct percpu_ring_cpu *_percpu_ring_cpu(const struct percpu_ring 
 	return (struct percpu_ring_cpu *)percpu_mem_ptr(&r->mem, i);
 }
 
-/* The consumer's position, in its own cache-line unit. */
-PERCPU_INLINE intptr_t *_percpu_ring_tail(struct percpu_ring_cpu *pc)
+PERCPU_INLINE struct percpu_ring_consumer *_percpu_ring_consumer(struct percpu_ring_cpu *pc)
 {
-	return (intptr_t *)((char *)pc + PERCPU_CACHELINE_BYTES);
+	return (struct percpu_ring_consumer *)((char *)pc + PERCPU_CACHELINE_BYTES);
 }
 
-/* The slot of position @pos (see the top of this file). */
-PERCPU_INLINE void *_percpu_ring_record(const struct percpu_ring *r, struct percpu_ring_cpu *pc,
-					uintptr_t pos)
+/* The byte at position @pos of @pc's ring. */
+PERCPU_INLINE char *_percpu_ring_at(const struct percpu_ring *r, struct percpu_ring_cpu *pc,
+				    uintptr_t pos)
 {
-	return (char *)pc + 2 * PERCPU_CACHELINE_BYTES +
-	       ((pos / PERCPU_RING_STEP) & r->mask) * r->padded_size;
-}
-
-/* The position after @pos; wraps around the word. */
-PERCPU_INLINE intptr_t _percpu_ring_next(intptr_t pos)
-{
-	return (intptr_t)((uintptr_t)pos + PERCPU_RING_STEP);
+	return (char *)pc + 2 * PERCPU_CACHELINE_BYTES + (pos & r->mask);
 }
 
 /*
- * Records between @tail and @head, computed without signed overflow; above
- * the capacity (or "negative") when @head was read before a newer @tail.
+ * Where an event of @span bytes goes when head is @head: there, or at the
+ * start of the next sub-buffer when it and the terminator do not fit.
  */
-PERCPU_INLINE uintptr_t _percpu_ring_used(intptr_t head, intptr_t tail)
+PERCPU_INLINE uintptr_t _percpu_ring_place(const struct percpu_ring *r, uintptr_t head,
+					   size_t span)
 {
-	return ((uintptr_t)head - (uintptr_t)tail) / PERCPU_RING_STEP;
+	if (PERCPU_UNLIKELY((head & r->sub_mask) + span + 8 > r->sub_mask + 1))
+		return (head | r->sub_mask) + 1;
+	return head;
 }
 
+/* _percpu_ring_try() results besides 0 and -ENOSPC. */
+#define _PERCPU_RING_RETRY	1
+
 /*
- * _percpu_ring_write_words() - _percpu_ring_write() for a @record that is
- * word aligned and padded_size bytes long.  Not for direct use.
+ * One attempt of an rseq writer on slot @id: the staged event @ev (@span
+ * bytes, then 8 for the terminator) gets its sequence number and timestamp
+ * and is committed.  Return 0 (committed), -ENOSPC (ring full: not counted
+ * yet) or _PERCPU_RING_RETRY (locked, stale, aborted).
  */
-PERCPU_INLINE int _percpu_ring_write_words(struct percpu_ring *r, const void *record)
+PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi *rs,
+				   uint32_t id, const uint32_t *idp, uint64_t *ev, size_t span)
 {
-	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
-	const uint32_t *idp;
-	uint32_t id;
+	struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, id);
+	struct percpu_ring_event *hdr = (struct percpu_ring_event *)ev;
+	/* The terminator is the first 8 bytes of a header: its seq only. */
+	uint32_t *term_seq = (uint32_t *)((char *)ev + span + offsetof(struct percpu_ring_event, seq));
+	intptr_t head = PERCPU_LOAD(&pc->head);
+	uintptr_t pos;
+	uint32_t seq;
 
-	if (PERCPU_LIKELY(_percpu_mem_index(&r->mem, rs, &id, &idp))) {
-		struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, id);
-		intptr_t head = PERCPU_LOAD(&pc->head);
-		intptr_t tail = PERCPU_LOAD_ACQUIRE(_percpu_ring_tail(pc));
+	if (PERCPU_UNLIKELY(head == PERCPU_RING_LOCKED))
+		return _PERCPU_RING_RETRY;
+	pos = _percpu_ring_place(r, (uintptr_t)head, span);
+	if (!(r->flags & PERCPU_RING_OVERWRITE)) {
+		intptr_t tail = PERCPU_LOAD_ACQUIRE(&_percpu_ring_consumer(pc)->tail);
 
+		/* Also fails on a stale head (tail past it): the caller sorts it out. */
+		if (PERCPU_UNLIKELY(pos + span + 8 - (uintptr_t)tail > r->mask + 1))
+			return -ENOSPC;
+	} else {
 		/*
-		 * head was read first, so head - tail never overstates the
-		 * room; LOCKED, a stale head (negative distance) and a full
-		 * ring all fail this test and go to the slow path.
+		 * The overwrite-mode reader trusts what it copied only if
+		 * head, read after, shows no writer near it: so no store of
+		 * this event may be seen before the commit of the head we
+		 * read (free on x86, a barrier on weakly ordered machines).
 		 */
-		if (PERCPU_LIKELY(_percpu_ring_used(head, tail) < r->records &&
-				  head != PERCPU_RING_LOCKED)) {
-			PERCPU_INJECT_C(1);
-			if (PERCPU_LIKELY(percpu_arch_cmpeqv_trymemcpy_storev_release(
-						rs, &pc->head, head,
-						_percpu_ring_record(r, pc, (uintptr_t)head), record,
-						r->padded_size, _percpu_ring_next(head), id, idp) ==
-					  PERCPU_SEQ_COMMITTED))
-				return 0;
-		}
+		__atomic_thread_fence(__ATOMIC_RELEASE);
 	}
-	return percpu_ring_write_slow(r, record);
+	/*
+	 * The terminator at head holds the next sequence number; an aborted
+	 * copy may have left a header there, with the same number.
+	 */
+	seq = PERCPU_LOAD(&((struct percpu_ring_event *)_percpu_ring_at(r, pc, (uintptr_t)head))->seq);
+	hdr->seq = seq;
+	*term_seq = seq + 1;
+	/* After head was read: see the top of this file. */
+	hdr->ts = percpu_ring_clock();
+	PERCPU_INJECT_C(1);
+	if (PERCPU_LIKELY(percpu_arch_cmpeqv_trymemcpy_storev_release(
+				rs, &pc->head, head, _percpu_ring_at(r, pc, pos), ev, span + 8,
+				(intptr_t)(pos + span), id, idp) == PERCPU_SEQ_COMMITTED)) {
+		/* One load while nobody waits. */
+		if (PERCPU_UNLIKELY(PERCPU_LOAD(&r->meta->waiting) != 0))
+			percpu_ring_wake_slow(r, pc, (intptr_t)(pos + span));
+		return 0;
+	}
+	return _PERCPU_RING_RETRY;
+}
+
+/*
+ * Stage an event in @ev: header (seq and ts come later), @len bytes of
+ * @payload, zeroed padding (never stale stack bytes in the ring), and a
+ * terminator of size 0.  @span is PERCPU_RING_SPAN(@len).
+ */
+PERCPU_INLINE void _percpu_ring_stage(uint64_t *ev, unsigned int type, const void *payload,
+				      size_t len, size_t span)
+{
+	struct percpu_ring_event *hdr = (struct percpu_ring_event *)ev;
+
+	hdr->size = (uint16_t)(PERCPU_RING_HEADER + len);
+	hdr->type = (uint16_t)type;
+	ev[span / 8 - 1] = 0;
+	if (len)
+		memcpy(hdr + 1, payload, len);
+	ev[span / 8] = 0;
 }
 
 /**
  * _percpu_ring_write() - inline fast path of percpu_ring_write().
- * No argument checks: @r must be initialised and @record not NULL.
- * Return: 0, or -ENOSPC (record dropped and counted lost).  Async-signal-safe.
+ * No argument checks but the payload size: @r must be initialised by
+ * percpu_ring_init() and @payload valid for @len bytes.
+ * Return: 0, -ENOSPC (event dropped and counted lost) or -EMSGSIZE.
+ * Async-signal-safe.
  */
-PERCPU_INLINE int _percpu_ring_write(struct percpu_ring *r, const void *record)
+PERCPU_INLINE int _percpu_ring_write(struct percpu_ring *r, unsigned int type,
+				     const void *payload, size_t len)
 {
 	/*
-	 * The sequence copies whole aligned words and must not read past the
-	 * caller's record: odd sizes and alignments go through a padded copy.
+	 * Header, payload, terminator: exactly what one sequence copies
+	 * (whole aligned words).  A fixed buffer, small enough for signal
+	 * handlers on small alternate stacks: a variable-length one would
+	 * take a frame pointer, a register the sequence lacks on 32-bit ARM.
 	 */
-	if (PERCPU_UNLIKELY(r->record_size != r->padded_size ||
-			    ((uintptr_t)record & (sizeof(intptr_t) - 1))))
-		return percpu_ring_write_bounce(r, record);
-	return _percpu_ring_write_words(r, record);
+	uint64_t ev[(PERCPU_RING_SPAN(PERCPU_RING_INLINE_PAYLOAD) + 8) / 8];
+	struct percpu_rseq_abi *rs;
+	const uint32_t *idp;
+	size_t span;
+	uint32_t id;
+
+	if (PERCPU_UNLIKELY(len > PERCPU_RING_INLINE_PAYLOAD))
+		return percpu_ring_write_bounce(r, type, payload, len);
+	span = PERCPU_RING_SPAN(len);
+	_percpu_ring_stage(ev, type, payload, len, span);
+	rs = _percpu_rseq_area_fast();
+	if (PERCPU_LIKELY(_percpu_mem_index(&r->mem, rs, &id, &idp)) &&
+	    PERCPU_LIKELY(_percpu_ring_try(r, rs, id, idp, ev, span) == 0))
+		return 0;
+	return percpu_ring_write_slow(r, ev, span);
 }
 
 PERCPU_EXTERN_C_END

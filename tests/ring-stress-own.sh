@@ -1,0 +1,3 @@
+#!/bin/sh
+# t_ring_stress in mode own (see testutil.h): discard and overwrite rings, reader in another process.
+exec ./t_ring_stress own

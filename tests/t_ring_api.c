@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/t_ring_api.c - every call of percpu/ring.h and every documented
+ * error, on one pinned CPU where order matters: sizes and rounding, events
+ * intact with their sequence numbers and CLOCK_MONOTONIC timestamps,
+ * sub-buffer skips and the position wrap, discard and overwrite, lost counts
+ * and their reset, fill level, watermark waits and wake-ups, shared memory
+ * attached through the memfd, and a reader that does not wait for a writer
+ * that died holding the ring.
+ *
+ * Usage: t_ring_api [libc|own|fallback|seccomp]
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <percpu/percpu.h>
+#include "testutil.h"
+
+static unsigned int nr;
+static uint64_t big[1 << 14];	/* read buffer: 128 KiB */
+
+static int pin_first(cpu_set_t *saved)
+{
+	cpu_set_t one;
+
+	if (sched_getaffinity(0, sizeof(*saved), saved) != 0)
+		return -1;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, saved))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		return sched_setaffinity(0, sizeof(one), &one) == 0 ? cpu : -1;
+	}
+	return -1;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void fill_payload(unsigned char *p, size_t len, unsigned int k)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (unsigned char)(k * 13 + i);
+}
+
+static int payload_ok(const struct percpu_ring_event *ev, unsigned int k)
+{
+	const unsigned char *p = percpu_ring_event_payload(ev);
+
+	for (size_t i = 0; i < (size_t)ev->size - PERCPU_RING_HEADER; i++)
+		if (p[i] != (unsigned char)(k * 13 + i))
+			return 0;
+	return 1;
+}
+
+static void test_args(void)
+{
+	struct percpu_ring r, zero, a;
+	struct percpu_ring_lost lost;
+	uint64_t buf[8];
+	int fd;
+
+	memset(&zero, 0, sizeof(zero));
+	ok(percpu_ring_init(NULL, PERCPU_RING_MIN_BYTES, 0) == -EINVAL &&
+	   percpu_ring_init(&r, PERCPU_RING_MIN_BYTES - 1, 0) == -EINVAL &&
+	   percpu_ring_init(&r, PERCPU_RING_MIN_BYTES, PERCPU_RING_OVERWRITE) == -EINVAL &&
+	   percpu_ring_init(&r, PERCPU_RING_MAX_BYTES + 1, 0) == -EINVAL &&
+	   percpu_ring_init(&r, PERCPU_RING_MIN_BYTES, 1u << 20) == -EINVAL,
+	   "init: NULL, too small (both modes), too large, unknown flags: -EINVAL");
+	ok(percpu_ring_destroy(NULL) == -EINVAL && percpu_ring_destroy(&zero) == -EINVAL,
+	   "destroy: NULL and uninitialised: -EINVAL");
+	ok(percpu_ring_init(&r, PERCPU_RING_MIN_BYTES + 1, 0) == 0 &&
+	   r.mask + 1 == 2 * PERCPU_RING_MIN_BYTES && r.sub_mask == r.mask &&
+	   percpu_ring_init(&r, PERCPU_RING_MIN_BYTES, 0) == -EBUSY,
+	   "init rounds up to a power of two (%zu), one sub-buffer in discard mode; "
+	   "live: -EBUSY", r.mask + 1);
+	ok(percpu_ring_write(NULL, 1, buf, 8) == -EINVAL &&
+	   percpu_ring_write(&zero, 1, buf, 8) == -EINVAL &&
+	   percpu_ring_write(&r, 1, NULL, 8) == -EINVAL &&
+	   percpu_ring_write(&r, 1, buf, PERCPU_RING_MAX_PAYLOAD + 1) == -EMSGSIZE &&
+	   _percpu_ring_write(&r, 1, buf, PERCPU_RING_MAX_PAYLOAD + 1) == -EMSGSIZE,
+	   "write: bad ring, NULL payload: -EINVAL; payload too long: -EMSGSIZE");
+	ok(percpu_ring_read_cpu(NULL, 0, buf, sizeof(buf)) == -EINVAL &&
+	   percpu_ring_read_cpu(&r, nr, buf, sizeof(buf)) == -ERANGE &&
+	   percpu_ring_read_cpu(&r, 0, NULL, sizeof(buf)) == -EINVAL &&
+	   percpu_ring_read_cpu(&r, 0, (char *)buf + 4, 16) == -EINVAL,
+	   "read_cpu: bad ring, NULL or unaligned buffer: -EINVAL; bad CPU: -ERANGE");
+	ok(percpu_ring_fill_cpu(NULL, 0) == -EINVAL && percpu_ring_fill_cpu(&r, nr) == -ERANGE &&
+	   percpu_ring_lost_cpu(NULL, 0, &lost, 0) == -EINVAL &&
+	   percpu_ring_lost_cpu(&r, 0, NULL, 0) == -EINVAL &&
+	   percpu_ring_lost_cpu(&r, nr, &lost, 0) == -ERANGE,
+	   "fill_cpu, lost_cpu: -EINVAL, -ERANGE");
+	ok(percpu_ring_wait(NULL, 1, 0) == -EINVAL && percpu_ring_wait(&r, 0, 0) == -EINVAL &&
+	   percpu_ring_wait(&r, 1, 0) == 0 && percpu_ring_wait(&r, 1, 20) == 0,
+	   "wait: -EINVAL; empty rings time out (0 and 20 ms): 0");
+	ok(percpu_ring_fd(NULL) == -EINVAL && percpu_ring_fd(&r) == -EINVAL,
+	   "fd: NULL or a private ring: -EINVAL");
+	ok(percpu_ring_write(&r, 1, NULL, 0) == 0, "write: an empty payload may be NULL");
+	percpu_ring_destroy(&r);
+
+	fd = memfd_create("not_a_ring", MFD_CLOEXEC);
+	memset(&a, 0, sizeof(a));
+	ok(percpu_ring_attach(NULL, 0) == -EINVAL && percpu_ring_attach(&a, -1) == -EBADF &&
+	   fd >= 0 && percpu_ring_attach(&a, fd) == -EINVAL &&
+	   ftruncate(fd, 1 << 20) == 0 && percpu_ring_attach(&a, fd) == -EINVAL,
+	   "attach: NULL, bad fd (-EBADF), an empty and a zeroed memfd: -EINVAL");
+	if (fd >= 0)
+		close(fd);
+	{
+		int ret = percpu_ring_init(&r, PERCPU_RING_MIN_BYTES, PERCPU_MM_CID);
+
+		ok(ret == 0 || ret == -ENOTSUP, "init with PERCPU_MM_CID: %d", ret);
+		if (ret == 0)
+			percpu_ring_destroy(&r);
+	}
+}
+
+/* Events of sizes 0..300, written and read back on @cpu in batches. */
+static void test_order(int cpu)
+{
+	struct percpu_ring r;
+	unsigned char p[PERCPU_RING_MAX_PAYLOAD];
+	const unsigned int n = 600;
+	unsigned int k = 0, seen = 0, bad = 0;
+	uint64_t t0, t1, last = 0;
+	ssize_t got;
+	uint64_t one[(PERCPU_RING_HEADER + 8) / 8];
+
+	percpu_ring_init(&r, 1 << 16, 0);
+	t0 = mono_ns();
+	for (k = 0; k < n; k++) {
+		size_t len = k % 301;
+
+		fill_payload(p, len, k);
+		bad += (k & 1 ? percpu_ring_write(&r, k & 0xffff, p, len) :
+				_percpu_ring_write(&r, k & 0xffff, p, len)) != 0;
+		if (k == 0) {
+			/* The oldest event does not fit an 8-byte buffer: nothing removed. */
+			bad += percpu_ring_read_cpu(&r, (unsigned int)cpu, one, 8) != -ENOBUFS;
+			bad += percpu_ring_fill_cpu(&r, (unsigned int)cpu) !=
+			       (ssize_t)PERCPU_RING_SPAN(0);
+		}
+		if (k % 97 == 96) {	/* read now and then, with small buffers */
+			while ((got = percpu_ring_read_cpu(&r, (unsigned int)cpu, big, 700)) > 0) {
+				const struct percpu_ring_event *ev;
+				size_t off = 0;
+
+				while ((ev = percpu_ring_event_next(big, (size_t)got, &off))) {
+					bad += ev->seq != seen || ev->type != seen ||
+					       ev->size != PERCPU_RING_HEADER + seen % 301 ||
+					       !payload_ok(ev, seen) || ev->ts < last;
+					last = ev->ts;
+					seen++;
+				}
+			}
+		}
+	}
+	while ((got = percpu_ring_read_cpu(&r, (unsigned int)cpu, big, sizeof(big))) > 0) {
+		const struct percpu_ring_event *ev;
+		size_t off = 0;
+
+		while ((ev = percpu_ring_event_next(big, (size_t)got, &off))) {
+			bad += ev->seq != seen || ev->type != seen ||
+			       ev->size != PERCPU_RING_HEADER + seen % 301 || !payload_ok(ev, seen) ||
+			       ev->ts < last;
+			last = ev->ts;
+			seen++;
+		}
+	}
+	t1 = mono_ns();
+	ok(bad == 0 && seen == n && last <= t1 && last >= t0,
+	   "%u events of 0-300 bytes on CPU %d read back in batches: intact, numbered, "
+	   "timestamps non-decreasing within CLOCK_MONOTONIC's [%llu, %llu] (%u bad)", seen,
+	   cpu, (unsigned long long)t0, (unsigned long long)t1, bad);
+	ok(percpu_ring_fill_cpu(&r, (unsigned int)cpu) == 0 &&
+	   percpu_ring_read_cpu(&r, (unsigned int)cpu, big, sizeof(big)) == 0,
+	   "then empty: fill 0, read 0");
+	percpu_ring_destroy(&r);
+}
+
+/*
+ * Discard mode: a full ring drops and counts; reading makes room; lost
+ * counts reset.  Started just below the position wrap, over many laps.
+ */
+static void test_discard(int cpu, uintptr_t start)
+{
+	struct percpu_ring r;
+	struct percpu_ring_cpu *pc;
+	struct percpu_ring_lost lost;
+	unsigned char p[200];
+	unsigned int written = 0, dropped = 0, seen = 0, bad = 0;
+	ssize_t got;
+
+	percpu_ring_init(&r, PERCPU_RING_MIN_BYTES, 0);
+	pc = _percpu_ring_cpu(&r, (unsigned int)cpu);
+	pc->head = (intptr_t)start;
+	_percpu_ring_consumer(pc)->tail = (intptr_t)start;
+	alarm(20);
+	for (int lap = 0; lap < 40; lap++) {
+		size_t len;
+		int ret;
+
+		/* Fill it up: 8 KiB takes some 50 events of 100-200 bytes. */
+		do {
+			len = 100 + (written + dropped) % 101;
+
+			fill_payload(p, len, written);
+			ret = _percpu_ring_write(&r, 7, p, len);
+			written += ret == 0;
+			dropped += ret == -ENOSPC;
+			if (ret != 0 && ret != -ENOSPC && !bad)
+				diag("lap %d: write returned %d", lap, ret);
+			bad += ret != 0 && ret != -ENOSPC;
+		} while (ret == 0);
+		/* The same size again (a smaller one may fit). */
+		bad += percpu_ring_write(&r, 7, p, len) != -ENOSPC;
+		dropped++;
+		while ((got = percpu_ring_read_cpu(&r, (unsigned int)cpu, big,
+						   lap & 1 ? 1000 : sizeof(big))) > 0) {
+			const struct percpu_ring_event *ev;
+			size_t off = 0;
+
+			while ((ev = percpu_ring_event_next(big, (size_t)got, &off))) {
+				if (ev->seq != seen || !payload_ok(ev, seen)) {
+					if (!bad)
+						diag("lap %d: event %u has seq %u size %u", lap, seen,
+						     ev->seq, ev->size);
+					bad++;
+				}
+				seen++;
+			}
+		}
+		if (got != 0 && !bad)
+			diag("lap %d: read returned %zd", lap, got);
+		bad += got != 0 || (intptr_t)PERCPU_LOAD(&pc->head) == PERCPU_RING_LOCKED;
+	}
+	alarm(0);
+	percpu_ring_lost_cpu(&r, (unsigned int)cpu, &lost, 1);
+	ok(bad == 0 && seen == written && lost.full == dropped && lost.overwritten == 0,
+	   "discard from position %#lx, 40 laps: %u written, all read in order; %u dropped = "
+	   "lost full %llu (%u bad)", (unsigned long)start, written, dropped,
+	   (unsigned long long)lost.full, bad);
+	percpu_ring_write(&r, 7, p, 100);
+	percpu_ring_lost_cpu(&r, (unsigned int)cpu, &lost, 0);
+	ok(lost.full == 0 && lost.overwritten == 0, "lost counts start again from 0 after a reset");
+	percpu_ring_destroy(&r);
+}
+
+/* Overwrite mode: writes never fail; the reader gets the newest, counts the rest. */
+static void test_overwrite(int cpu)
+{
+	struct percpu_ring r;
+	struct percpu_ring_lost lost;
+	unsigned char p[300];
+	const unsigned int n = 5000;
+	unsigned int bad = 0, seen = 0, first = 0;
+	uint32_t next = 0;
+	ssize_t got, fill;
+
+	percpu_ring_init(&r, PERCPU_RING_MIN_BYTES_OVERWRITE, PERCPU_RING_OVERWRITE);
+	ok(r.sub_mask + 1 == PERCPU_RING_MIN_BYTES_OVERWRITE / PERCPU_RING_SUBBUFS,
+	   "overwrite mode: %d sub-buffers", PERCPU_RING_SUBBUFS);
+	for (unsigned int k = 0; k < n; k++) {
+		fill_payload(p, k % 300, k);
+		bad += _percpu_ring_write(&r, 3, p, k % 300) != 0;
+	}
+	fill = percpu_ring_fill_cpu(&r, (unsigned int)cpu);
+	while ((got = percpu_ring_read_cpu(&r, (unsigned int)cpu, big, 3000)) > 0) {
+		const struct percpu_ring_event *ev;
+		size_t off = 0;
+
+		while ((ev = percpu_ring_event_next(big, (size_t)got, &off))) {
+			if (seen == 0)
+				first = ev->seq;
+			bad += (seen && ev->seq != next) || !payload_ok(ev, ev->seq) ||
+			       ev->size != PERCPU_RING_HEADER + ev->seq % 300;
+			next = ev->seq + 1;
+			seen++;
+		}
+	}
+	percpu_ring_lost_cpu(&r, (unsigned int)cpu, &lost, 0);
+	ok(bad == 0 && next == n && first > 0 && lost.overwritten == first &&
+	   seen + lost.overwritten == n && lost.full == 0 &&
+	   fill > (ssize_t)(PERCPU_RING_MIN_BYTES_OVERWRITE / 2),
+	   "overwrite: %u events into 64 KiB, the newest %u read in order (fill was %zd), "
+	   "%llu counted overwritten (%u bad)", n, seen, fill,
+	   (unsigned long long)lost.overwritten, bad);
+	percpu_ring_destroy(&r);
+}
+
+/* A slow-path writer that died holding the ring: the reader does not wait. */
+static void test_dead_writer(int cpu)
+{
+	struct percpu_ring r;
+	struct percpu_ring_cpu *pc;
+	uint64_t rec = 5;
+	intptr_t head;
+	ssize_t got1, got2;
+
+	for (int mode = 0; mode < 2; mode++) {
+		unsigned int flags = mode ? PERCPU_RING_OVERWRITE : 0;
+
+		percpu_ring_init(&r, mode ? PERCPU_RING_MIN_BYTES_OVERWRITE : PERCPU_RING_MIN_BYTES,
+				 flags);
+		pc = _percpu_ring_cpu(&r, (unsigned int)cpu);
+		percpu_ring_write(&r, 1, &rec, sizeof(rec));
+		percpu_ring_write(&r, 1, &rec, sizeof(rec));
+		/* Reads the first event, sees head past the second. */
+		percpu_ring_read_cpu(&r, (unsigned int)cpu, big, PERCPU_RING_SPAN(8));
+		percpu_ring_write(&r, 1, &rec, sizeof(rec));
+		head = pc->head;
+		pc->head = PERCPU_RING_LOCKED;
+		alarm(10);
+		got1 = percpu_ring_read_cpu(&r, (unsigned int)cpu, big, sizeof(big));
+		alarm(0);
+		pc->head = head;
+		got2 = percpu_ring_read_cpu(&r, (unsigned int)cpu, big, sizeof(big));
+		/*
+		 * Discard mode reads up to the last head it saw; overwrite mode
+		 * cannot tell what is safe and reads nothing until the lock goes.
+		 */
+		ok(mode ? got1 == 0 && got2 == (ssize_t)(2 * PERCPU_RING_SPAN(8)) :
+			  got1 == (ssize_t)PERCPU_RING_SPAN(8) &&
+			  got2 == (ssize_t)PERCPU_RING_SPAN(8),
+		   "%s: a ring left locked by a dead writer: read returns at once (%zd bytes), "
+		   "the rest comes once unlocked (%zd)", mode ? "overwrite" : "discard", got1,
+		   got2);
+		percpu_ring_destroy(&r);
+	}
+}
+
+static struct percpu_ring wring;
+static int waiter_ret = -100;
+
+static void *waiter(void *arg)
+{
+	(void)arg;
+	waiter_ret = percpu_ring_wait(&wring, 3 * PERCPU_RING_SPAN(64), 5000);
+	return NULL;
+}
+
+static void test_wait(void)
+{
+	unsigned char p[64] = { 0 };
+	pthread_t t;
+	uint64_t t0;
+	int before;
+
+	percpu_ring_init(&wring, PERCPU_RING_MIN_BYTES, 0);
+	pthread_create(&t, NULL, waiter, NULL);
+	while (!__atomic_load_n(&wring.meta->waiting, __ATOMIC_ACQUIRE))
+		sched_yield();
+	percpu_ring_write(&wring, 1, p, sizeof(p));
+	percpu_ring_write(&wring, 1, p, sizeof(p));
+	usleep(30000);
+	before = __atomic_load_n(&waiter_ret, __ATOMIC_ACQUIRE);
+	t0 = mono_ns();
+	percpu_ring_write(&wring, 1, p, sizeof(p));
+	percpu_ring_write(&wring, 1, p, sizeof(p));
+	percpu_ring_write(&wring, 1, p, sizeof(p));
+	pthread_join(t, NULL);
+	ok(before == -100 && waiter_ret == 1 && wring.meta->waiting == 0,
+	   "wait: asleep below the watermark, woken by writers %.1f ms after it was reached",
+	   (double)(mono_ns() - t0) / 1e6);
+	percpu_ring_destroy(&wring);
+}
+
+/* Shared rings: another handle on the memfd reads what this one writes. */
+static void test_shared(int cpu)
+{
+	struct percpu_ring w, rd;
+	uint64_t rec = 0x1234;
+	struct percpu_ring_lost lost;
+	ssize_t got;
+	int fd = -1, ret;
+
+	ok(percpu_ring_init(&w, PERCPU_RING_MIN_BYTES, PERCPU_RING_SHARED) == 0 &&
+	   (fd = percpu_ring_fd(&w)) >= 0, "shared: init in a memfd, fd %d",
+	   percpu_ring_fd(&w));
+	memset(&rd, 0, sizeof(rd));
+	ret = percpu_ring_attach(&rd, fd);
+	ok(ret == 0 && percpu_ring_attach(&rd, fd) == -EBUSY &&
+	   percpu_ring_write(&rd, 1, &rec, sizeof(rec)) == -EPERM,
+	   "shared: attach (%d); again: -EBUSY; writing through it: -EPERM", ret);
+	percpu_ring_write(&w, 9, &rec, sizeof(rec));
+	percpu_ring_write(&w, 9, &rec, sizeof(rec));
+	got = percpu_ring_read_cpu(&rd, (unsigned int)cpu, big, sizeof(big));
+	percpu_ring_lost_cpu(&rd, (unsigned int)cpu, &lost, 0);
+	ok(got == (ssize_t)(2 * PERCPU_RING_SPAN(8)) &&
+	   ((struct percpu_ring_event *)big)->type == 9 &&
+	   *(uint64_t *)percpu_ring_event_payload((struct percpu_ring_event *)big) == rec &&
+	   percpu_ring_read_cpu(&w, (unsigned int)cpu, big, sizeof(big)) == 0 && lost.full == 0,
+	   "shared: the attached handle reads both events; the writer's handle then finds "
+	   "the ring empty (%zd)", got);
+	ok(percpu_ring_destroy(&rd) == 0 && fcntl(fd, F_GETFD) >= 0 &&
+	   percpu_ring_destroy(&w) == 0 && fcntl(fd, F_GETFD) < 0,
+	   "shared: destroy of the attached handle keeps the fd, the owner's closes it");
+}
+
+/*
+ * fork() while writers run on a shared ring: the children must leave the
+ * parent's ring locks alone (a child that reset a lock it found taken, as is
+ * right for private memory, would reset the parent's live lock in shared
+ * memory and hang or corrupt its writers).
+ */
+static struct percpu_ring fring;
+static int fstop;
+static uint64_t fwritten[2], fdropped[2];
+
+static void *fork_writer(void *arg)
+{
+	int i = (int)(uintptr_t)arg;
+	uint64_t rec = 1;
+
+	while (!__atomic_load_n(&fstop, __ATOMIC_RELAXED)) {
+		int ret = percpu_ring_write(&fring, 1, &rec, sizeof(rec));
+
+		fwritten[i] += ret == 0;
+		fdropped[i] += ret == -ENOSPC;
+	}
+	return NULL;
+}
+
+static void test_fork_shared(void)
+{
+	struct percpu_ring_lost l;
+	pthread_t t[2];
+	uint64_t read = 0, lost = 0;
+	int forks = 0;
+	ssize_t got;
+
+	percpu_ring_init(&fring, PERCPU_RING_MIN_BYTES, PERCPU_RING_SHARED);
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, fork_writer, (void *)(uintptr_t)i);
+	alarm(60);
+	for (int k = 0; k < 200; k++) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		if (pid > 0 && waitpid(pid, NULL, 0) == pid)
+			forks++;
+		for (unsigned int cpu = 0; cpu < nr; cpu++) {
+			while ((got = percpu_ring_read_cpu(&fring, cpu, big, sizeof(big))) > 0)
+				read += (uint64_t)got / PERCPU_RING_SPAN(8);
+		}
+	}
+	__atomic_store_n(&fstop, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	alarm(0);
+	for (unsigned int cpu = 0; cpu < nr; cpu++) {
+		while ((got = percpu_ring_read_cpu(&fring, cpu, big, sizeof(big))) > 0)
+			read += (uint64_t)got / PERCPU_RING_SPAN(8);
+		percpu_ring_lost_cpu(&fring, cpu, &l, 0);
+		lost += l.full;
+	}
+	ok(forks == 200 && read == fwritten[0] + fwritten[1] && lost == fdropped[0] + fdropped[1],
+	   "shared ring: %d forks while 2 writers run; %llu written = %llu read, %llu dropped = "
+	   "%llu lost", forks, (unsigned long long)(fwritten[0] + fwritten[1]),
+	   (unsigned long long)read, (unsigned long long)(fdropped[0] + fdropped[1]),
+	   (unsigned long long)lost);
+	percpu_ring_destroy(&fring);
+}
+
+int main(int argc, char **argv)
+{
+	struct test_mode m = test_mode_setup(argc, argv);
+	cpu_set_t saved;
+	int cpu;
+
+	nr = percpu_nr_cpus();
+	plan(27);
+	diag("mode %s, %u CPUs", m.name, nr);
+	test_args();
+	test_wait();
+	test_fork_shared();
+	cpu = pin_first(&saved);
+	if (cpu < 0) {
+		skip(14, "cannot pin to a CPU");
+		return exit_status();
+	}
+	test_order(cpu);
+	test_discard(cpu, 0);
+	test_discard(cpu, (uintptr_t)0 - 3000);
+	test_overwrite(cpu);
+	test_dead_writer(cpu);
+	test_shared(cpu);
+	sched_setaffinity(0, sizeof(saved), &saved);
+	return exit_status();
+}
