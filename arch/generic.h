@@ -49,6 +49,11 @@
  *   percpu_arch_cmpeqv_trymemcpy_storev[_release](rs, v, expect, dst, src, len, newv, id, idp)
  *       if (*v != expect) cmpfail; copy len bytes src->dst; *v = newv
  *       (dst, src word aligned, len a multiple of sizeof(intptr_t); word-wise copy)
+ *       The copy may go either way: into the per-CPU block (a slab's push
+ *       batch: src is the caller's array) or out of it (a pop batch: dst is
+ *       the caller's array, written before the commit, so an aborted section
+ *       may leave it partly written).  Reading src inside the section, after
+ *       the comparison, is what makes a copy out free of ABA.
  *   percpu_arch_thread_pointer()
  *       the thread pointer, from which libc's area lies at __rseq_offset
  *

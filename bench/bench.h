@@ -49,5 +49,6 @@ void bench_register_first_use(void);
 void bench_register_list(void);
 void bench_register_buffer(void);
 void bench_register_ring(void);
+void bench_register_slab(void);
 
 #endif /* BENCH_H */

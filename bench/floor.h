@@ -20,6 +20,8 @@
  *   counter  u64 count                                      128 B
  *   list     node *head                                     128 B
  *   buffer   u64 count; at +128: void *slots[FLOOR_BUF_CAP]  16 KiB
+ *   slab     u64 words; word FLOOR_SLAB_CLASS: header {u16 current,
+ *            u16 end}; words [FLOOR_SLAB_BEGIN, end): pointers   16 KiB
  *   ring     u64 head; at +128: u64 tail; at +256: 16 B records
  *            [FLOOR_RING_RECORDS] (head and tail count records ever
  *            written and read; slot = count & (records - 1))    32 KiB
@@ -200,6 +202,77 @@ static inline void *floor_buffer_pop(struct rseq *rs, char *base)
 		: [ptr] "=&r" (ptr)
 		: [rs] "r" (rs), [base] "r" (base)
 		: "memory", "cc", "rax", "rcx");
+	return ptr;
+}
+
+/*
+ * Slab: one class of a per-CPU slab as libpercpu lays it out (percpu/slab.h):
+ * the class's header word at index FLOOR_SLAB_CLASS of the CPU's block packs
+ * {current, end} as 16-bit word offsets; the pointers are words [BEGIN, end).
+ * Push stores at current (speculative) and commits header + 1; pop reads
+ * current - 1 inside the section and commits header - 1.  The class is a
+ * constant here, as it is wherever an allocator's size class is known.
+ */
+#define FLOOR_SLAB_SHIFT	14
+#define FLOOR_SLAB_CLASS	7
+#define FLOOR_SLAB_BEGIN	64
+#define FLOOR_SLAB_CAP		1024
+
+/* Set up @base's block for @cpu: empty, capacity FLOOR_SLAB_CAP. */
+static inline void floor_slab_init(char *base, unsigned int cpu)
+{
+	((uint64_t *)(base + ((size_t)cpu << FLOOR_SLAB_SHIFT)))[FLOOR_SLAB_CLASS] =
+		FLOOR_SLAB_BEGIN | (uint64_t)(FLOOR_SLAB_BEGIN + FLOOR_SLAB_CAP) << 16;
+}
+
+/* Slab push.  Return: 0, or -1 if the class is full on this CPU. */
+static inline int floor_slab_push(struct rseq *rs, char *base, void *ptr)
+{
+	uint32_t done;
+
+	__asm__ __volatile__(
+		FLOOR_BEGIN
+		"shlq $" FLOOR_STR(FLOOR_SLAB_SHIFT) ", %%rax\n\t"
+		"addq %[base], %%rax\n\t"
+		"xorl %[done], %[done]\n\t"
+		"movq 8*" FLOOR_STR(FLOOR_SLAB_CLASS) "(%%rax), %%rcx\n\t"
+		"movzwl %%cx, %%edx\n\t"
+		"movl %%ecx, %%r8d\n\t"
+		"shrl $16, %%r8d\n\t"
+		"cmpl %%r8d, %%edx\n\t"
+		"jae 2f\n\t"
+		"movq %[ptr], (%%rax, %%rdx, 8)\n\t"
+		"addq $1, %%rcx\n\t"
+		"movl $1, %[done]\n\t"
+		"movq %%rcx, 8*" FLOOR_STR(FLOOR_SLAB_CLASS) "(%%rax)\n\t"
+		FLOOR_END
+		: [done] "=&r" (done)
+		: [rs] "r" (rs), [base] "r" (base), [ptr] "r" (ptr)
+		: "memory", "cc", "rax", "rcx", "rdx", "r8");
+	return done ? 0 : -1;
+}
+
+/* Slab pop.  Return: NULL if the class is empty on this CPU. */
+static inline void *floor_slab_pop(struct rseq *rs, char *base)
+{
+	void *ptr;
+
+	__asm__ __volatile__(
+		FLOOR_BEGIN
+		"shlq $" FLOOR_STR(FLOOR_SLAB_SHIFT) ", %%rax\n\t"
+		"addq %[base], %%rax\n\t"
+		"xorl %k[ptr], %k[ptr]\n\t"
+		"movq 8*" FLOOR_STR(FLOOR_SLAB_CLASS) "(%%rax), %%rcx\n\t"
+		"movzwl %%cx, %%edx\n\t"
+		"cmpl $" FLOOR_STR(FLOOR_SLAB_BEGIN) ", %%edx\n\t"
+		"jbe 2f\n\t"
+		"movq -8(%%rax, %%rdx, 8), %[ptr]\n\t"
+		"subq $1, %%rcx\n\t"
+		"movq %%rcx, 8*" FLOOR_STR(FLOOR_SLAB_CLASS) "(%%rax)\n\t"
+		FLOOR_END
+		: [ptr] "=&r" (ptr)
+		: [rs] "r" (rs), [base] "r" (base)
+		: "memory", "cc", "rax", "rcx", "rdx");
 	return ptr;
 }
 

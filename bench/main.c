@@ -146,5 +146,6 @@ int main(int argc, char **argv)
 	bench_register_list();
 	bench_register_buffer();
 	bench_register_ring();
+	bench_register_slab();
 	return cbench_main(argc, argv);
 }

@@ -179,6 +179,16 @@ int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned
 int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, intptr_t locked,
 			   intptr_t *old, unsigned int *slot_out);
 
+/*
+ * The same on the word at byte offset @off of the slot instead of offset 0,
+ * for structures with several committed words per slot (the slab's class
+ * headers).  They share the slot's mutex.
+ */
+int percpu_slow_lock_at(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
+			size_t off, intptr_t locked, intptr_t *old);
+int percpu_slow_lock_local_at(struct percpu_slow *s, const struct percpu_mem *m, size_t off,
+			      intptr_t locked, intptr_t *old, unsigned int *slot_out);
+
 /* Store @newv in the locked word (release), then undo the lock. */
 void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv);
 

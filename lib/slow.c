@@ -425,9 +425,9 @@ static void restore_signals(struct percpu_slow *s)
 	s->sigs_blocked = 0;
 }
 
-static intptr_t *slot_word(const struct percpu_mem *m, unsigned int slot)
+static intptr_t *slot_word(const struct percpu_mem *m, unsigned int slot, size_t off)
 {
-	return (intptr_t *)percpu_mem_ptr(m, slot);
+	return (intptr_t *)((char *)percpu_mem_ptr(m, slot) + off);
 }
 
 static int *slot_mutex(const struct percpu_mem *m, unsigned int slot)
@@ -474,9 +474,9 @@ static int lock_word(struct percpu_slow *s, const struct percpu_mem *m, unsigned
 }
 
 static void slow_init(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
-		      intptr_t locked)
+		      size_t off, intptr_t locked)
 {
-	s->word = slot_word(m, slot);
+	s->word = slot_word(m, slot, off);
 	s->mutex = slot_mutex(m, slot);
 	s->locked = locked;
 	s->pinned = 0;
@@ -485,13 +485,13 @@ static void slow_init(struct percpu_slow *s, const struct percpu_mem *m, unsigne
 
 /* percpu_slow_lock(), and for the fallback path's own operations (@local). */
 static int slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
-		     intptr_t locked, intptr_t *old, int local)
+		     size_t off, intptr_t locked, intptr_t *old, int local)
 {
 	int use_mb = percpu_have_membarrier();
 	int saved = errno, err, nested;
 	int pin = !use_mb && m->index == PERCPU_INDEX_CPU;
 
-	slow_init(s, m, slot, locked);
+	slow_init(s, m, slot, off, locked);
 	nested = nest_enter(s->mutex);
 	if (nested < 0)
 		return -EAGAIN;
@@ -537,14 +537,26 @@ fail:
 	return err;
 }
 
+int percpu_slow_lock_at(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
+			size_t off, intptr_t locked, intptr_t *old)
+{
+	return slow_lock(s, m, slot, off, locked, old, 0);
+}
+
 int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
 		     intptr_t locked, intptr_t *old)
 {
-	return slow_lock(s, m, slot, locked, old, 0);
+	return slow_lock(s, m, slot, 0, locked, old, 0);
 }
 
 int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, intptr_t locked,
 			   intptr_t *old, unsigned int *slot_out)
+{
+	return percpu_slow_lock_local_at(s, m, 0, locked, old, slot_out);
+}
+
+int percpu_slow_lock_local_at(struct percpu_slow *s, const struct percpu_mem *m, size_t off,
+			      intptr_t locked, intptr_t *old, unsigned int *slot_out)
 {
 	unsigned int slot = percpu_fallback_cpu();
 
@@ -553,7 +565,7 @@ int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, in
 		for (unsigned int i = 0; i < m->nr; i++) {
 			unsigned int next = slot + i < m->nr ? slot + i : slot + i - m->nr;
 
-			if (slow_lock(s, m, next, locked, old, 1) == 0) {
+			if (slow_lock(s, m, next, off, locked, old, 1) == 0) {
 				*slot_out = next;
 				return 0;
 			}
@@ -566,7 +578,7 @@ int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, in
 	 * -EPERM) or a failed membarrier can refuse: then take the CPU we run
 	 * on now.
 	 */
-	while (slow_lock(s, m, slot, locked, old, 1) != 0)
+	while (slow_lock(s, m, slot, off, locked, old, 1) != 0)
 		slot = percpu_fallback_cpu();
 	*slot_out = slot;
 	return 0;

@@ -13,6 +13,10 @@ int probe_buffer_push(struct percpu_buffer *b, void *p) { return _percpu_buffer_
 void *probe_buffer_pop(struct percpu_buffer *b) { return _percpu_buffer_pop(b); }
 int probe_ring_write(struct percpu_ring *r, const void *rec) { return _percpu_ring_write(r, 1, rec, 24); }
 int probe_ring_write_var(struct percpu_ring *r, const void *p, size_t n) { return _percpu_ring_write(r, 2, p, n); }
+int probe_slab_push(struct percpu_slab *s, unsigned int c, void *p) { return _percpu_slab_push(s, c, p); }
+void *probe_slab_pop(struct percpu_slab *s, unsigned int c) { return _percpu_slab_pop(s, c); }
+ssize_t probe_slab_push_batch(struct percpu_slab *s, unsigned int c, void *const *p, size_t n) { return _percpu_slab_push_batch(s, c, p, n); }
+ssize_t probe_slab_pop_batch(struct percpu_slab *s, unsigned int c, void **p, size_t n) { return _percpu_slab_pop_batch(s, c, p, n); }
 void probe_loop(struct percpu_counter *c, long n) { for (long i = 0; i < n; i++) _percpu_counter_inc(c); }
 
 /*

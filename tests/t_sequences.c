@@ -46,7 +46,7 @@ extern const uint64_t __stop___rseq_exit_point_array[]
 	__attribute__((weak, visibility("hidden")));
 
 #define NWORDS 6
-#define NCHECKS 16	/* ok() calls in check_all() */
+#define NCHECKS 18	/* ok() calls in check_all() */
 
 static struct percpu_rseq_abi fake;
 static intptr_t v, v2, load, node[2];
@@ -56,6 +56,61 @@ static void fill(intptr_t *a, intptr_t base)
 {
 	for (int i = 0; i < NWORDS; i++)
 		a[i] = base + i;
+}
+
+/*
+ * The slab's batches (percpu/slab.h): the committed word and the copied
+ * words in one block; a pop batch copies out of the block into the caller's
+ * memory, a push batch into the block, every length from one word up.
+ * Exactly the words asked for move, nothing beyond.  A function of its own:
+ * in ARM mode one large function pushed gcc's literal pool out of reach.
+ */
+static __attribute__((noinline)) void check_copies(struct percpu_rseq_abi *rs, unsigned int cpu,
+						   int real, const char *where)
+{
+	intptr_t block[1 + NWORDS], out[NWORDS + 1];
+	int good = 1, r;
+
+#define CHECK(cond, ...)	ok(cond, __VA_ARGS__)
+#define RUN(call)							\
+	do {								\
+		if (real)						\
+			cpu = percpu_rseq_cpu_start(rs);		\
+		r = (call);						\
+	} while (r == PERCPU_SEQ_ABORTED || (real && r == PERCPU_SEQ_CPU_MISMATCH))
+
+	for (size_t k = 1; k <= NWORDS; k++) {
+		fill(block + 1, 200);
+		block[0] = 10;
+		for (int i = 0; i <= NWORDS; i++)
+			out[i] = -1;
+		RUN(percpu_arch_cmpeqv_trymemcpy_storev(rs, &block[0], 10, out,
+							&block[1 + NWORDS - k],
+							k * sizeof(intptr_t), 10 - (intptr_t)k,
+							cpu, &rs->cpu_id));
+		good &= r == PERCPU_SEQ_COMMITTED && block[0] == 10 - (intptr_t)k &&
+			out[0] == 200 + NWORDS - (intptr_t)k && out[k - 1] == 200 + NWORDS - 1 &&
+			out[k] == -1;
+	}
+	CHECK(good, "%s: trymemcpy copies 1 to %d words out of the committed block",
+	      where, NWORDS);
+	good = 1;
+	for (size_t k = 1; k < NWORDS; k++) {
+		fill(src, 300);
+		fill(block + 1, 0);
+		block[0] = 20;
+		RUN(percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &block[0], 20, &block[2],
+								src, k * sizeof(intptr_t),
+								20 + (intptr_t)k, cpu,
+								&rs->cpu_id));
+		good &= r == PERCPU_SEQ_COMMITTED && block[0] == 20 + (intptr_t)k &&
+			block[1] == 0 && block[2] == 300 && block[1 + k] == 300 + (intptr_t)k - 1 &&
+			(k + 2 > NWORDS || block[2 + k] == (intptr_t)k + 1);
+	}
+	CHECK(good, "%s: trymemcpy_release copies 1 to %d words into the committed block",
+	      where, NWORDS - 1);
+#undef RUN
+#undef CHECK
 }
 
 /*
@@ -144,6 +199,8 @@ static void check_all(struct percpu_rseq_abi *rs, unsigned int cpu, int real, co
 							cpu, &rs->cpu_id));
 	CHECK(r == PERCPU_SEQ_COMMITTED && v == 6 && memcmp(dst, src, sizeof(src)) == 0,
 	      "%s: trymemcpy_release of %zu bytes (%d)", where, sizeof(src), r);
+
+	check_copies(rs, cpu, real, where);
 #undef RUN
 #undef CHECK
 }

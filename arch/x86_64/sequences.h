@@ -47,7 +47,12 @@
 
 /*
  * Publish the descriptor (labels: see arch/generic.h), then check the index
- * field @idp still holds @id (the CPU, or the mm_cid).
+ * field @idp still holds @id (the CPU, or the mm_cid).  %rax is clobbered
+ * here, so the words a sequence reads and writes come as addresses in
+ * register operands ([v] "r" (v), used as (%[v])), never as "m" operands:
+ * gcc 12 gave an "m" operand's address the register %rax (in the slab's
+ * pop), and the sequence then compared, and could have committed to, a word
+ * of the descriptor section.
  */
 #define _PERCPU_X86_ENTER						\
 	"leaq 3b(%%rip), %%rax\n\t"					\
@@ -83,14 +88,14 @@
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
 		_PERCPU_X86_ENTER					\
-		"cmpq %[v], %[expect]\n\t"				\
+		"cmpq (%[v]), %[expect]\n\t"				\
 		"jnz %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(2)					\
 		release							\
-		"movq %[newv], %[v]\n\t"				\
+		"movq %[newv], (%[v])\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [newv] "r" (newv)		\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
@@ -99,14 +104,18 @@
 
 /*
  * The value cmpnev_storeoffp_load loads comes back in a register where asm
- * goto takes outputs ("movq %%rcx, %[load]" reads the same either way).
+ * goto takes outputs; elsewhere it is stored through its address (a register,
+ * as for every word: see _PERCPU_X86_ENTER).
  */
 #if PERCPU_HAVE_ASM_GOTO_OUTPUT
 #define _PERCPU_X86_LOAD_OUT	[load] "=&r" (*load)
 #define _PERCPU_X86_LOAD_IN
+#define _PERCPU_X86_LOAD_DST	"%[load]"
 #else
+/* The address in a register, never an "m" operand: see _PERCPU_X86_ENTER. */
 #define _PERCPU_X86_LOAD_OUT
-#define _PERCPU_X86_LOAD_IN	, [load] "m" (*load)
+#define _PERCPU_X86_LOAD_IN	, [load] "r" (load)
+#define _PERCPU_X86_LOAD_DST	"(%[load])"
 #endif
 
 #define _PERCPU_ARCH_CMPNEV_STOREOFFP_LOAD()				\
@@ -114,17 +123,17 @@
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
 		_PERCPU_X86_ENTER					\
-		"movq %[v], %%rcx\n\t"					\
+		"movq (%[v]), %%rcx\n\t"					\
 		"cmpq %%rcx, %[expectnot]\n\t"				\
 		"je %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(2)					\
-		"movq %%rcx, %[load]\n\t"				\
+		"movq %%rcx, " _PERCPU_X86_LOAD_DST "\n\t"				\
 		"addq %[voffp], %%rcx\n\t"				\
 		"movq (%%rcx), %%rcx\n\t"				\
-		"movq %%rcx, %[v]\n\t"					\
+		"movq %%rcx, (%[v])\n\t"					\
 		_PERCPU_X86_EPILOGUE					\
 		: _PERCPU_X86_LOAD_OUT					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v),		\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expectnot] "r" (expectnot), [voffp] "er" (voffp) _PERCPU_X86_LOAD_IN \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax", "rcx" PERCPU_INJECT_CLOBBER	\
@@ -136,10 +145,10 @@
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_X86_ENTER					\
 		/* One read-modify-write instruction: it is the commit. */ \
-		"addq %[count], %[v]\n\t"				\
+		"addq %[count], (%[v])\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v), [count] "er" (count) \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [count] "er" (count) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
 		: abort, mismatch);					\
@@ -150,17 +159,17 @@
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
 		_PERCPU_X86_ENTER					\
-		"cmpq %[v], %[expect]\n\t"				\
+		"cmpq (%[v]), %[expect]\n\t"				\
 		"jnz %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(2)					\
-		"cmpq %[v2], %[expect2]\n\t"				\
+		"cmpq (%[v2]), %[expect2]\n\t"				\
 		"jnz %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(3)					\
-		"movq %[newv], %[v]\n\t"				\
+		"movq %[newv], (%[v])\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v), [expect] "r" (expect), \
-		  [v2] "m" (*v2), [expect2] "r" (expect2), [newv] "r" (newv) \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
+		  [v2] "r" (v2), [expect2] "r" (expect2), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
 		: abort, mismatch, cmpfail);				\
@@ -171,18 +180,18 @@
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
 		_PERCPU_X86_ENTER					\
-		"cmpq %[v], %[expect]\n\t"				\
+		"cmpq (%[v]), %[expect]\n\t"				\
 		"jnz %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(2)					\
 		/* Speculative store: nobody reads *v2 before the commit. */ \
-		"movq %[newv2], %[v2]\n\t"				\
+		"movq %[newv2], (%[v2])\n\t"				\
 		PERCPU_INJECT_ASM(3)					\
 		release							\
-		"movq %[newv], %[v]\n\t"				\
+		"movq %[newv], (%[v])\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v), [expect] "r" (expect), \
-		  [v2] "m" (*v2), [newv2] "r" (newv2), [newv] "r" (newv) \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
+		  [v2] "r" (v2), [newv2] "r" (newv2), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
 		: abort, mismatch, cmpfail);				\
@@ -193,7 +202,7 @@
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
 		_PERCPU_X86_ENTER					\
-		"cmpq %[v], %[expect]\n\t"				\
+		"cmpq (%[v]), %[expect]\n\t"				\
 		"jnz %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(2)					\
 		/*							\
@@ -220,10 +229,10 @@
 		"7:\n\t"						\
 		PERCPU_INJECT_ASM(3)					\
 		release							\
-		"movq %[newv], %[v]\n\t"				\
+		"movq %[newv], (%[v])\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v), [expect] "r" (expect), \
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
 		  [dst] "r" (dst), [src] "r" (src), [len] "r" (len), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax", "rcx", "xmm0" PERCPU_INJECT_CLOBBER \

@@ -13,6 +13,7 @@
 #include <percpu/list.h>
 #include <percpu/buffer.h>
 #include <percpu/ring.h>
+#include <percpu/slab.h>
 #include <percpu/version.h>
 
 #endif /* _PERCPU_PERCPU_H */

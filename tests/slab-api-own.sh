@@ -1,0 +1,3 @@
+#!/bin/sh
+# t_slab_api in mode own (see testutil.h).
+exec ./t_slab_api own

@@ -1,0 +1,3 @@
+#!/bin/sh
+# t_slab_stress in mode fallback (see testutil.h).
+exec ./t_slab_stress fallback

@@ -1,0 +1,3 @@
+#!/bin/sh
+# t_slab_stress in mode fallback (see testutil.h), slab indexed by mm_cid.
+PERCPU_TEST_MM_CID=1 exec ./t_slab_stress fallback
