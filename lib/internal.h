@@ -118,7 +118,21 @@ static inline int percpu_looks_live(unsigned int magic, unsigned int want, const
  * every time: a thread that was just pinned expects its CPU's slot (a cached
  * answer reused for 64 operations broke exactly that).
  */
-unsigned int percpu_fallback_cpu(void);
+extern unsigned int percpu_fb_nr;	/* percpu_nr_cpus(), 0 before init */
+
+static inline unsigned int percpu_fallback_cpu(void)
+{
+	/*
+	 * Inline, with the CPU count in a variable: this is most of the
+	 * fallback counter add.  sched_getcpu() fails only where the kernel
+	 * has no getcpu (before Linux 2.6.19), and leaves errno alone otherwise.
+	 */
+	int cpu = sched_getcpu();
+
+	if (__builtin_expect((unsigned int)cpu < percpu_fb_nr, 1))
+		return (unsigned int)cpu;
+	return 0;
+}
 
 /* A thread's fallback-path state (one TLS address to find). */
 struct percpu_fb_state {

@@ -69,6 +69,8 @@ struct thread_state {
 };
 static __thread struct thread_state tstate __attribute__((tls_model("initial-exec")));
 
+unsigned int percpu_fb_nr;
+
 /* See internal.h: lets slow paths skip the area lookup on the fallback path. */
 __thread struct percpu_fb_state percpu_fb __attribute__((tls_model("initial-exec")));
 
@@ -308,6 +310,7 @@ static int global_init(void)
 	g.align = (uint32_t)getauxval(AT_RSEQ_ALIGN);
 #endif
 	g.nr_cpus = count_possible_cpus();
+	percpu_fb_nr = g.nr_cpus;
 	make_exit_key();
 
 	if (!g.disabled && g.libc_size > 0) {
@@ -570,16 +573,6 @@ int percpu_rseq_get_info(struct percpu_rseq_info *info)
 	return 0;
 }
 
-
-unsigned int percpu_fallback_cpu(void)
-{
-	int saved = errno, cpu = sched_getcpu();
-
-	errno = saved;
-	if (cpu < 0 || (unsigned int)cpu >= percpu_nr_cpus())
-		return 0;
-	return (unsigned int)cpu;
-}
 
 int percpu_current_cpu(void)
 {

@@ -225,6 +225,7 @@ void percpu_slow_wait(unsigned int *waits)
 {
 	unsigned int n = (*waits)++;
 	struct timespec nap = { 0, 0 };
+	int saved;
 
 	if (n < 8) {
 		sched_yield();
@@ -238,7 +239,9 @@ void percpu_slow_wait(unsigned int *waits)
 	 */
 	n -= 8;
 	nap.tv_nsec = 1000L << (n < 10 ? n : 10);
+	saved = errno;		/* EINTR: a signal handler's caller keeps its errno */
 	nanosleep(&nap, NULL);
+	errno = saved;
 }
 
 /*
@@ -487,9 +490,7 @@ static void slow_init(struct percpu_slow *s, const struct percpu_mem *m, unsigne
 static int slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
 		     size_t off, intptr_t locked, intptr_t *old, int local)
 {
-	int use_mb = percpu_have_membarrier();
-	int saved = errno, err, nested;
-	int pin = !use_mb && m->index == PERCPU_INDEX_CPU;
+	int saved, err, nested, use_mb, pin;
 
 	slow_init(s, m, slot, off, locked);
 	nested = nest_enter(s->mutex);
@@ -500,7 +501,8 @@ static int slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned
 		block_signals(s);
 	if (!nested) {
 		mutex_lock(s->mutex);
-	} else if ((pin && __atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST)) ||
+	} else if ((__atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST) &&
+		    !percpu_have_membarrier() && m->index == PERCPU_INDEX_CPU) ||
 		   !mutex_trylock(s->mutex)) {
 		/* Busy, or would pin the thread under the code it interrupted. */
 		err = -EAGAIN;
@@ -508,17 +510,21 @@ static int slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned
 	}
 	/*
 	 * While no thread runs sequences, the mutex alone keeps every other
-	 * writer out: no locked value, no fence.  Pairs with
-	 * percpu_slow_quiesce() (store then load on both sides, sequentially
-	 * consistent: the first sequence waits for this hold to end, or this
-	 * load sees the flag).
+	 * writer out: no locked value, no fence, no system call (so errno is
+	 * left alone without saving it).  Pairs with percpu_slow_quiesce()
+	 * (store then load on both sides, sequentially consistent: the first
+	 * sequence waits for this hold to end, or this load sees the flag).
+	 * A remote call in pin mode still checks that the CPU is in its mask.
 	 */
-	if ((local || !pin) && !__atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST)) {
-		/* (A remote call in pin mode still checks the CPU is in its mask.) */
-		*old = __atomic_load_n(s->word, __ATOMIC_RELAXED);
-		errno = saved;
-		return 0;
+	if (!__atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST)) {
+		if (local || percpu_have_membarrier() || m->index != PERCPU_INDEX_CPU) {
+			*old = __atomic_load_n(s->word, __ATOMIC_RELAXED);
+			return 0;
+		}
 	}
+	saved = errno;
+	use_mb = percpu_have_membarrier();
+	pin = !use_mb && m->index == PERCPU_INDEX_CPU;
 	if (pin) {
 		err = lock_pinned(s, slot, old);
 		if (err)
@@ -526,14 +532,12 @@ static int slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned
 	} else {
 		err = lock_word(s, m, slot, use_mb, old);
 	}
-	if (!err) {
-		errno = saved;
+	errno = saved;
+	if (!err)
 		return 0;
-	}
 fail:
 	restore_signals(s);
 	nest_exit();
-	errno = saved;
 	return err;
 }
 
@@ -584,15 +588,13 @@ int percpu_slow_lock_local_at(struct percpu_slow *s, const struct percpu_mem *m,
 	return 0;
 }
 
+/* (pthread_sigmask() returns its error: errno is never touched here.) */
 void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv)
 {
-	int saved = errno;
-
 	__atomic_store_n(s->word, newv, __ATOMIC_RELEASE);
 	mutex_unlock(s->mutex);
 	restore_signals(s);
 	nest_exit();
-	errno = saved;
 }
 
 /*
