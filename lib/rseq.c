@@ -62,6 +62,13 @@ extern const unsigned int __rseq_size __attribute__((weak));
 #define PERCPU_OWN_AREA_ALIGN	64
 
 struct own_rseq_area {
+	/*
+	 * Not at the thread pointer itself: on riscv the first TLS block
+	 * begins there (static executables put own_tls first), and offset 0
+	 * means "not initialised" to the fast paths, which then all took
+	 * their slow path.  The alignment makes this as large as one area.
+	 */
+	unsigned char not_at_tp[PERCPU_OWN_AREA_ALIGN];
 	struct percpu_rseq_abi abi;
 	/* Kernel-owned or zero (slice_ctrl.request): the library writes none. */
 	unsigned char ext[PERCPU_OWN_AREA_SIZE - sizeof(struct percpu_rseq_abi)];
@@ -300,7 +307,7 @@ static uint32_t own_registration_len(uint32_t feature_size, uint32_t align)
 {
 	if (feature_size <= sizeof(struct percpu_rseq_abi))
 		return sizeof(struct percpu_rseq_abi);
-	if (feature_size > sizeof(own_tls) || align > __alignof__(own_tls) ||
+	if (feature_size > PERCPU_OWN_AREA_SIZE || align > PERCPU_OWN_AREA_ALIGN ||
 	    (align & (align - 1)))
 		return sizeof(struct percpu_rseq_abi);
 	return feature_size;

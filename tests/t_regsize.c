@@ -11,7 +11,9 @@
  * signature gives EBUSY, with any other length EINVAL (the kernel compares
  * both before anything else, and changes nothing).  It also checks the
  * area's alignment and, pinned to each CPU in turn, that cpu_id and node_id
- * read from the area agree with getcpu(2).
+ * read from the area agree with getcpu(2), and that the inline fast paths find
+ * the area (its offset from the thread pointer is not 0, their "not
+ * initialised").
  *
  * On the newest kernel tests/arch/run.sh boots with rseq_debug=1, under which
  * the kernel kills a thread that writes a kernel-owned field: every test
@@ -70,7 +72,7 @@ int main(int argc, char **argv)
 	int err, bad = 0, tested = 0;
 	cpu_set_t set;
 
-	plan(5);
+	plan(6);
 	rs = percpu_rseq_area();
 	percpu_rseq_get_info(&info);
 	diag("mode %s: feature size %u, align %u, libc size %u, registered %u, optimized %d",
@@ -88,9 +90,18 @@ int main(int argc, char **argv)
 	   info.registered_size, want, info.optimized);
 
 	if (info.mode == PERCPU_MODE_FALLBACK) {
-		skip(4, "mode %s: no registered area", m.name);
+		skip(5, "mode %s: no registered area", m.name);
 		return exit_status();
 	}
+
+	/*
+	 * Offset 0 tells the inline fast paths "not initialised": they would
+	 * all take the slow path (riscv static executables had the area at the
+	 * thread pointer itself).
+	 */
+	ok(percpu_rseq_offset != 0 && rs == _percpu_rseq_area_fast(),
+	   "the inline fast paths find the area (offset %td from the thread pointer)",
+	   percpu_rseq_offset);
 
 	err = reregister(rs, info.registered_size, info.signature);
 	ok(err == EBUSY, "the kernel holds the area registered with %u bytes (again: %s)",

@@ -24,6 +24,7 @@
 #   PERCPU_QEMU_CACHE  kernels and apt state (default ~/.cache/libpercpu-qemu)
 #   PERCPU_ARCH_OUT    builds and logs (default $PERCPU_QEMU_CACHE/out)
 #   PERCPU_KERNELS     which kernels: "old new" (default), "old" or "new"
+#   PERCPU_ARCH_MANIFEST  the programs and modes to run (default tests.list)
 #   PERCPU_NEW_SUITE   the Debian suite the newest kernel comes from
 #                      (default unstable)
 #   PERCPU_TEST_SECS   minimum seconds per stress test in guests (default 2)
@@ -46,7 +47,7 @@
 set -uo pipefail
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-MANIFEST=$SRC/tests/arch/tests.list
+MANIFEST=${PERCPU_ARCH_MANIFEST:-$SRC/tests/arch/tests.list}
 CACHE=${PERCPU_QEMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/libpercpu-qemu}
 OUT=${PERCPU_ARCH_OUT:-$CACHE/out}
 SECS=${PERCPU_TEST_SECS:-2}
