@@ -163,6 +163,11 @@ fi
 # Kernels are unpacked under $CACHE/k/<debarch> (bookworm, as before) and
 # $CACHE/k-<suite>/<debarch>/<version>; the .debs stay in $CACHE/debs*.
 
+# Keep apt's binary package cache in the private state: Debian's container
+# images turn it off (docker-clean), and each apt-cache run would then parse
+# the whole index again (seconds per call, per architecture).
+APT_CACHE_OPTS=(-o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=srcpkgcache.bin)
+
 archive_uri() {
 	local uri
 	uri=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
@@ -182,7 +187,7 @@ fetch_old_kernels() {
 	echo "deb $(archive_uri) bookworm main" > "$CACHE/apt/sources.list"
 	opts=(-o Dir::Etc::SourceList="$CACHE/apt/sources.list" -o Dir::Etc::SourceParts=-
 		-o Dir::State::Lists="$CACHE/apt/lists" -o Dir::Cache="$CACHE/apt/cache"
-		-o APT::Sandbox::User=root -o Acquire::Retries=3)
+		-o APT::Sandbox::User=root -o Acquire::Retries=3 "${APT_CACHE_OPTS[@]}")
 	for a in $ARCHES; do
 		if [ -z "${KMETA[$a]:-}" ]; then
 			SKIP_KERNEL[$a old]="Debian 12 has no ${DEBARCH[$a]} kernel"
@@ -235,6 +240,16 @@ fetch_old_kernels() {
 	done
 }
 
+# apt-cache options... -- packages: "package dependency" per Depends line,
+# the package without its ":arch" (kernel package names differ per arch).
+pkg_deps() {
+	local o=()
+	while [ "$1" != -- ]; do o+=("$1"); shift; done
+	shift
+	apt-cache "${o[@]}" depends "$@" 2>/dev/null |
+		awk '/^[^ ]/ { p = $1; sub(/:.*/, "", p) } /^ *Depends:/ { print p, $2 }'
+}
+
 # The newest kernel Debian ships: the metapackage's current linux-image-<v>
 # in $NEW_SUITE.  From 7.x linux-image-<v> holds no files and depends on
 # linux-binary-<v> (the image) and linux-base-<v> (config, System.map), which
@@ -249,7 +264,7 @@ fetch_new_kernels() {
 	echo "deb $(archive_uri) $NEW_SUITE main" > "$W/sources.list"
 	opts=(-o Dir::Etc::SourceList="$W/sources.list" -o Dir::Etc::SourceParts=-
 		-o Dir::State::Lists="$W/lists" -o Dir::Cache="$W/cache"
-		-o APT::Sandbox::User=root -o Acquire::Retries=3)
+		-o APT::Sandbox::User=root -o Acquire::Retries=3 "${APT_CACHE_OPTS[@]}")
 	for a in $ARCHES; do
 		if [ -z "${KMETA_NEW[$a]:-}" ]; then
 			SKIP_KERNEL[$a new]="Debian $NEW_SUITE has no ${DEBARCH[$a]} kernel"
@@ -262,10 +277,23 @@ fetch_new_kernels() {
 		apt-get "${opts[@]}" "${archs[@]}" -q update > "$OUT/apt-kernels-new.log" 2>&1 && break
 		sleep $((i * 5))
 	done
+	# What every metapackage and every image package depends on, in two
+	# apt-cache runs (each one reads the whole index: seconds).
+	local metas=() imgs=() deps
+	for a in $ARCHES; do
+		[ -n "${KMETA_NEW[$a]:-}" ] && metas+=("${KMETA_NEW[$a]}:${DEBARCH[$a]}")
+	done
+	deps=$(pkg_deps "${opts[@]}" "${archs[@]}" -- "${metas[@]}")
 	for a in $ARCHES; do
 		[ -n "${KMETA_NEW[$a]:-}" ] || continue
-		img=$(apt-cache "${opts[@]}" "${archs[@]}" depends "${KMETA_NEW[$a]}:${DEBARCH[$a]}" 2>/dev/null |
-			sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\).*/\1/p' | head -1)
+		img=$(awk -v p="${KMETA_NEW[$a]}" '$1 == p && $2 ~ /^linux-image-[0-9]/ { print $2; exit }' <<< "$deps")
+		[ -n "$img" ] && imgs+=("$img")
+	done
+	[ ${#imgs[@]} -gt 0 ] && deps="$deps
+$(pkg_deps "${opts[@]}" "${archs[@]}" -- "${imgs[@]}")"
+	for a in $ARCHES; do
+		[ -n "${KMETA_NEW[$a]:-}" ] || continue
+		img=$(awk -v p="${KMETA_NEW[$a]}" '$1 == p && $2 ~ /^linux-image-[0-9]/ { print $2; exit }' <<< "$deps")
 		if [ -z "$img" ]; then
 			SKIP_KERNEL[$a new]="no ${KMETA_NEW[$a]} in the $NEW_SUITE index (see $OUT/apt-kernels-new.log)"
 			continue
@@ -278,8 +306,8 @@ fetch_new_kernels() {
 			# The packages that hold the image and the config, as the
 			# index says (linux-binary-<v>, linux-base-<v>), else the
 			# image package itself.
-			parts=$(apt-cache "${opts[@]}" "${archs[@]}" depends "$img" 2>/dev/null |
-				sed -n 's/^ *Depends: \(linux-\(binary\|base\)-[0-9][^ ]*\).*/\1/p' | sort -u)
+			parts=$(awk -v p="${img%%:*}" '$1 == p && $2 ~ /^linux-(binary|base)-[0-9]/ { print $2 }' \
+				<<< "$deps" | sort -u)
 			[ -n "$parts" ] || parts=$img
 			for pkg in $parts; do
 				for i in 1 2 3; do
