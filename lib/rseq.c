@@ -48,15 +48,15 @@ extern const unsigned int __rseq_size __attribute__((weak));
  * without a call to __tls_get_addr (and so without allocation).  Until
  * registered its cpu_id is negative, which sends every sequence run on it to
  * the slow path: it doubles as the fallback area.
- */
-/*
- * Room for the fields kernels add after the original 32 bytes: Linux 7.x
- * gives its optimized rseq mode (IDs written only when they change, with
- * kernel-owned fields read-only) to registrations at least
+ *
+ * The area has room for the fields kernels add after the original 32 bytes:
+ * Linux 7.x gives its optimized rseq mode (IDs written only when they
+ * change, with kernel-owned fields read-only) to registrations at least
  * AT_RSEQ_FEATURE_SIZE long (33 on 7.2) and aligned to AT_RSEQ_ALIGN (64).
- * A kernel that asks for more than this registers the original 32 bytes,
- * which every kernel accepts.  Kept small: initial-exec TLS of a dlopen()ed
- * library comes from glibc's few hundred bytes of surplus static TLS.
+ * Where a kernel asks for more than this, the library registers the
+ * original 32 bytes, which every kernel accepts.  Kept small (128 bytes in
+ * all): initial-exec TLS of a dlopen()ed library comes from glibc's few
+ * hundred bytes of surplus static TLS.
  */
 #define PERCPU_OWN_AREA_SIZE	64
 #define PERCPU_OWN_AREA_ALIGN	64
