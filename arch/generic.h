@@ -38,6 +38,8 @@
  *       if (*v != expect) cmpfail; *v = newv
  *   percpu_arch_cmpnev_storeoffp_load(rs, v, expectnot, voffp, load, id, idp)
  *       if (*v == expectnot) cmpfail; *load = *v; *v = *(intptr_t *)(*v + voffp)
+ *       (*load is defined only when the sequence commits: an architecture
+ *       may return it in a register, an asm goto output)
  *   percpu_arch_addv(rs, v, count, id, idp)
  *       *v += count
  *   percpu_arch_cmpeqv_cmpeqv_storev(rs, v, expect, v2, expect2, newv, id, idp)

@@ -15,7 +15,7 @@ rm -rf "$out" && mkdir -p "$out" || exit 1
 # The clock-loop check of the DEBUG note takes ~0.1 s: not needed here.
 PERCPU_BENCH_NO_CLOCK_LOOP=1
 export PERCPU_BENCH_NO_CLOCK_LOOP
-echo "1..7"
+echo "1..9"
 
 filter='^(counter/(percpu_inline|percpu_slow|atomic_shared|floor_rseq_inc)|first_use/percpu_first_add|list/[a-z_]*|buffer/[a-z_]*|ring/[a-z_]*/pinned/16|ring_write_read/[a-z_]*/pinned/16)/'
 ./percpu-bench --benchmark_filter="$filter" --benchmark_min_time=0.001 \
@@ -39,7 +39,9 @@ assert not bad, "errors: %s" % bad
 names = {r["name"].split("/")[0] for r in runs}
 assert {"counter", "first_use", "list", "buffer", "ring", "ring_write_read"} <= names, names
 ctx = d["context"]
-for k in ("libpercpu_version", "git_commit", "compiler", "cflags", "cpu_model", "floor"):
+for k in ("libpercpu_version", "git_commit", "compiler", "cflags", "cxxflags", "cpu_model",
+          "cpus", "kernel", "libc", "libbenchmark_version", "libbenchmark_debug_build",
+          "floor"):
     assert ctx.get(k), "context lacks %s" % k
 PY
 	then echo "ok 2 - JSON is valid, has every family, the build context and no error"
@@ -115,4 +117,33 @@ if test $have_python = yes; then
 	fi
 else
 	echo "ok 7 # SKIP $PYTHON3 not found"
+fi
+
+# Google Benchmark's DEBUG warning (a library built without NDEBUG) must be
+# followed at once by the harness's note saying why it does not apply.
+if grep -q 'built as DEBUG' "$out/console.txt"; then
+	if grep -A1 'built as DEBUG' "$out/console.txt" | sed -n 2p | grep -q '^\*\*\*NOTE\*\*\* It does not affect'; then
+		echo "ok 8 - the DEBUG warning is followed by the note on why it does not apply"
+	else
+		echo "not ok 8 - no note after the DEBUG warning"
+	fi
+else
+	echo "ok 8 # SKIP Google Benchmark printed no DEBUG warning (a release build)"
+fi
+
+# Plots: legends verbatim (gnuplot's enhanced text would make "_i" a
+# subscript, splitting the name across <tspan>s), titles saying what is
+# measured and on what machine.
+if test $have_python = no; then
+	echo "ok 9 # SKIP $PYTHON3 not found"
+elif ! command -v gnuplot >/dev/null 2>&1; then
+	echo "ok 9 # SKIP gnuplot not found"
+elif test -s "$out/plot-counter.svg" &&
+     grep -q '<text>percpu_inline</text>' "$out/plot-counter.svg" &&
+     grep -q '<text>atomic_shared</text>' "$out/plot-counter.svg" &&
+     grep -q 'ns per operation, lower is better' "$out/plot-counter.svg" &&
+     grep -q ' CPUs, ' "$out/plot-counter.svg"; then
+	echo "ok 9 - plots name every line verbatim and say ns per operation, lower is better, and the machine"
+else
+	echo "not ok 9 - plot-counter.svg missing, garbled legend or title"
 fi

@@ -240,28 +240,35 @@ def main_table(context, value, order, n_all, n_over):
     return table(head, rows, left=(0, vs_col)), groups, failures
 
 
-def debug_note(context, value):
-    """Why Debian's DEBUG build of libbenchmark does not skew the figures."""
+def debug_note(context, value, cpu_ns):
+    """Why a libbenchmark built without NDEBUG does not skew the figures."""
     build = context.get("library_build_type", "?")
     text = ["Google Benchmark library build: %s." % build]
     if build == "debug":
         text.append(
-            "Debian builds libbenchmark without NDEBUG, hence its \"Library was built as "
-            "DEBUG\" warning.  It does not affect these figures: the timed loop is this "
-            "program's own run(), compiled with the flags above, doing 256 to 4096 "
-            "operations per call; around each call the harness runs "
-            "State::KeepRunningBatch(), an inline function of benchmark.h compiled with "
-            "our flags too (a compare and a subtract per batch).  The library's own "
-            "code (starting and stopping the timers, statistics, reporting) runs once "
-            "per run, outside the timed operations.")
+            "The library was compiled without NDEBUG (Debian's package: -O2, its "
+            "internal checks on), hence its \"Library was built as DEBUG\" warning.  "
+            "It does not affect these figures: the timed loop is this program's own "
+            "run(), compiled with the flags above, doing a batch of operations per "
+            "call (1024 or 4096 for the counter, list and buffer); around each call the harness runs State::KeepRunningBatch(), an "
+            "inline function of benchmark.h compiled with our flags too (a few "
+            "instructions and no call into the library per batch).  The library's own code (starting and stopping the "
+            "timers, statistics, reporting) runs once per run, outside the timed "
+            "operations; the ring and first_use runs (manual time) read the clock "
+            "themselves.")
     loop = context.get("clock_loop_counter_percpu_inline_ns")
     gb = value.get(("counter", "percpu_inline", True, 1))
+    gb_cpu = (cpu_ns or {}).get(("counter", "percpu_inline", True, 1))
     if loop and isinstance(gb, float):
         text.append(
             "Check, same process: counter/percpu_inline timed by a plain "
             "clock_gettime() loop outside Google Benchmark (best of 64 x 2^20 adds, "
-            "bound to one CPU): %s ns/op; through the harness: %s ns/op (ratio %s)."
-            % (fmt_ns(float(loop)), fmt_ns(gb), fmt_ratio(gb, float(loop))))
+            "bound to one CPU): %s ns/op; through the harness: %s ns/op wall (ratio %s)%s.  "
+            "The loop keeps its best run and the harness averages over preemptions, so on "
+            "a busy machine compare the CPU time."
+            % (fmt_ns(float(loop)), fmt_ns(gb), fmt_ratio(gb, float(loop)),
+               ", %s ns/op CPU time (ratio %s)" % (fmt_ns(gb_cpu), fmt_ratio(gb_cpu, float(loop)))
+               if isinstance(gb_cpu, float) else ""))
     return " ".join(text)
 
 
@@ -280,9 +287,13 @@ def summarise(context, value, order, fb_context=None, fb_value=None, fb_order=No
         context.get("cbench_pin_order", "?"),
         ", ".join("%.2f" % x for x in context.get("load_avg", [])) or "?",
         context.get("percpu_rseq_mode", "?")))
-    text.append("libpercpu %s, git %s; %s; CFLAGS %s." % (
+    text.append("%s; %s; CPUs: %s." % (
+        " ".join(context.get("kernel", "kernel ?").split()[:3]), context.get("libc", "libc ?"),
+        context.get("cpus", "? CPUs")))
+    text.append("libpercpu %s, git %s; %s; CFLAGS %s; Google Benchmark %s (%s build)." % (
         context.get("libpercpu_version", "?"), context.get("git_commit", "?"),
-        context.get("compiler", "?"), " ".join(context.get("cflags", "?").split())))
+        context.get("compiler", "?"), " ".join(context.get("cflags", "?").split()),
+        context.get("libbenchmark_version", "?"), context.get("library_build_type", "?")))
     text.append("Floor: %s." % context.get("floor", "?"))
     text.append("")
     text.append("## Targets (issue 9)")
@@ -326,7 +337,7 @@ def summarise(context, value, order, fb_context=None, fb_value=None, fb_order=No
         text += fb_body
         failures += ["fallback run: " + f for f in fb_fail]
     text.append("")
-    text.append(debug_note(context, value))
+    text.append(debug_note(context, value, cpu_ns))
     if failures:
         text.append("")
         text.append("**FAILED runs** (no figure is reported for them):")
@@ -339,14 +350,70 @@ def gp_str(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+# Line colours, the same in every plot: libpercpu's operations in warm
+# colours (its main operation of each family always red), the floor black,
+# each baseline in its own cool colour or grey wherever it appears.
+SUBJECT_COLOURS = ["#c8102e", "#e87d00", "#a0208f", "#8c510a"]
+BASELINE_COLOURS = [("mutex", "#1f5fbf"), ("vyukov", "#00a0a0"), ("treiber", "#2e8b2e"),
+                    ("atomic_shared", "#1f5fbf"), ("atomic_per_thread", "#00a0a0"),
+                    ("getcpu", "#2e8b2e"), ("atomic", "#5a7fa8"), ("plain", "#707070")]
+SPARE_COLOURS = ["#6a5acd", "#4682b4", "#556b2f", "#2f4f4f", "#708090"]
+BASELINE_POINTS = [1, 2, 4, 8, 10, 12]
+
+
+# What one operation is, per family, for the plot titles.
+FAMILY_WHAT = {
+    "counter": "one add",
+    "list": "one push and one pop",
+    "buffer": "one push and one pop",
+    "ring": "one write",
+    "ring_write_read": "one write and one read",
+}
+
+
+def line_styles(variants):
+    """variant -> gnuplot style: thick solid libpercpu, dotted black floor,
+    thin dashed baselines, colours as above (distinct within one plot)."""
+    styles, used = {}, set()
+    subjects = [v for v in variants if is_subject(v)]
+    for v in variants:
+        if is_subject(v):
+            colour = SUBJECT_COLOURS[subjects.index(v) % len(SUBJECT_COLOURS)]
+            styles[v] = "lw 4 dt 1 pt 7 ps 1.2 lc rgb '%s'" % colour
+        elif is_floor(v):
+            styles[v] = "lw 2.5 dt 3 pt 6 ps 1 lc rgb 'black'"
+    baselines = [v for v in variants if not is_subject(v) and not is_floor(v)]
+    for i, v in enumerate(baselines):
+        colour = next((c for stem, c in BASELINE_COLOURS if v.startswith(stem)), None)
+        if colour is None or colour in used:
+            colour = next((c for c in SPARE_COLOURS if c not in used), "#808080")
+        used.add(colour)
+        styles[v] = "lw 1.5 dt 2 pt %d ps 1 lc rgb '%s'" % (
+            BASELINE_POINTS[i % len(BASELINE_POINTS)], colour)
+    return styles
+
+
+def machine_lines(context):
+    """Two subtitle lines: the machine and date, then the build."""
+    kernel = " ".join(context.get("kernel", "?").split()[:2])
+    cc = context.get("compiler", "?").split()
+    cc = "%s %s" % (cc[0], cc[-1]) if len(cc) > 1 else "".join(cc) or "?"
+    opt = " ".join(f for f in context.get("cflags", "").split()
+                   if f.startswith(("-O", "-march", "-mcpu", "-mtune", "-flto")))
+    return ("%s, %s CPUs, %s, %s, %s" % (
+                context.get("cpu_model", "?"), context.get("cbench_cpus", "?"), kernel,
+                context.get("libc", "?"), context.get("date", "?")[:10]),
+            "libpercpu %s (%s), %s %s, rseq mode %s" % (
+                context.get("libpercpu_version", "?"), context.get("git_commit", "?"),
+                cc, opt or "(no -O)", context.get("percpu_rseq_mode", "?")))
+
+
 def plot(outdir, context, value, order, groups, pinned_threads, unpinned_threads):
     if not shutil.which("gnuplot"):
         return "gnuplot not found: no plots"
     written = []
     xs = [(t, True) for t in pinned_threads] + [(t, False) for t in unpinned_threads]
-    machine = "%s, %s CPUs, %s" % (context.get("cpu_model", "?"),
-                                   context.get("cbench_cpus", "?"),
-                                   context.get("date", "?")[:10])
+    machine = "\n".join(machine_lines(context))
     for g in groups:
         variants = [v for gg, v in order if gg == g]
         rows = []
@@ -364,31 +431,40 @@ def plot(outdir, context, value, order, groups, pinned_threads, unpinned_threads
         svg = os.path.join(outdir, "plot-%s.svg" % safe)
         with open(dat, "w") as f:
             f.write("\n".join(rows) + "\n")
-        series = []
-        for i, v in enumerate(variants):
-            # libpercpu: thick solid; the floor: dotted; baselines: dashed
-            if is_subject(v):
-                style = "lw 3.5 dt 1 pt 7"
-            elif is_floor(v):
-                style = "lw 2 dt 3 pt 6 lc rgb 'black'"
-            else:
-                style = "lw 1.5 dt 2 pt 1"
-            series.append("%s using 0:%d:xtic(1) with linespoints %s title %s"
-                          % (gp_str(dat), i + 2, style, gp_str(v)))
-        what = g
+        styles = line_styles(variants)
+        # The key lists libpercpu first, then the floor, then the baselines;
+        # libpercpu's lines are drawn a second time, untitled, on top.
+        rank = [0 if is_subject(v) else 1 if is_floor(v) else 2 for v in variants]
+        listed = sorted(range(len(variants)), key=lambda i: rank[i])
+        series = ["%s using 0:%d:xtic(1) with linespoints %s title %s"
+                  % (gp_str(dat), i + 2, styles[variants[i]], gp_str(variants[i]))
+                  for i in listed]
+        series += ["%s using 0:%d with linespoints %s notitle"
+                   % (gp_str(dat), i + 2, styles[variants[i]])
+                   for i in listed if rank[i] == 0]
         parts = g.split("/")
+        what = parts[0]
+        if parts[0] in FAMILY_WHAT:
+            what += " (%s)" % FAMILY_WHAT[parts[0]]
         if parts[0].startswith("ring") and len(parts) > 1:
-            what = "%s, %s-byte records" % (parts[0], parts[1])
-        title = "%s: ns per operation per thread, lower is better (u: unpinned)\n%s" % (
-            what, machine)
-        script = ("set terminal svg size 900,540 dynamic background rgb 'white'\n"
+            what += ", %s-byte records" % parts[1]
+        title = "%s: ns per operation, lower is better\n%s" % (what, machine)
+        xlabel = "threads (pinned; Nu: N threads unpinned)" if unpinned_threads else "threads"
+        script = ("set terminal svg size 1000,600 dynamic background rgb 'white'\n"
                   "set termoption noenhanced\n"
                   "set output %s\n"
                   "set title %s noenhanced\n"
-                  "set xlabel 'threads'\nset ylabel 'ns per operation (lower is better)'\n"
+                  "set xlabel %s noenhanced\n"
+                  "set ylabel 'ns per operation per thread (log scale, lower is better)'"
+                  " noenhanced\n"
                   "set logscale y\n"
-                  "set key outside right noenhanced\nset grid\nset datafile missing 'NaN'\n"
-                  "plot %s\n" % (gp_str(svg), gp_str(title), ", ".join(series)))
+                  "set key outside right top noenhanced reverse Left width 2\n"
+                  "set key title %s noenhanced\n"
+                  "set grid\nset datafile missing 'NaN'\n"
+                  "plot %s\n" % (gp_str(svg), gp_str(title), gp_str(xlabel),
+                                  gp_str("thick: libpercpu\ndotted: floor\n"
+                                         "dashed: baselines"),
+                                  ", ".join(series)))
         r = subprocess.run(["gnuplot"], input=script, text=True,
                            capture_output=True)
         if r.returncode != 0:

@@ -184,7 +184,9 @@ int percpu_buffer_push_slow(struct percpu_buffer *b, void *ptr)
 			struct percpu_slow s;
 			unsigned int slot;
 
-			percpu_slow_lock_local(&s, &b->mem, PERCPU_BUFFER_LOCKED, &n, &slot);
+			/* Every slot busy: a handler interrupted its own thread's. */
+			if (percpu_slow_lock_local(&s, &b->mem, PERCPU_BUFFER_LOCKED, &n, &slot))
+				return -EAGAIN;
 			return push_locked(b, &s, slot, n, ptr);
 		}
 		if (!_percpu_mem_index(&b->mem, rs, &id, &idp))
@@ -224,7 +226,8 @@ void *percpu_buffer_pop_slow(struct percpu_buffer *b)
 			unsigned int slot;
 			void *ptr = NULL;
 
-			percpu_slow_lock_local(&s, &b->mem, PERCPU_BUFFER_LOCKED, &n, &slot);
+			if (percpu_slow_lock_local(&s, &b->mem, PERCPU_BUFFER_LOCKED, &n, &slot))
+				return NULL;	/* every slot busy, as above */
 			take_locked(b, &s, slot, n, &ptr, 1);
 			return ptr;
 		}

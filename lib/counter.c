@@ -79,6 +79,10 @@ static int64_t slot_atomic(const struct percpu_counter_slot *slot)
 
 void percpu_counter_add_slow(struct percpu_counter *c, int64_t v)
 {
+	if (percpu_on_fallback()) {
+		add_atomic(c, v);
+		return;
+	}
 	for (;;) {
 		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
 		const uint32_t *idp;

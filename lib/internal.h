@@ -20,6 +20,14 @@ struct percpu_mem;
  */
 int percpu_mem_setup(struct percpu_mem *m, size_t size, unsigned int flags, int mutex_off);
 
+/*
+ * Make sure the library is initialised (percpu_rseq_offset set), waiting for
+ * a thread that is initialising it.  Structures call it before they exist,
+ * so their fast paths can use the offset without testing it.  Return: 1, or
+ * 0 in a signal handler that interrupted this thread's own initialisation.
+ */
+int percpu_rseq_global_ready(void);
+
 /* 1 when an mm_cid-indexed structure can work in this process. */
 int percpu_rseq_mm_cid_usable(void);
 
@@ -30,6 +38,8 @@ int percpu_have_membarrier(void);
 void percpu_slow_setup_fork(void);
 void percpu_slow_register(struct percpu_mem *m);
 void percpu_slow_unregister(struct percpu_mem *m);
+/* The first thread is about to run sequences: see lib/slow.c. */
+void percpu_slow_quiesce(void);
 
 /* The calling thread's area, set up on first use (hidden, no PLT). */
 struct percpu_rseq_abi *percpu_rseq_thread_area(void);
@@ -86,10 +96,27 @@ static inline int percpu_looks_live(unsigned int magic, unsigned int want, const
 }
 
 /*
- * The CPU for a fallback-path operation: sched_getcpu(), clamped to range.
- * Below percpu_nr_cpus(), which is every struct percpu_mem's nr.
+ * The CPU for a fallback-path operation: sched_getcpu(), clamped to range
+ * (below percpu_nr_cpus(), which is every struct percpu_mem's nr).  Asked
+ * every time: a thread that was just pinned expects its CPU's slot (a cached
+ * answer reused for 64 operations broke exactly that).
  */
 unsigned int percpu_fallback_cpu(void);
+
+/* A thread's fallback-path state (one TLS address to find). */
+struct percpu_fb_state {
+	int on;			/* the thread is set up, on the fallback path */
+};
+extern __thread struct percpu_fb_state percpu_fb;
+
+/*
+ * 1 when the calling thread is known to be on the fallback path: its slow
+ * paths go straight to it, without looking the area up.
+ */
+static inline int percpu_on_fallback(void)
+{
+	return __builtin_expect(percpu_fb.on, 0);
+}
 
 /*
  * Set (never cleared) before any thread of the process may first enter a
@@ -118,15 +145,19 @@ struct percpu_slow {
  * sequence can commit to its word until percpu_slow_unlock().  Stores the
  * word's value in *@old.  Blocks every signal until the unlock.
  * Return: 0; -EPERM when membarrier is unavailable and the CPU is not in the
- * calling thread's affinity mask; another negative errno (membarrier failed).
+ * calling thread's affinity mask; -EAGAIN in a signal handler that
+ * interrupted a slow path of this thread, when the slot is busy (nested slow
+ * paths never wait: lib/slow.c); another negative errno (membarrier failed).
  */
 int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
 		     intptr_t locked, intptr_t *old);
 
 /*
  * Lock some slot of @m for the calling thread's own operation (fallback
- * path): the one of the CPU it runs on.  Never fails.  *@slot_out says
- * which slot.
+ * path): the one of the CPU it runs on.  Does not block signals while no
+ * thread uses rseq (lib/slow.c).  *@slot_out says which slot.
+ * Return: 0; -EAGAIN in a signal handler that interrupted a slow path of this
+ * thread, when every slot is busy (*@slot_out is then the preferred slot).
  */
 int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, intptr_t locked,
 			   intptr_t *old, unsigned int *slot_out);

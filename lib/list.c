@@ -79,11 +79,69 @@ static intptr_t push_locked(struct percpu_list *l, struct percpu_list_node *node
 	return _percpu_list_enc(l, node);
 }
 
+/*
+ * A signal handler's push that found every slot busy (lib/slow.c: nested slow
+ * paths never wait) sets the node aside on @slot's deferred stack: a
+ * lock-free push (pushes alone have no ABA problem), taken in whole by the
+ * slot's next lock holder.
+ */
+static void defer_push(struct percpu_list *l, unsigned int slot, struct percpu_list_node *node)
+{
+	struct percpu_list_cpu *pc = _percpu_list_cpu(l, slot);
+	intptr_t old = PERCPU_LOAD(&pc->deferred);
+
+	do
+		node->next = (struct percpu_list_node *)old;
+	while (!__atomic_compare_exchange_n(&pc->deferred, &old, _percpu_list_enc(l, node), 1,
+					    __ATOMIC_RELEASE, __ATOMIC_RELAXED));
+}
+
+/* Under the lock of @slot, whose head is *@head: take in its deferred nodes. */
+static void take_deferred(struct percpu_list *l, unsigned int slot, intptr_t *head)
+{
+	struct percpu_list_cpu *pc = _percpu_list_cpu(l, slot);
+	struct percpu_list_node *last;
+	intptr_t d;
+
+	if (PERCPU_LIKELY(PERCPU_LOAD(&pc->deferred) == 0))
+		return;
+	d = __atomic_exchange_n(&pc->deferred, 0, __ATOMIC_ACQUIRE);
+	if (d == 0)
+		return;
+	for (last = _percpu_list_dec(l, d); last->next;
+	     last = _percpu_list_dec(l, (intptr_t)last->next))
+		;
+	last->next = (struct percpu_list_node *)*head;
+	*head = d;
+}
+
+/* Lock @slot for a remote operation: *@head is then the whole list. */
+static int lock_slot(struct percpu_slow *s, struct percpu_list *l, unsigned int slot,
+		     intptr_t *head)
+{
+	int err = percpu_slow_lock(s, &l->mem, slot, PERCPU_LIST_LOCKED, head);
+
+	if (!err)
+		take_deferred(l, slot, head);
+	return err;
+}
+
+/* The same for the fallback path: some slot; -EAGAIN when all are busy. */
+static int lock_local(struct percpu_slow *s, struct percpu_list *l, unsigned int *slot,
+		      intptr_t *head)
+{
+	int err = percpu_slow_lock_local(s, &l->mem, PERCPU_LIST_LOCKED, head, slot);
+
+	if (!err)
+		take_deferred(l, *slot, head);
+	return err;
+}
+
 static int push_cpu(struct percpu_list *l, struct percpu_list_node *node, unsigned int cpu)
 {
 	struct percpu_slow s;
 	intptr_t head;
-	int err = percpu_slow_lock(&s, &l->mem, cpu, PERCPU_LIST_LOCKED, &head);
+	int err = lock_slot(&s, l, cpu, &head);
 
 	if (err)
 		return err;
@@ -131,7 +189,7 @@ struct percpu_list_node *percpu_list_pop_cpu(struct percpu_list *l, unsigned int
 	int err = check_cpu(l, cpu);
 
 	if (!err)
-		err = percpu_slow_lock(&s, &l->mem, cpu, PERCPU_LIST_LOCKED, &head);
+		err = lock_slot(&s, l, cpu, &head);
 	if (err) {
 		errno = -err;
 		return NULL;
@@ -149,7 +207,7 @@ struct percpu_list_node *percpu_list_drain_cpu(struct percpu_list *l, unsigned i
 	int err = check_cpu(l, cpu);
 
 	if (!err)
-		err = percpu_slow_lock(&s, &l->mem, cpu, PERCPU_LIST_LOCKED, &head);
+		err = lock_slot(&s, l, cpu, &head);
 	if (err) {
 		errno = -err;
 		return NULL;
@@ -188,8 +246,10 @@ void percpu_list_push_slow(struct percpu_list *l, struct percpu_list_node *node)
 			unsigned int slot;
 			intptr_t head;
 
-			percpu_slow_lock_local(&s, &l->mem, PERCPU_LIST_LOCKED, &head, &slot);
-			percpu_slow_unlock(&s, push_locked(l, node, head));
+			if (lock_local(&s, l, &slot, &head) == 0)
+				percpu_slow_unlock(&s, push_locked(l, node, head));
+			else
+				defer_push(l, slot, node);
 			return;
 		}
 		if (_percpu_mem_index(&l->mem, rs, &id, &idp)) {
@@ -225,7 +285,8 @@ struct percpu_list_node *percpu_list_pop_slow(struct percpu_list *l)
 			unsigned int slot;
 			intptr_t head;
 
-			percpu_slow_lock_local(&s, &l->mem, PERCPU_LIST_LOCKED, &head, &slot);
+			if (lock_local(&s, l, &slot, &head) != 0)
+				return NULL;	/* every slot busy: see lib/slow.c */
 			node = pop_locked(l, &head);
 			percpu_slow_unlock(&s, head);
 			return node;

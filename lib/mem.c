@@ -131,11 +131,15 @@ static int multi_node(void)
 int percpu_mem_setup(struct percpu_mem *m, size_t size, unsigned int flags, int mutex_off)
 {
 	size_t line = PERCPU_CACHELINE_BYTES, stride, len;
-	unsigned int nr = percpu_nr_cpus();
+	unsigned int nr;
 	void *mem;
 
 	if (!m || size == 0 || size > PERCPU_MEM_MAX_SLOT || (flags & ~PERCPU_MM_CID))
 		return -EINVAL;
+	/* The fast paths rely on it: see _percpu_rseq_area_fast(). */
+	if (!percpu_rseq_global_ready())
+		return -EAGAIN;
+	nr = percpu_nr_cpus();
 	if ((flags & PERCPU_MM_CID) && !percpu_rseq_mm_cid_usable())
 		return -ENOTSUP;
 	stride = (size + line - 1) / line * line;
@@ -191,8 +195,7 @@ int percpu_mem_current(const struct percpu_mem *m)
 	if (!m || !m->base)
 		return -EINVAL;
 	rs = percpu_rseq_thread_area();
-	if (_percpu_mem_index(m, rs, &id, &idp) && (int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0 &&
-	    id < m->nr)
+	if (_percpu_mem_index(m, rs, &id, &idp))
 		return (int)id;
-	return (int)(percpu_fallback_cpu());
+	return (int)percpu_fallback_cpu();
 }

@@ -138,7 +138,15 @@ int percpu_ring_write_slow(struct percpu_ring *r, const void *record)
 			struct percpu_slow s;
 			unsigned int slot;
 
-			percpu_slow_lock_local(&s, &r->mem, PERCPU_RING_LOCKED, &head, &slot);
+			if (percpu_slow_lock_local(&s, &r->mem, PERCPU_RING_LOCKED, &head, &slot)) {
+				/*
+				 * Every slot busy (a handler interrupted its own
+				 * thread's write): the record is lost, as in a full ring.
+				 */
+				__atomic_fetch_add(&_percpu_ring_cpu(r, slot)->lost_atomic, 1,
+						   __ATOMIC_RELAXED);
+				return -ENOSPC;
+			}
 			return write_locked(r, &s, slot, head, record);
 		}
 		if (!_percpu_mem_index(&r->mem, rs, &id, &idp))

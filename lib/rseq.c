@@ -83,6 +83,7 @@ static __thread struct own_rseq_area own_tls
 
 /* See percpu/rseq.h.  0 until global_init() chose the area. */
 ptrdiff_t percpu_rseq_offset __attribute__((visibility("default")));
+ptrdiff_t _percpu_rseq_offset_lib;
 
 /* Per-thread bookkeeping, touched only off the fast path. */
 struct thread_state {
@@ -94,6 +95,12 @@ struct thread_state {
 	int initializing;	/* set while percpu_rseq_thread_init() runs */
 };
 static __thread struct thread_state tstate __attribute__((tls_model("initial-exec")));
+
+/* See internal.h: lets slow paths skip the area lookup on the fallback path. */
+__thread struct percpu_fb_state percpu_fb __attribute__((tls_model("initial-exec")));
+
+/* Set while this thread runs global_init() (a handler may interrupt it). */
+static __thread int global_initializing __attribute__((tls_model("initial-exec")));
 
 /* Process-wide facts, set once (see global_init()). */
 static struct {
@@ -246,12 +253,18 @@ int percpu_rseq_in_use;
 /*
  * Called before any thread can first enter a sequence.  Sequential
  * consistency pairs with percpu_slow_lock(): either the slow path sees the
- * flag, or the thread's first sequence sees the slow path's lock word.
+ * flag, or the thread's first sequence sees the slow path's lock word; and
+ * slow paths that saw no flag, and so hold their slot by the mutex alone,
+ * are waited for.
  */
 static void mark_rseq_in_use(void)
 {
+	if (__atomic_load_n(&percpu_rseq_in_use, __ATOMIC_RELAXED))
+		return;
 	__atomic_store_n(&percpu_rseq_in_use, 1, __ATOMIC_SEQ_CST);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* Slow paths that took slots without a locked value: let them finish. */
+	percpu_slow_quiesce();
 }
 
 /*
@@ -328,6 +341,7 @@ static int global_init(void)
 	if (!__atomic_compare_exchange_n(&g.state, &expected, 1, 0, __ATOMIC_ACQUIRE,
 					 __ATOMIC_RELAXED))
 		return 0;
+	global_initializing = 1;
 
 	const char *env = getenv("PERCPU_DISABLE_RSEQ");
 	ptrdiff_t off;
@@ -356,8 +370,21 @@ static int global_init(void)
 	 * lie at the thread pointer, every operation takes its slow path, which
 	 * finds the area itself: slower, never wrong.
 	 */
+	__atomic_store_n(&_percpu_rseq_offset_lib, off, __ATOMIC_RELEASE);
 	__atomic_store_n(&percpu_rseq_offset, off, __ATOMIC_RELEASE);
 	__atomic_store_n(&g.state, 2, __ATOMIC_RELEASE);
+	global_initializing = 0;
+	return 1;
+}
+
+int percpu_rseq_global_ready(void)
+{
+	while (!global_init()) {
+		/* Another thread is initialising: it will be done in microseconds. */
+		if (global_initializing)
+			return 0;	/* no: this thread, interrupted by a signal */
+		sched_yield();
+	}
 	return 1;
 }
 
@@ -373,6 +400,7 @@ static struct percpu_rseq_abi *use_fallback(int err)
 	tstate.mode = PERCPU_MODE_FALLBACK;
 	tstate.fallback_errno = err;
 	tstate.set_up = 1;
+	percpu_fb.on = 1;
 	return &own_area;
 }
 
@@ -390,6 +418,7 @@ static struct percpu_rseq_abi *setup_thread(void)
 		if ((int32_t)PERCPU_LOAD(&area->cpu_id) < 0)
 			return use_fallback(ENOSYS);
 		tstate.mode = PERCPU_MODE_LIBC;
+		percpu_fb.on = 0;
 		tstate.fallback_errno = 0;
 		tstate.set_up = 1;
 		return area;
@@ -418,6 +447,7 @@ static struct percpu_rseq_abi *setup_thread(void)
 	if (g.have_key)
 		pthread_setspecific(g.key, &own_area);
 	tstate.mode = PERCPU_MODE_OWN;
+	percpu_fb.on = 0;
 	tstate.fallback_errno = 0;
 	tstate.set_up = 1;
 	return &own_area;
@@ -516,13 +546,14 @@ int percpu_rseq_unregister(void)
 		release_own();
 		tstate.mode = PERCPU_MODE_FALLBACK;
 		tstate.set_up = 0;	/* the next operation registers again */
+		percpu_fb.on = 0;
 	}
 	return 0;
 }
 
 void percpu_rseq_prepare_unload(void)
 {
-	ptrdiff_t off = percpu_rseq_offset;
+	ptrdiff_t off = _PERCPU_RSEQ_OFFSET;
 
 	/*
 	 * The area every inline path of this thread used (libc's or ours);
@@ -603,10 +634,12 @@ int percpu_rseq_get_info(struct percpu_rseq_info *info)
 	return 0;
 }
 
+
 unsigned int percpu_fallback_cpu(void)
 {
-	int cpu = sched_getcpu();
+	int saved = errno, cpu = sched_getcpu();
 
+	errno = saved;
 	if (cpu < 0 || (unsigned int)cpu >= percpu_nr_cpus())
 		return 0;
 	return (unsigned int)cpu;

@@ -9,7 +9,10 @@
  * head): a sequence that already passed its comparison would overwrite the
  * result.  Instead:
  *
- *   1. take the slot's slow-path mutex (slow paths only);
+ *   1. take the slot's slow-path mutex (slow paths only); while no thread of
+ *      the process has started using rseq, that is all (nothing else
+ *      writes the slot), and percpu_slow_quiesce() makes the first thread
+ *      that starts wait until such holds are over;
  *   2. CAS the committed word from its value V to a LOCKED value that no
  *      sequence compares equal to and no sequence ever writes;
  *   3. if some thread may be running sequences (percpu_rseq_in_use):
@@ -49,13 +52,28 @@
  * owner on another CPU): percpu_mem_init() refuses them without it.
  *
  * Signals.  A handler that interrupts a slow path and runs another on the same
- * slot would wait forever for a mutex its own thread holds; worse, handlers
- * on two threads, each interrupting the holder of the slot the other wants,
- * wait for each other.  So every slow path blocks every signal while it holds
- * a slot.  That is two system calls, which the fallback path of the locked
- * structures (lists, buffers, rings) pays on each operation; counters need
- * no lock (an atomic add) and pay none.
- *
+ * slot must not wait for the mutex its own thread holds; worse, handlers on
+ * two threads, each interrupting the holder of the slot the other wants,
+ * would wait for each other.  Blocking every signal while a slot is held
+ * rules both out, at two system calls per operation.  The fallback path's
+ * own operations (a thread without rseq acting on the slot of the CPU it
+ * runs on) are the common case of a process without rseq, so they do not
+ * block signals while no thread uses rseq; instead, a slow path that starts
+ * while its thread is already inside one (a handler interrupted it: the
+ * thread's nesting depth is not zero) never waits for a mutex.  It only
+ * tries each one once, so no cycle of waits can form (every waiter is a
+ * thread's outermost slow path, which holds nothing while it waits): a local
+ * operation tries every slot in turn, a remote one its own slot, and when
+ * none is free it reports the slot busy (-EAGAIN): lists then set a pushed
+ * node aside on the slot's deferred stack, a lock-free push that the next
+ * holder of the slot takes in; pops find nothing; buffer pushes and remote
+ * calls fail with -EAGAIN.  Nested slow paths and everything that makes
+ * system calls anyway (remote calls, and every slow path once a thread uses
+ * rseq: membarrier or pinning) still block signals, so nesting stays rare
+ * and shallow.  What a handler must not do is leave a slow path it
+ * interrupted for good (siglongjmp(), pthread_exit()): the slot would stay
+ * locked; libpercpu(7) says so.
+
  * fork().  A thread of the parent may hold a slot's lock when another forks;
  * in the child that thread is gone and the slot would stay locked forever.
  * The atfork handlers close the gate to new slow paths (fork_pending), wait
@@ -131,7 +149,10 @@ int percpu_have_membarrier(void)
  * are the next ticket, the high 16 bits the ticket being served.  Fair, so
  * that a remote drain is not starved by fallback threads that take and
  * release the same slot in a loop (a test-and-set lock starved it under
- * valgrind, which runs one thread at a time for long slices).
+ * valgrind, which runs one thread at a time for long slices).  The holder
+ * is the only writer of the high half, so it releases with a plain 16-bit
+ * store: a lock and unlock cost one atomic instruction.  Whole-int
+ * compare-and-swap (lock, trylock) and stores (fork child) see the same bits.
  */
 static unsigned int ticket_next(unsigned int v)
 {
@@ -148,30 +169,45 @@ static int mutex_is_free(int v)
 	return ticket_next((unsigned int)v) == ticket_serving((unsigned int)v);
 }
 
+/* The halves of the int, wherever the byte order puts them. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define TICKET_NEXT_HALF	0
+#else
+#define TICKET_NEXT_HALF	1
+#endif
+
+static uint16_t *ticket_half(int *mutex, int serving)
+{
+	return (uint16_t *)mutex + (serving ? 1 - TICKET_NEXT_HALF : TICKET_NEXT_HALF);
+}
+
 static void mutex_unlock(int *mutex)
 {
-	int v = __atomic_load_n(mutex, __ATOMIC_RELAXED), n;
+	uint16_t *serving = ticket_half(mutex, 1);
 
-	do {
-		n = (int)((((ticket_serving((unsigned int)v) + 1) & 0xffff) << 16) |
-			  ticket_next((unsigned int)v));
-	} while (!__atomic_compare_exchange_n(mutex, &v, n, 1, __ATOMIC_RELEASE,
-					      __ATOMIC_RELAXED));
+	__atomic_store_n(serving, (uint16_t)(__atomic_load_n(serving, __ATOMIC_RELAXED) + 1),
+			 __ATOMIC_RELEASE);
 }
 
 static void mutex_lock(int *mutex)
 {
 	for (;;) {
 		int v = __atomic_load_n(mutex, __ATOMIC_RELAXED), n;
-		unsigned int mine;
+		uint16_t mine;
 
+		/*
+		 * A whole-int compare-and-swap, not an atomic add to the half:
+		 * 16-bit read-modify-writes are library calls on some
+		 * architectures (riscv64 with gcc 12).
+		 */
 		do {
-			mine = ticket_next((unsigned int)v);
-			n = (int)((ticket_serving((unsigned int)v) << 16) | ((mine + 1) & 0xffff));
+			mine = (uint16_t)ticket_next((unsigned int)v);
+			n = (int)((ticket_serving((unsigned int)v) << 16) | ((mine + 1u) & 0xffff));
 		} while (!__atomic_compare_exchange_n(mutex, &v, n, 1, __ATOMIC_SEQ_CST,
 						      __ATOMIC_RELAXED));
+
 		/* The holder may be preempted on our CPU: let it run. */
-		while (ticket_serving((unsigned int)__atomic_load_n(mutex, __ATOMIC_ACQUIRE)) != mine)
+		while (__atomic_load_n(ticket_half(mutex, 1), __ATOMIC_ACQUIRE) != mine)
 			sched_yield();
 		/* Pairs with the fork prepare handler: see the top of this file. */
 		if (PERCPU_LIKELY(!__atomic_load_n(&fork_pending, __ATOMIC_SEQ_CST)))
@@ -180,6 +216,77 @@ static void mutex_lock(int *mutex)
 		while (__atomic_load_n(&fork_pending, __ATOMIC_ACQUIRE))
 			sched_yield();
 	}
+}
+
+/*
+ * Try once to take @mutex: for nested slow paths, which never wait (see the
+ * top of this file).  Return: 1 if taken.
+ */
+static int mutex_trylock(int *mutex)
+{
+	int v = __atomic_load_n(mutex, __ATOMIC_RELAXED), n;
+
+	if (!mutex_is_free(v))
+		return 0;
+	n = (int)((ticket_serving((unsigned int)v) << 16) |
+		  ((ticket_next((unsigned int)v) + 1) & 0xffff));
+	if (!__atomic_compare_exchange_n(mutex, &v, n, 0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+		return 0;
+	if (PERCPU_LIKELY(!__atomic_load_n(&fork_pending, __ATOMIC_SEQ_CST)))
+		return 1;
+	mutex_unlock(mutex);
+	return 0;
+}
+
+/*
+ * The slot mutexes the calling thread holds or waits for, outermost first:
+ * depth > 0 when a slow path starts means a signal handler interrupted one of
+ * this thread's.  A handler that interrupts these updates sees a prefix that
+ * is either complete or ends in NULL (depth is raised before the entry is
+ * written, and the entry cleared before depth is lowered).
+ */
+#define SLOW_MAX_NEST	8
+struct slow_thread {
+	unsigned int depth;
+	int *held[SLOW_MAX_NEST];
+};
+static __thread struct slow_thread slow_tls __attribute__((tls_model("initial-exec")));
+
+/* Return: 0 outermost, 1 nested, -1 nested too deep (do not even try). */
+static int nest_enter(int *mutex)
+{
+	unsigned int d = slow_tls.depth;
+
+	if (d >= SLOW_MAX_NEST)
+		return -1;
+	slow_tls.depth = d + 1;
+	PERCPU_BARRIER();
+	slow_tls.held[d] = mutex;
+	PERCPU_BARRIER();
+	return d > 0;
+}
+
+static void nest_exit(void)
+{
+	unsigned int d = slow_tls.depth - 1;
+
+	slow_tls.held[d] = NULL;
+	PERCPU_BARRIER();
+	slow_tls.depth = d;
+}
+
+static int nested_now(void)
+{
+	return slow_tls.depth > 0;
+}
+
+/* Whether the calling thread holds (or waits for) @mutex. */
+static int held_by_me(const int *mutex)
+{
+	for (unsigned int i = 0; i < slow_tls.depth && i < SLOW_MAX_NEST; i++)
+		if (slow_tls.held[i] == mutex)
+			return 1;
+	return 0;
 }
 
 static int is_only(const cpu_set_t *set, unsigned int cpu)
@@ -353,41 +460,91 @@ static void slow_init(struct percpu_slow *s, const struct percpu_mem *m, unsigne
 	s->sigs_blocked = 0;
 }
 
-int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
-		     intptr_t locked, intptr_t *old)
+/* percpu_slow_lock(), and for the fallback path's own operations (@local). */
+static int slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
+		     intptr_t locked, intptr_t *old, int local)
 {
 	int use_mb = percpu_have_membarrier();
-	int saved = errno, err;
+	int saved = errno, err, nested;
+	int pin = !use_mb && m->index == PERCPU_INDEX_CPU;
 
 	slow_init(s, m, slot, locked);
-	block_signals(s);
-	mutex_lock(s->mutex);
-	if (!use_mb && m->index == PERCPU_INDEX_CPU) {
+	nested = nest_enter(s->mutex);
+	if (nested < 0)
+		return -EAGAIN;
+	/* See "Signals" at the top of this file. */
+	if (nested || !local || __atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST))
+		block_signals(s);
+	if (!nested) {
+		mutex_lock(s->mutex);
+	} else if ((pin && __atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST)) ||
+		   !mutex_trylock(s->mutex)) {
+		/* Busy, or would pin the thread under the code it interrupted. */
+		err = -EAGAIN;
+		goto fail;
+	}
+	/*
+	 * While no thread runs sequences, the mutex alone keeps every other
+	 * writer out: no locked value, no fence.  Pairs with
+	 * percpu_slow_quiesce() (store then load on both sides, sequentially
+	 * consistent: the first sequence waits for this hold to end, or this
+	 * load sees the flag).
+	 */
+	if ((local || !pin) && !__atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST)) {
+		/* (A remote call in pin mode still checks the CPU is in its mask.) */
+		*old = __atomic_load_n(s->word, __ATOMIC_RELAXED);
+		errno = saved;
+		return 0;
+	}
+	if (pin) {
 		err = lock_pinned(s, slot, old);
 		if (err)
 			mutex_unlock(s->mutex);
 	} else {
 		err = lock_word(s, m, slot, use_mb, old);
 	}
-	if (err)
-		restore_signals(s);
+	if (!err) {
+		errno = saved;
+		return 0;
+	}
+fail:
+	restore_signals(s);
+	nest_exit();
 	errno = saved;
 	return err;
+}
+
+int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
+		     intptr_t locked, intptr_t *old)
+{
+	return slow_lock(s, m, slot, locked, old, 0);
 }
 
 int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, intptr_t locked,
 			   intptr_t *old, unsigned int *slot_out)
 {
-	unsigned int slot;
+	unsigned int slot = percpu_fallback_cpu();
 
+	if (PERCPU_UNLIKELY(nested_now())) {
+		/* Never wait: try every slot once, ours first. */
+		for (unsigned int i = 0; i < m->nr; i++) {
+			unsigned int next = slot + i < m->nr ? slot + i : slot + i - m->nr;
+
+			if (slow_lock(s, m, next, locked, old, 1) == 0) {
+				*slot_out = next;
+				return 0;
+			}
+		}
+		*slot_out = slot;
+		return -EAGAIN;
+	}
 	/*
 	 * The CPU we run on is in our mask, so only a move off it (pin mode:
 	 * -EPERM) or a failed membarrier can refuse: then take the CPU we run
 	 * on now.
 	 */
-	do
+	while (slow_lock(s, m, slot, locked, old, 1) != 0)
 		slot = percpu_fallback_cpu();
-	while (percpu_slow_lock(s, m, slot, locked, old) != 0);
 	*slot_out = slot;
 	return 0;
 }
@@ -399,6 +556,7 @@ void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv)
 	__atomic_store_n(s->word, newv, __ATOMIC_RELEASE);
 	mutex_unlock(s->mutex);
 	restore_signals(s);
+	nest_exit();
 	errno = saved;
 }
 
@@ -426,8 +584,16 @@ static void registry_release(void)
 	__atomic_store_n(&registry_lock, 0, __ATOMIC_RELEASE);
 }
 
+/*
+ * Signals are blocked while the registry is held: a handler that started
+ * using rseq on this thread would wait for it in percpu_slow_quiesce().
+ */
 void percpu_slow_register(struct percpu_mem *m)
 {
+	sigset_t all, old;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	registry_acquire();
 	m->reg_prev = NULL;
 	m->reg_next = registry;
@@ -436,12 +602,17 @@ void percpu_slow_register(struct percpu_mem *m)
 	registry = m;
 	m->registered = 1;
 	registry_release();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 void percpu_slow_unregister(struct percpu_mem *m)
 {
+	sigset_t all, old;
+
 	if (!m->registered)
 		return;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	registry_acquire();
 	if (m->reg_prev)
 		m->reg_prev->reg_next = m->reg_next;
@@ -451,6 +622,39 @@ void percpu_slow_unregister(struct percpu_mem *m)
 		m->reg_next->reg_prev = m->reg_prev;
 	m->registered = 0;
 	registry_release();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/*
+ * Called once, when the first thread of the process is about to run
+ * sequences (percpu_rseq_in_use was just set): slow paths that began before
+ * may hold slots without a locked value (see slow_lock()), so wait until
+ * every ticket taken before the flag was set has been served.  Later ones
+ * see the flag.  Tickets, not a free mutex: a slot in constant use may never
+ * be seen free.
+ */
+void percpu_slow_quiesce(void)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	registry_acquire();
+	for (struct percpu_mem *m = registry; m; m = m->reg_next) {
+		for (unsigned int i = 0; i < m->nr; i++) {
+			int *mutex = slot_mutex(m, i);
+			unsigned int v = (unsigned int)__atomic_load_n(mutex, __ATOMIC_SEQ_CST);
+			uint16_t last = (uint16_t)ticket_next(v);
+
+			if (mutex_is_free((int)v) || held_by_me(mutex))
+				continue;
+			while ((uint16_t)(__atomic_load_n(ticket_half(mutex, 1), __ATOMIC_ACQUIRE) -
+					  last) >= 0x8000)
+				sched_yield();
+		}
+	}
+	registry_release();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 static void fork_prepare(void)
@@ -464,8 +668,16 @@ static void fork_prepare(void)
 	__atomic_store_n(&fork_pending, 1, __ATOMIC_SEQ_CST);
 	for (struct percpu_mem *m = registry; m; m = m->reg_next) {
 		for (unsigned int i = 0; i < m->nr; i++) {
-			/* A read of a never-used slot maps the zero page only. */
-			while (!mutex_is_free(__atomic_load_n(slot_mutex(m, i), __ATOMIC_SEQ_CST)))
+			int *mutex = slot_mutex(m, i);
+
+			/*
+			 * A read of a never-used slot maps the zero page only.
+			 * Not our own: fork() from a handler that interrupted
+			 * one of our slow paths (glibc's fork is not
+			 * async-signal-safe) must not wait for itself.
+			 */
+			while (!mutex_is_free(__atomic_load_n(mutex, __ATOMIC_SEQ_CST)) &&
+			       !held_by_me(mutex))
 				sched_yield();
 		}
 	}
@@ -493,7 +705,8 @@ static void fork_child(void)
 			int *mutex = slot_mutex(m, i);
 
 			/* Written only where needed: never-used slots stay untouched. */
-			if (!mutex_is_free(__atomic_load_n(mutex, __ATOMIC_RELAXED)))
+			if (!mutex_is_free(__atomic_load_n(mutex, __ATOMIC_RELAXED)) &&
+			    !held_by_me(mutex))
 				__atomic_store_n(mutex, 0, __ATOMIC_RELAXED);
 		}
 	}

@@ -9,48 +9,61 @@ set -u
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-echo "1..2"
-case "${CFLAGS:-} ${PERCPU_SAN_FLAGS:-}" in
-*-fsanitize*)
-	echo "ok 1 # SKIP sanitizer builds instrument every access with calls"
-	echo "ok 2 # SKIP sanitizer builds instrument every access with calls"
-	exit 0 ;;
-esac
-if ! command -v objdump >/dev/null 2>&1; then
-	echo "ok 1 # SKIP no objdump"
-	echo "ok 2 # SKIP no objdump"
-	exit 0
-fi
-if $CC -O2 -I"$top_srcdir/include" -I"$top_srcdir" -I"$top_builddir" \
-	-c "$top_srcdir/tests/inline_probe.c" -o "$tmp/probe.o" 2>"$tmp/err"; then
-	echo "ok 1 - inline_probe.c compiles at -O2"
-else
-	echo "not ok 1 - inline_probe.c compiles at -O2"
-	sed 's/^/# /' "$tmp/err"
-	exit 0
-fi
-# Each call or jump to a symbol, as "function target", from the relocations.
-objdump -dr "$tmp/probe.o" | awk '
-	/^[0-9a-f]+ <[A-Za-z_.0-9]+>:$/ {
-		fn = $2; gsub(/[<>:]/, "", fn)
-		if (fn !~ /^probe_/) fn = ""
-		next
-	}
-	fn == "" { next }
-	/^[ \t]+[0-9a-f]+: R_/ {
-		sym = $NF; sub(/[-+]0x[0-9a-f]+$/, "", sym)
-		if (sym != "percpu_rseq_offset" && sym !~ /^(__rseq|\.)/) print fn, sym
-		next
-	}
-	/[ \t](call|callq)[ \t]/ && /<[^>]*>/ {
-		t = $0; sub(/.*</, "", t); sub(/[-+>].*/, "", t)
-		if (t !~ /^probe_/) print fn, t
-	}' >"$tmp/calls"
-bad=$(awk '$2 !~ /_slow$|_bounce$/' "$tmp/calls")
-if [ -z "$bad" ] && [ -s "$tmp/calls" ]; then
-	echo "ok 2 - every fast path calls only its slow path ($(wc -l <"$tmp/calls") slow-path calls)"
-else
-	echo "not ok 2 - fast paths call something else than their slow path:"
-	[ -s "$tmp/calls" ] || echo "# (no slow-path call found at all: the check itself is broken)"
-	echo "$bad" | sed 's/^/#   /'
-fi
+# Check with $CC, and with clang too where it is installed (users build
+# with either: a fast path that only gcc inlines is still a bug).
+compilers=$CC
+command -v clang >/dev/null 2>&1 && [ "$(basename "${CC%% *}")" != clang ] && compilers="$CC|clang"
+n=0
+IFS='|'
+set -- $compilers
+unset IFS
+echo "1..$(($# * 2))"
+for cc in "$@"; do
+	name=$(basename "${cc%% *}")
+	case "${CFLAGS:-} ${PERCPU_SAN_FLAGS:-}" in
+	*-fsanitize*)
+		echo "ok $((n + 1)) # SKIP $name: sanitizer builds instrument every access with calls"
+		echo "ok $((n + 2)) # SKIP $name: sanitizer builds instrument every access with calls"
+		n=$((n + 2)); continue ;;
+	esac
+	if ! command -v objdump >/dev/null 2>&1; then
+		echo "ok $((n + 1)) # SKIP no objdump"
+		echo "ok $((n + 2)) # SKIP no objdump"
+		n=$((n + 2)); continue
+	fi
+	if $cc -O2 -I"$top_builddir/include" -I"$top_srcdir/include" -I"$top_srcdir" -I"$top_builddir" \
+		-c "$top_srcdir/tests/inline_probe.c" -o "$tmp/probe.o" 2>"$tmp/err"; then
+		echo "ok $((n + 1)) - $name: inline_probe.c compiles at -O2"
+	else
+		echo "not ok $((n + 1)) - $name: inline_probe.c compiles at -O2"
+		sed 's/^/# /' "$tmp/err"
+		echo "not ok $((n + 2)) - $name: not compiled"
+		n=$((n + 2)); continue
+	fi
+	# Each call or jump to a symbol, as "function target", from the relocations.
+	objdump -dr "$tmp/probe.o" | awk '
+		/^[0-9a-f]+ <[A-Za-z_.0-9]+>:$/ {
+			fn = $2; gsub(/[<>:]/, "", fn)
+			if (fn !~ /^probe_/) fn = ""
+			next
+		}
+		fn == "" { next }
+		/^[ \t]+[0-9a-f]+: R_/ {
+			sym = $NF; sub(/[-+]0x[0-9a-f]+$/, "", sym)
+			if (sym != "percpu_rseq_offset" && sym !~ /^(__rseq|\.)/) print fn, sym
+			next
+		}
+		/[ \t](call|callq)[ \t]/ && /<[^>]*>/ {
+			t = $0; sub(/.*</, "", t); sub(/[-+>].*/, "", t)
+			if (t !~ /^probe_/) print fn, t
+		}' >"$tmp/calls"
+	bad=$(awk '$2 !~ /_slow$|_bounce$/' "$tmp/calls")
+	if [ -z "$bad" ] && [ -s "$tmp/calls" ]; then
+		echo "ok $((n + 2)) - $name: every fast path calls only its slow path ($(wc -l <"$tmp/calls") slow-path calls)"
+	else
+		echo "not ok $((n + 2)) - $name: fast paths call something else than their slow path:"
+		[ -s "$tmp/calls" ] || echo "# (no slow-path call found at all: the check itself is broken)"
+		echo "$bad" | sed 's/^/#   /'
+	fi
+	n=$((n + 2))
+done

@@ -25,7 +25,8 @@ echo "1..6"
 # Only the library, headers and .pc file: no recursion into tests/ while
 # `make check` runs there.
 MAKEFLAGS= $MAKE -C "$top_builddir" DESTDIR="$tmp/root" install-libLTLIBRARIES \
-	install-percpuHEADERS install-nobase_percpuHEADERS install-pkgconfigDATA \
+	install-percpuHEADERS install-nodist_percpuHEADERS install-nobase_percpuHEADERS \
+	install-pkgconfigDATA \
 	> "$tmp/install.log" 2>&1
 st=$?
 [ $st = 0 ] || sed 's/^/# /' "$tmp/install.log"

@@ -21,7 +21,11 @@
  * workers have seen kernel aborts: at least PERCPU_TEST_SECS (default 1),
  * at most PERCPU_TEST_MAX_SECS (see testutil.h).
  *
- * Usage: t_mixed_stress own
+ * Usage: t_mixed_stress own [late]
+ * late: the fallback half starts first, and the rseq half only once it has
+ * done operations, while no thread of the process has used rseq yet (slow
+ * paths then hold slots by their mutex alone: the first rseq thread must
+ * wait for them, lib/slow.c).
  * Mode libc skips: glibc (2.36) aborts the process ("rseq registration
  * failed") when a thread's registration fails after the main thread's
  * succeeded, so there a thread cannot fall back alone.
@@ -282,6 +286,9 @@ static int count_items(struct item *pool, int is_list, uint64_t *found)
 	return bad;
 }
 
+/* "late": the rseq workers start once the fallback ones are busy. */
+static int late;
+
 int main(int argc, char **argv)
 {
 	struct test_mode m = test_mode_setup(argc, argv);
@@ -294,6 +301,7 @@ int main(int argc, char **argv)
 	unsigned long mismatched = 0;
 	struct record r;
 
+	late = argc > 2 && strcmp(argv[2], "late") == 0;
 	if (m.mode == PERCPU_MODE_LIBC)
 		skip_all("mode libc: glibc aborts the process when a new thread's rseq "
 			 "registration fails, so no thread can fall back alone");
@@ -319,10 +327,31 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nworkers; i++)
 		workers[i].idx = i;
 	pthread_create(&consumer, NULL, consume, NULL);
-	for (int i = 0; i < nworkers / 2; i++)
-		pthread_create(&workers[i].tid, NULL, work, &workers[i]);
-	pthread_create(&sp, NULL, spawner, &spawn_err);
-	pthread_join(sp, NULL);
+	if (late) {
+		/*
+		 * The fallback half first, holding slots by their mutex alone
+		 * (no thread uses rseq yet), then the rseq half: the first rseq
+		 * worker must wait for those holds (percpu_slow_quiesce()).
+		 */
+		struct test_clock wait;
+
+		pthread_create(&sp, NULL, spawner, &spawn_err);
+		pthread_join(sp, NULL);
+		test_clock_start(&wait, 0, 60);
+		while (!spawn_err && !test_clock_done(&wait, __atomic_load_n(
+				&ops_by_mode[PERCPU_MODE_FALLBACK], __ATOMIC_RELAXED) >= 20000))
+			;
+		diag("rseq workers start after %lu fallback operations",
+		     (unsigned long)__atomic_load_n(&ops_by_mode[PERCPU_MODE_FALLBACK],
+						    __ATOMIC_RELAXED));
+		for (int i = 0; !spawn_err && i < nworkers / 2; i++)
+			pthread_create(&workers[i].tid, NULL, work, &workers[i]);
+	} else {
+		for (int i = 0; i < nworkers / 2; i++)
+			pthread_create(&workers[i].tid, NULL, work, &workers[i]);
+		pthread_create(&sp, NULL, spawner, &spawn_err);
+		pthread_join(sp, NULL);
+	}
 	if (spawn_err) {
 		__atomic_store_n(&stop, 1, __ATOMIC_RELEASE);
 		for (int i = 0; i < nworkers / 2; i++)

@@ -97,6 +97,18 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The value cmpnev_storeoffp_load loads comes back in a register where asm
+ * goto takes outputs ("movq %%rcx, %[load]" reads the same either way).
+ */
+#if PERCPU_HAVE_ASM_GOTO_OUTPUT
+#define _PERCPU_X86_LOAD_OUT	[load] "=&r" (*load)
+#define _PERCPU_X86_LOAD_IN
+#else
+#define _PERCPU_X86_LOAD_OUT
+#define _PERCPU_X86_LOAD_IN	, [load] "m" (*load)
+#endif
+
 #define _PERCPU_ARCH_CMPNEV_STOREOFFP_LOAD()				\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
@@ -111,9 +123,9 @@
 		"movq (%%rcx), %%rcx\n\t"				\
 		"movq %%rcx, %[v]\n\t"					\
 		_PERCPU_X86_EPILOGUE					\
-		: /* no outputs */					\
+		: _PERCPU_X86_LOAD_OUT					\
 		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "m" (*v),		\
-		  [expectnot] "r" (expectnot), [voffp] "er" (voffp), [load] "m" (*load) \
+		  [expectnot] "r" (expectnot), [voffp] "er" (voffp) _PERCPU_X86_LOAD_IN \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax", "rcx" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\

@@ -76,7 +76,9 @@ PERCPU_API int percpu_buffer_destroy(struct percpu_buffer *b);
 
 /**
  * percpu_buffer_push() - store @ptr in the calling CPU's buffer.
- * Return: 0; -ENOSPC if that buffer is full (nothing stored); -EINVAL if @b
+ * Return: 0; -ENOSPC if that buffer is full (nothing stored); -EAGAIN in a
+ * signal handler that interrupted a fallback-path operation of this thread
+ * when every buffer was busy (percpu_buffer(3)); -EINVAL if @b
  * is invalid or @ptr is NULL.  Async-signal-safe.
  */
 PERCPU_API int percpu_buffer_push(struct percpu_buffer *b, void *ptr);
@@ -91,7 +93,8 @@ PERCPU_API void *percpu_buffer_pop(struct percpu_buffer *b);
 /**
  * percpu_buffer_push_cpu() - store @ptr in @cpu's buffer, from any CPU.
  * Return: 0; -ENOSPC if full; -EINVAL (bad @b or NULL @ptr); -ERANGE if
- * @cpu >= percpu_nr_cpus(); -EPERM if membarrier is unavailable and @cpu is
+ * @cpu >= percpu_nr_cpus(); -EAGAIN (busy, see percpu_buffer_push()); -EPERM
+ * if membarrier is unavailable and @cpu is
  * not in the thread's affinity mask.  Blocking (see the table above).
  */
 PERCPU_API int percpu_buffer_push_cpu(struct percpu_buffer *b, void *ptr, unsigned int cpu);
@@ -131,7 +134,8 @@ PERCPU_INLINE intptr_t *_percpu_buffer_slot(struct percpu_buffer_cpu *pc, size_t
 /**
  * _percpu_buffer_push() - inline fast path of percpu_buffer_push().
  * No argument checks: @b must be initialised and @ptr not NULL.
- * Return: 0, or -ENOSPC if the calling CPU's buffer is full.
+ * Return: 0, or -ENOSPC if the calling CPU's buffer is full (-EAGAIN: see
+ * percpu_buffer_push()).
  */
 PERCPU_INLINE int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 {
@@ -139,7 +143,7 @@ PERCPU_INLINE int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 	const uint32_t *idp;
 	uint32_t id;
 
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&b->mem, rs, &id, &idp))) {
+	if (PERCPU_LIKELY(_percpu_mem_index(&b->mem, rs, &id, &idp))) {
 		struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, id);
 		intptr_t n = PERCPU_LOAD(&pc->count);
 
@@ -167,7 +171,7 @@ PERCPU_INLINE void *_percpu_buffer_pop(struct percpu_buffer *b)
 	const uint32_t *idp;
 	uint32_t id;
 
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&b->mem, rs, &id, &idp))) {
+	if (PERCPU_LIKELY(_percpu_mem_index(&b->mem, rs, &id, &idp))) {
 		struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, id);
 		intptr_t n = PERCPU_LOAD(&pc->count);
 

@@ -58,6 +58,19 @@
 #define PERCPU_INLINE		static inline __attribute__((always_inline))
 #endif
 
+/*
+ * asm goto with output operands (gcc 11, clang 11): where it exists, a
+ * sequence can hand a value it loaded back in a register instead of storing
+ * it to memory for the caller to load again (a store-to-load round trip on
+ * the critical path of a list pop).
+ */
+#if (defined(__clang__) && __clang_major__ >= 11) || \
+    (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 11)
+#define PERCPU_HAVE_ASM_GOTO_OUTPUT	1
+#else
+#define PERCPU_HAVE_ASM_GOTO_OUTPUT	0
+#endif
+
 /* Turn a macro's value into a string, for offsets and constants in asm. */
 #define _PERCPU_STR(x)		#x
 #define PERCPU_STR(x)		_PERCPU_STR(x)

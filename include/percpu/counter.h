@@ -148,7 +148,7 @@ PERCPU_INLINE void _percpu_counter_add(struct percpu_counter *c, int64_t v)
 	uint32_t id;
 
 #if INTPTR_MAX >= INT64_MAX
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&c->mem, rs, &id, &idp))) {
+	if (PERCPU_LIKELY(_percpu_mem_index(&c->mem, rs, &id, &idp))) {
 		struct percpu_counter_slot *slot = _percpu_counter_slot(c, id);
 
 		PERCPU_INJECT_C(1);
@@ -158,7 +158,7 @@ PERCPU_INLINE void _percpu_counter_add(struct percpu_counter *c, int64_t v)
 	}
 #else
 	/* 32-bit word: commit only a sum that does not overflow. */
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&c->mem, rs, &id, &idp) &&
+	if (PERCPU_LIKELY(_percpu_mem_index(&c->mem, rs, &id, &idp) &&
 			  v >= INTPTR_MIN && v <= INTPTR_MAX)) {
 		struct percpu_counter_slot *slot = _percpu_counter_slot(c, id);
 		intptr_t old = PERCPU_LOAD(&slot->rseq), sum;

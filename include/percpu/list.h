@@ -55,6 +55,12 @@ struct percpu_list_cpu {
 	 */
 	intptr_t head;
 	int slow_mutex;		/* serialises slow paths on this slot */
+	/*
+	 * Nodes a signal handler pushed on the fallback path while every slot
+	 * was busy (its own thread held one: lib/slow.c), same encoding; the
+	 * slot's next slow-path holder takes them in.  Sequences never look.
+	 */
+	intptr_t deferred;
 };
 
 struct percpu_list {
@@ -108,6 +114,8 @@ PERCPU_API struct percpu_list_node *percpu_list_pop(struct percpu_list *l);
  * percpu_list_push_cpu() - push @node on @cpu's list, from any CPU.
  * @cpu: the slot: a CPU number, or an mm_cid for an mm_cid-indexed list.
  * Return: 0; -EINVAL (bad @l or @node); -ERANGE if @cpu >= percpu_nr_cpus();
+ * -EAGAIN in a signal handler that interrupted a fallback-path operation of
+ * this thread, when that list was busy (percpu_list(3));
  * -EPERM if membarrier is unavailable and @cpu is not in the thread's
  * affinity mask.  Async-signal-safe; blocking (see the table above).
  */
@@ -117,7 +125,7 @@ PERCPU_API int percpu_list_push_cpu(struct percpu_list *l, struct percpu_list_no
 /**
  * percpu_list_pop_cpu() - pop the top node of @cpu's list, from any CPU.
  * Return: the node; NULL if the list is empty (errno unchanged) or on error
- * (errno EINVAL, ERANGE or EPERM as for percpu_list_push_cpu()).
+ * (errno EINVAL, ERANGE, EAGAIN or EPERM as for percpu_list_push_cpu()).
  */
 PERCPU_API struct percpu_list_node *percpu_list_pop_cpu(struct percpu_list *l, unsigned int cpu);
 
@@ -162,7 +170,7 @@ PERCPU_INLINE void _percpu_list_push(struct percpu_list *l, struct percpu_list_n
 	const uint32_t *idp;
 	uint32_t id;
 
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&l->mem, rs, &id, &idp))) {
+	if (PERCPU_LIKELY(_percpu_mem_index(&l->mem, rs, &id, &idp))) {
 		struct percpu_list_cpu *pc = _percpu_list_cpu(l, id);
 		intptr_t head = PERCPU_LOAD(&pc->head);
 
@@ -190,7 +198,7 @@ PERCPU_INLINE struct percpu_list_node *_percpu_list_pop(struct percpu_list *l)
 	const uint32_t *idp;
 	uint32_t id;
 
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&l->mem, rs, &id, &idp))) {
+	if (PERCPU_LIKELY(_percpu_mem_index(&l->mem, rs, &id, &idp))) {
 		intptr_t top;
 
 		PERCPU_INJECT_C(2);

@@ -92,22 +92,25 @@ PERCPU_INLINE void *percpu_mem_ptr(const struct percpu_mem *m, unsigned int i)
 /*
  * The index a fast path uses on area @rs: *@id is the slot, *@idp the field
  * of @rs the sequence must find still equal to *@id.  Return 0 when the area
- * does not maintain the index (an mm_cid-indexed structure on an unregistered
- * area, whose mm_cid is not kept up to date): go to the slow path.  A CPU
- * index needs no such test: an unregistered area's cpu_id is negative, so the
- * sequence's own check fails.
+ * is not registered (cpu_id negative: a thread not set up yet, or one on the
+ * fallback path, which so never starts a sequence bound to fail), or when an
+ * mm_cid is out of range: go to the slow path.
  */
 PERCPU_INLINE int _percpu_mem_index(const struct percpu_mem *m, struct percpu_rseq_abi *rs,
 				    uint32_t *id, const uint32_t **idp)
 {
+	uint32_t cpu = PERCPU_LOAD(&rs->cpu_id);
+
+	if (PERCPU_UNLIKELY((int32_t)cpu < 0))
+		return 0;
 	if (PERCPU_LIKELY(m->index == PERCPU_INDEX_CPU)) {
-		*id = PERCPU_LOAD(&rs->cpu_id_start);
+		*id = cpu;
 		*idp = &rs->cpu_id;
 		return 1;
 	}
 	*id = PERCPU_LOAD(&rs->mm_cid);
 	*idp = &rs->mm_cid;
-	return (int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0 && *id < m->nr;
+	return *id < m->nr;
 }
 
 PERCPU_EXTERN_C_END

@@ -13,5 +13,6 @@
 #include <percpu/list.h>
 #include <percpu/buffer.h>
 #include <percpu/ring.h>
+#include <percpu/version.h>
 
 #endif /* _PERCPU_PERCPU_H */

@@ -183,7 +183,7 @@ PERCPU_INLINE int _percpu_ring_write_words(struct percpu_ring *r, const void *re
 	const uint32_t *idp;
 	uint32_t id;
 
-	if (PERCPU_LIKELY(rs != NULL && _percpu_mem_index(&r->mem, rs, &id, &idp))) {
+	if (PERCPU_LIKELY(_percpu_mem_index(&r->mem, rs, &id, &idp))) {
 		struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, id);
 		intptr_t head = PERCPU_LOAD(&pc->head);
 		intptr_t tail = PERCPU_LOAD_ACQUIRE(_percpu_ring_tail(pc));

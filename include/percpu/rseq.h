@@ -62,24 +62,31 @@ PERCPU_EXTERN_C_BEGIN
  * path, which sets the thread up.
  */
 #ifdef PERCPU_LIB_BUILD
-extern ptrdiff_t percpu_rseq_offset;	/* the library's own view: it sets it */
+/*
+ * Inside the library, a hidden copy: read without going through the GOT (an
+ * exported variable may have been copied into the executable by a copy
+ * relocation, so the library writes both and reads its own).
+ */
+extern ptrdiff_t percpu_rseq_offset;
+extern ptrdiff_t _percpu_rseq_offset_lib __attribute__((visibility("hidden")));
+#define _PERCPU_RSEQ_OFFSET	_percpu_rseq_offset_lib
 #else
 extern const ptrdiff_t percpu_rseq_offset;
+#define _PERCPU_RSEQ_OFFSET	percpu_rseq_offset
 #endif
 
 /*
- * The calling thread's area without setting anything up: NULL before the
- * library initialised; otherwise an area that may not be registered yet (its
- * cpu_id is then negative and every sequence on it fails its index check).
- * For fast paths, which fall to their slow path on either.
+ * The calling thread's area without setting anything up, for fast paths: an
+ * area that may not be registered yet (its cpu_id is then negative and every
+ * sequence on it fails its index check).  No test: valid only once the
+ * library has initialised, which every structure's init makes sure of
+ * before the structure exists, so a fast path on an initialised structure
+ * never finds the offset unset.
  */
 PERCPU_INLINE struct percpu_rseq_abi *_percpu_rseq_area_fast(void)
 {
-	ptrdiff_t off = percpu_rseq_offset;
-
-	if (PERCPU_UNLIKELY(off == 0))
-		return NULL;
-	return (struct percpu_rseq_abi *)((char *)percpu_arch_thread_pointer() + off);
+	return (struct percpu_rseq_abi *)((char *)percpu_arch_thread_pointer() +
+					  _PERCPU_RSEQ_OFFSET);
 }
 
 /* Slow path of percpu_rseq_area(): sets up the calling thread. Never NULL. */
@@ -93,9 +100,13 @@ PERCPU_API struct percpu_rseq_abi *percpu_rseq_thread_init(void);
  */
 PERCPU_INLINE struct percpu_rseq_abi *percpu_rseq_area(void)
 {
-	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
+	struct percpu_rseq_abi *rs;
 
-	if (PERCPU_UNLIKELY(rs == NULL || (int32_t)PERCPU_LOAD(&rs->cpu_id) < 0))
+	/* No structure may exist yet: the offset may still be unset. */
+	if (PERCPU_UNLIKELY(_PERCPU_RSEQ_OFFSET == 0))
+		return percpu_rseq_thread_init();
+	rs = _percpu_rseq_area_fast();
+	if (PERCPU_UNLIKELY((int32_t)PERCPU_LOAD(&rs->cpu_id) < 0))
 		rs = percpu_rseq_thread_init();
 	return rs;
 }

@@ -377,12 +377,19 @@ build_arch() {
 	#define HAVE_LINUX_SECCOMP_H 1
 	#define HAVE_LINUX_FILTER_H 1
 	CONFIG
+	# What configure generates: percpu/version.h (the version from AC_INIT).
+	local v; v=$(sed -n 's/^AC_INIT(\[libpercpu\], \[\([0-9.]*\)\].*/\1/p' "$SRC/configure.ac")
+	mkdir -p "$o/percpu" && sed -e "s/@PACKAGE_VERSION@/$v/" -e "s/@PERCPU_VERSION_MAJOR@/${v%%.*}/" \
+		-e "s/@PERCPU_VERSION_MINOR@/$(echo "$v" | cut -d. -f2)/" -e "s/@PERCPU_VERSION_PATCH@/${v##*.}/" \
+		"$SRC/include/percpu/version.h.in" > "$o/percpu/version.h" || return 1
 	for f in "$SRC"/lib/*.c; do
 		$cc "${cflags[@]}" -fvisibility=hidden -c -o "$o/obj/$(basename "$f" .c).o" "$f" || return 1
 	done
 	$cc "${cflags[@]}" -o "$o/init" "$SRC/tests/arch/init.c" || return 1
 	for p in $programs; do
-		$cc "${cflags[@]}" -o "$o/bin/$p" "$SRC/tests/$p.c" "$o"/obj/*.o ${XLIBS[$a]:-} || return 1
+		# tests/<p>.c, or the worked example's test in examples/custom/.
+		f=$SRC/tests/$p.c; [ -f "$f" ] || f=$SRC/examples/custom/$p.c
+		$cc "${cflags[@]}" -I"$SRC/tests" -o "$o/bin/$p" "$f" "$o"/obj/*.o ${XLIBS[$a]:-} || return 1
 	done
 	# The initramfs: /init, /tests.list and /bin/<programs>; cpio needs no root.
 	rm -rf "$o/root" && mkdir -p "$o/root/bin" && cp "$o"/bin/* "$o/root/bin/" &&
