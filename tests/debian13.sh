@@ -70,9 +70,12 @@ echo "# Debian $SUITE chroot: gcc $gccv, glibc $glibcv, host kernel $(uname -r)"
 rm -rf "$ROOT/src" && mkdir -p "$ROOT/src" || exit 2
 (cd "$SRC" && tar -c --exclude=./_build --exclude=./.git --exclude='./_*' \
 	--exclude=autom4te.cache . ) | tar -x -C "$ROOT/src" || exit 2
-# A tree the README build configured in place would look configured here.
-[ -f "$ROOT/src/Makefile" ] && (cd "$ROOT/src" && rm -f config.status config.h Makefile \
-	tests/Makefile bench/Makefile doc/Makefile libpercpu.pc)
+# A tree the README build configured and built in place: clean the copy, or
+# make would take the host's objects from it through VPATH.
+if [ -f "$ROOT/src/config.status" ]; then
+	(cd "$ROOT/src" && make distclean > /dev/null 2>&1)
+	[ -f "$ROOT/src/config.status" ] && { echo "# cannot clean the copy of the configured tree"; exit 2; }
+fi
 
 mounted=()
 cleanup() {
