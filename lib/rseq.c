@@ -48,11 +48,38 @@ extern const unsigned int __rseq_size __attribute__((weak));
  * without a call to __tls_get_addr (and so without allocation).  Until
  * registered its cpu_id is negative, which sends every sequence run on it to
  * the slow path: it doubles as the fallback area.
+ *
+ * The area has room for the fields kernels add after the original 32 bytes:
+ * Linux 7.x gives its optimized rseq mode (IDs written only when they
+ * change, with kernel-owned fields read-only) to registrations at least
+ * AT_RSEQ_FEATURE_SIZE long (33 on 7.2) and aligned to AT_RSEQ_ALIGN (64).
+ * Where a kernel asks for more than this, the library registers the
+ * original 32 bytes, which every kernel accepts.  Kept small (128 bytes in
+ * all): initial-exec TLS of a dlopen()ed library comes from glibc's few
+ * hundred bytes of surplus static TLS.
  */
-static __thread struct percpu_rseq_abi own_area
+#define PERCPU_OWN_AREA_SIZE	64
+#define PERCPU_OWN_AREA_ALIGN	64
+
+struct own_rseq_area {
+	/*
+	 * Not at the thread pointer itself: on riscv the first TLS block
+	 * begins there (static executables put own_tls first), and offset 0
+	 * means "not initialised" to the fast paths, which then all took
+	 * their slow path.  The alignment makes this as large as one area.
+	 */
+	unsigned char not_at_tp[PERCPU_OWN_AREA_ALIGN];
+	struct percpu_rseq_abi abi;
+	/* Kernel-owned or zero (slice_ctrl.request): the library writes none. */
+	unsigned char ext[PERCPU_OWN_AREA_SIZE - sizeof(struct percpu_rseq_abi)];
+} __attribute__((aligned(PERCPU_OWN_AREA_ALIGN)));
+
+static __thread struct own_rseq_area own_tls
 	__attribute__((tls_model("initial-exec"))) = {
-	.cpu_id = PERCPU_CPU_ID_UNINITIALIZED,
+	.abi.cpu_id = PERCPU_CPU_ID_UNINITIALIZED,
 };
+/* The struct rseq part, which is all the rest of the library looks at. */
+#define own_area (own_tls.abi)
 
 /* See percpu/rseq.h.  0 until global_init() chose the area. */
 ptrdiff_t percpu_rseq_offset __attribute__((visibility("default")));
@@ -85,6 +112,7 @@ static struct {
 	uint32_t libc_size;	/* __rseq_size, 0 if libc has no area */
 	uint32_t feature_size;
 	uint32_t align;
+	uint32_t own_len;	/* length the library registers its own area with */
 	unsigned int nr_cpus;
 	int have_key;
 	pthread_key_t key;	/* its destructor unregisters at thread exit */
@@ -283,6 +311,24 @@ static void make_exit_key(void)
 }
 
 /*
+ * The length to register the library's own area with: what the kernel asks
+ * for (AT_RSEQ_FEATURE_SIZE bytes, aligned to AT_RSEQ_ALIGN), so that it gets
+ * the kernel's best mode, when own_tls is large and aligned enough; else the
+ * original 32 bytes, which every kernel accepts (its historical mode).
+ * Kernels before 6.3 say nothing (0), and those before 6.19 know no more
+ * than 28 bytes: 32 then too.
+ */
+static uint32_t own_registration_len(uint32_t feature_size, uint32_t align)
+{
+	if (feature_size <= sizeof(struct percpu_rseq_abi))
+		return sizeof(struct percpu_rseq_abi);
+	if (feature_size > PERCPU_OWN_AREA_SIZE || align > PERCPU_OWN_AREA_ALIGN ||
+	    (align & (align - 1)))
+		return sizeof(struct percpu_rseq_abi);
+	return feature_size;
+}
+
+/*
  * Set the process-wide facts and publish the area's offset.  Runs from the
  * constructor, or earlier from the first call that needs it (an allocator's
  * malloc may run before constructors): nothing here allocates.  A call that
@@ -309,6 +355,7 @@ static int global_init(void)
 	g.feature_size = (uint32_t)getauxval(AT_RSEQ_FEATURE_SIZE);
 	g.align = (uint32_t)getauxval(AT_RSEQ_ALIGN);
 #endif
+	g.own_len = own_registration_len(g.feature_size, g.align);
 	g.nr_cpus = count_possible_cpus();
 	percpu_fb_nr = g.nr_cpus;
 	make_exit_key();
@@ -387,7 +434,7 @@ static struct percpu_rseq_abi *setup_thread(void)
 	 * unloaded since: the kernel would fault on it at the first preemption.
 	 */
 	clear_rseq_cs(&own_area);
-	if (rseq_syscall(&own_area, sizeof(own_area), 0) != 0) {
+	if (rseq_syscall(&own_area, g.own_len, 0) != 0) {
 		int err = errno;
 
 		/*
@@ -464,7 +511,7 @@ static void release_own(void)
 		 * Fails only if someone else already unregistered our area, and
 		 * then there is nothing left to undo.
 		 */
-		rseq_syscall(&own_area, sizeof(own_area), PERCPU_RSEQ_FLAG_UNREGISTER);
+		rseq_syscall(&own_area, g.own_len, PERCPU_RSEQ_FLAG_UNREGISTER);
 		clear_rseq_cs(&own_area);
 		if (g.have_key)
 			pthread_setspecific(g.key, NULL);
@@ -570,6 +617,23 @@ int percpu_rseq_get_info(struct percpu_rseq_info *info)
 	info->usable_size = usable;
 	info->has_node_id = usable >= PERCPU_RSEQ_OFF_NODE_ID + 4;
 	info->has_mm_cid = usable >= PERCPU_RSEQ_OFF_MM_CID + 4;
+
+	/*
+	 * The length the area was registered with: ours, or glibc's, which
+	 * registers __rseq_size bytes but never fewer than the original 32.
+	 * The kernel's optimized mode goes to registrations of at least its
+	 * feature size; kernels whose feature size is within the original 32
+	 * bytes (before 6.19) have one mode only.  The kernel does not report
+	 * the mode it chose (architectures without its generic entry code
+	 * keep the historical one): this says what the registration asked for.
+	 */
+	if (info->mode == PERCPU_MODE_OWN)
+		info->registered_size = g.own_len;
+	else if (info->mode == PERCPU_MODE_LIBC)
+		info->registered_size = g.libc_size > sizeof(struct percpu_rseq_abi) ?
+					g.libc_size : sizeof(struct percpu_rseq_abi);
+	info->optimized = info->registered_size && g.feature_size > sizeof(struct percpu_rseq_abi) &&
+			  info->registered_size >= g.feature_size;
 	return 0;
 }
 

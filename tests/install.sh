@@ -48,7 +48,14 @@ if $CC $PERCPU_SAN_FLAGS -o "$tmp/prog-dyn" "$prog" $dyn > "$tmp/cc.log" 2>&1; t
 	out=$(LD_LIBRARY_PATH="$tmp/root$libdir" "$tmp/prog-dyn" 2>&1)
 	st=$?
 	# It must have loaded the installed library, not some other copy.
-	LD_LIBRARY_PATH="$tmp/root$libdir" ldd "$tmp/prog-dyn" | grep -q "$tmp/root$libdir/libpercpu.so" ||
+	# musl has no ldd program: its dynamic linker lists instead.
+	interp=$(readelf -l "$tmp/prog-dyn" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+	case $interp in
+	*ld-musl*) list="$interp --list" ;;
+	*) list=ldd ;;
+	esac
+	LD_LIBRARY_PATH="$tmp/root$libdir" $list "$tmp/prog-dyn" 2>&1 |
+		grep -q "$tmp/root$libdir/libpercpu.so" ||
 		{ st=1; out="$out; not linked to the installed libpercpu.so"; }
 	t $st "dynamic program built with pkg-config runs: $out"
 else

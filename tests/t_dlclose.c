@@ -26,6 +26,7 @@
 #include "testutil.h"
 
 #define INCONCLUSIVE	3
+#define NOT_UNLOADED	4
 
 static struct percpu_counter counter;
 static struct percpu_list list;
@@ -61,6 +62,9 @@ static int child(int prepare)
 		percpu_rseq_prepare_unload();
 	if (dlclose(mod) != 0)
 		return 12;
+	/* musl's dlclose() never unloads: then no descriptor dangles. */
+	if (!prepare && dlopen(DLMOD_PATH, RTLD_NOW | RTLD_NOLOAD))
+		return NOT_UNLOADED;
 	if (percpu_rseq_area()->rseq_cs == 0 && !prepare)
 		return INCONCLUSIVE;	/* the kernel cleared it before the unload */
 	if (prepare && percpu_rseq_area()->rseq_cs != 0)
@@ -111,9 +115,12 @@ int main(int argc, char **argv)
 		status = run_child(0);
 	while (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == INCONCLUSIVE &&
 	       ++tries < 10);
-	ok(status >= 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
-	   "without prepare_unload the kernel kills the thread with SIGSEGV (status 0x%x, "
-	   "%d inconclusive runs)", status, tries);
+	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == NOT_UNLOADED)
+		skip(1, "dlclose() leaves the module loaded here (musl): no dangling descriptor");
+	else
+		ok(status >= 0 && WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV,
+		   "without prepare_unload the kernel kills the thread with SIGSEGV "
+		   "(status 0x%x, %d inconclusive runs)", status, tries);
 	_percpu_counter_inc(&counter);
 	percpu_rseq_prepare_unload();
 	ok(percpu_rseq_area()->rseq_cs == 0,

@@ -32,6 +32,8 @@
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define NO_INTERPOSE "the sanitizers replace malloc themselves"
+#elif !defined(__GLIBC__)
+#define NO_INTERPOSE "only glibc exports __libc_malloc and friends to forward to"
 #endif
 
 #ifndef NO_INTERPOSE

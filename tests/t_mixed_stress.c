@@ -345,7 +345,8 @@ int main(int argc, char **argv)
 		diag("rseq workers start after %lu fallback operations",
 		     (unsigned long)__atomic_load_n(&ops_by_mode[PERCPU_MODE_FALLBACK],
 						    __ATOMIC_RELAXED));
-		for (int i = 0; !spawn_err && i < nworkers / 2; i++)
+		/* Even without the fallback half: the skip below joins them. */
+		for (int i = 0; i < nworkers / 2; i++)
 			pthread_create(&workers[i].tid, NULL, work, &workers[i]);
 	} else {
 		for (int i = 0; i < nworkers / 2; i++)

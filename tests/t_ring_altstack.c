@@ -108,7 +108,11 @@ static int child(size_t stack_size)
 int main(int argc, char **argv)
 {
 	struct test_mode m = test_mode_setup(argc, argv);
+#ifdef _SC_MINSIGSTKSZ
 	long frame = sysconf(_SC_MINSIGSTKSZ);
+#else
+	long frame = MINSIGSTKSZ;	/* musl: no sysconf() name for it */
+#endif
 	size_t stack_size;
 	int status;
 	pid_t pid;

@@ -24,8 +24,53 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+/*
+ * musl's compiler wrapper (Debian's musl-gcc) sees no kernel headers: the
+ * few seccomp and BPF definitions the filter needs are then spelled out
+ * here (kernel ABI, <linux/filter.h>, <linux/bpf_common.h>,
+ * <linux/seccomp.h>), so that the seccomp mode runs with musl too.
+ */
+#if defined(__has_include)
+#if __has_include(<linux/filter.h>) && __has_include(<linux/seccomp.h>)
+#define PERCPU_TEST_KERNEL_HEADERS 1
+#endif
+#else
+#define PERCPU_TEST_KERNEL_HEADERS 1
+#endif
+#ifdef PERCPU_TEST_KERNEL_HEADERS
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#else
+#include <stdint.h>
+struct sock_filter {
+	uint16_t code;
+	uint8_t jt;
+	uint8_t jf;
+	uint32_t k;
+};
+struct sock_fprog {
+	unsigned short len;
+	struct sock_filter *filter;
+};
+struct seccomp_data {
+	int nr;
+	uint32_t arch;
+	uint64_t instruction_pointer;
+	uint64_t args[6];
+};
+#define BPF_LD			0x00
+#define BPF_JMP			0x05
+#define BPF_RET			0x06
+#define BPF_W			0x00
+#define BPF_ABS			0x20
+#define BPF_JEQ			0x10
+#define BPF_K			0x00
+#define BPF_STMT(code, k)	{ (uint16_t)(code), 0, 0, k }
+#define BPF_JUMP(code, k, jt, jf) { (uint16_t)(code), jt, jf, k }
+#define SECCOMP_MODE_FILTER	2
+#define SECCOMP_RET_ERRNO	0x00050000U
+#define SECCOMP_RET_ALLOW	0x7fff0000U
+#endif
 
 #include <percpu/rseq.h>
 #include "tap.h"

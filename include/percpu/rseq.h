@@ -35,6 +35,8 @@ struct percpu_rseq_info {
 	uint32_t usable_size;		/* bytes of the area whose fields are valid */
 	int has_node_id;		/* node_id is valid in the area */
 	int has_mm_cid;			/* mm_cid is valid in the area */
+	uint32_t registered_size;	/* length the area was registered with, 0 if none */
+	int optimized;			/* registered for the kernel's optimized mode */
 };
 
 PERCPU_EXTERN_C_END
@@ -180,6 +182,12 @@ PERCPU_API const char *percpu_rseq_mode_name(int mode);
 
 /**
  * percpu_rseq_get_info() - fill @info for the calling thread.
+ *
+ * registered_size is the length the area was registered with: the library
+ * registers its own area with the kernel's AT_RSEQ_FEATURE_SIZE (aligned to
+ * AT_RSEQ_ALIGN) when that exceeds the original 32 bytes and fits its 64-byte
+ * area, which asks Linux 7.x for its optimized mode (optimized = 1); else 32.
+ * The kernel does not confirm the mode it chose.
  * Return: 0, or -EINVAL if @info is NULL.
  */
 PERCPU_API int percpu_rseq_get_info(struct percpu_rseq_info *info);

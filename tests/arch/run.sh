@@ -2,18 +2,31 @@
 # SPDX-License-Identifier: MIT
 #
 # tests/arch/run.sh [ARCH...] - build libpercpu's tests for every architecture
-# and run them: natively (x86_64), under qemu-user (fallback mode only: qemu
-# has no rseq), and on a real Debian 12 kernel under qemu-system, where rseq
-# works and the kernel really aborts sequences.
+# and run them: natively (x86_64, on the host's kernel), under qemu-user
+# (fallback mode only: qemu has no rseq), and under qemu-system on two real
+# Debian kernels, where rseq works and the kernel really aborts sequences:
+#   old  the oldest kernel supported, Debian 12's (6.1)
+#   new  the newest Debian ships: Debian unstable's current kernel, found
+#        through the archive's package index (never a fixed version).  From
+#        Linux 7.x Debian splits it: image in linux-binary-<v>, config in
+#        linux-base-<v>, both under /usr/lib/modules/<v>/.  Where the kernel
+#        has the rseq_debug= switch (Linux >= 6.19), it boots with
+#        rseq_debug=1: the kernel then checks that user space writes none of
+#        its fields in struct rseq, and kills a thread that does.
 #
-# ARCH: x86_64 aarch64 ppc64el armhf armhf-arm mips64el mipsel s390x (default:
-# all).  armhf builds Thumb-2 (Debian's default), armhf-arm ARM mode.  Also
-# known, not run by default, qemu-user only as Debian 12 has no kernel for
-# them: ppc64 (big-endian) and riscv64.
+# ARCH: x86_64 aarch64 ppc64el armhf armhf-arm mips64el mipsel s390x riscv64
+# (default: all).  armhf builds Thumb-2 (Debian's default), armhf-arm ARM
+# mode.  riscv64 has no Debian 12 kernel (new kernel only, OpenSBI firmware
+# from qemu); mips64el and mipsel have no unstable kernel (old only).  Also
+# known, not run by default, qemu-user only: ppc64 (big-endian).
 #
 # Environment:
 #   PERCPU_QEMU_CACHE  kernels and apt state (default ~/.cache/libpercpu-qemu)
 #   PERCPU_ARCH_OUT    builds and logs (default $PERCPU_QEMU_CACHE/out)
+#   PERCPU_KERNELS     which kernels: "old new" (default), "old" or "new"
+#   PERCPU_ARCH_MANIFEST  the programs and modes to run (default tests.list)
+#   PERCPU_NEW_SUITE   the Debian suite the newest kernel comes from
+#                      (default unstable)
 #   PERCPU_TEST_SECS   minimum seconds per stress test in guests (default 2)
 #   PERCPU_TEST_MAX_SECS  a stress test's deadline when it has not yet seen
 #                      what it must (default 10 times PERCPU_TEST_SECS)
@@ -25,14 +38,16 @@
 #                      it prints (default 3600)
 #
 # Needs root only to install missing Debian packages.  Ends with one line per
-# architecture, "<arch>: N passed, N failed, N skipped, aborts=N", and exits
-# 1 if any test failed or a guest booted without producing results.  What
-# cannot run (no toolchain, no kernel after retries) is counted as skipped,
-# with the reason above the summary, never as passed.
+# architecture (build, libatomic check, native or qemu-user run) and one per
+# architecture and kernel ("aarch64-6.1", "aarch64-7.2"), each
+# "<name>: N passed, N failed, N skipped, aborts=N", and exits 1 if any test
+# failed or a guest booted without producing results.  What cannot run (no
+# toolchain, no kernel after retries) is counted as skipped, with the reason
+# above the summary, never as passed.
 set -uo pipefail
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
-MANIFEST=$SRC/tests/arch/tests.list
+MANIFEST=${PERCPU_ARCH_MANIFEST:-$SRC/tests/arch/tests.list}
 CACHE=${PERCPU_QEMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/libpercpu-qemu}
 OUT=${PERCPU_ARCH_OUT:-$CACHE/out}
 SECS=${PERCPU_TEST_SECS:-2}
@@ -40,8 +55,10 @@ MAX_SECS=${PERCPU_TEST_MAX_SECS:-$(awk -v s="$SECS" 'BEGIN { print 10 * s }')}
 # More than init.c's limit per program (180 s, or 3 deadlines + 60 s).
 GUEST_IDLE=${PERCPU_GUEST_IDLE:-$(awk -v m="$MAX_SECS" 'BEGIN { t = 3 * m + 120; print (t > 300 ? int(t) : 300) }')}
 BOOT_TIMEOUT=${PERCPU_BOOT_TIMEOUT:-3600}
-ALL="x86_64 aarch64 ppc64el armhf armhf-arm mips64el mipsel s390x"
-KNOWN="$ALL ppc64 riscv64"
+KERNELS=${PERCPU_KERNELS:-old new}
+NEW_SUITE=${PERCPU_NEW_SUITE:-unstable}
+ALL="x86_64 aarch64 ppc64el armhf armhf-arm mips64el mipsel s390x riscv64"
+KNOWN="$ALL ppc64"
 ARCHES=${*:-${ARCHES:-$ALL}}
 
 # arch -> GNU triple, Debian architecture, extra compiler flags, extra libs
@@ -62,9 +79,14 @@ declare -A KMETA=([x86_64]=linux-image-amd64 [aarch64]=linux-image-arm64
 	[ppc64el]=linux-image-powerpc64le [armhf]=linux-image-armmp-lpae
 	[armhf-arm]=linux-image-armmp-lpae [mips64el]=linux-image-5kc-malta
 	[mipsel]=linux-image-4kc-malta [s390x]=linux-image-s390x)
+# The same names in Debian unstable (no MIPS port there any more).
+declare -A KMETA_NEW=([x86_64]=linux-image-amd64 [aarch64]=linux-image-arm64
+	[ppc64el]=linux-image-powerpc64le [armhf]=linux-image-armmp-lpae
+	[armhf-arm]=linux-image-armmp-lpae [s390x]=linux-image-s390x
+	[riscv64]=linux-image-riscv64)
 declare -A QPKG=([x86_64]=qemu-system-x86 [aarch64]=qemu-system-arm [ppc64el]=qemu-system-ppc
 	[armhf]=qemu-system-arm [armhf-arm]=qemu-system-arm [mips64el]=qemu-system-mips
-	[mipsel]=qemu-system-mips [s390x]=qemu-system-misc)
+	[mipsel]=qemu-system-mips [s390x]=qemu-system-misc [riscv64]=qemu-system-misc)
 # aarch64: pauth-impdef=on reaches init in 2-3 s instead of 10.  ppc64:
 # x-vof=on skips SLOF.  MIPS Malta: no SMP CPU model boots Debian's kernels
 # reliably, and 34Kf with 2 VPEs has broken timers, so one CPU (preemption
@@ -77,9 +99,14 @@ declare -A QSYS=([x86_64]="qemu-system-x86_64 -M q35 -cpu max"
 	[armhf-arm]="qemu-system-arm -M virt -cpu cortex-a15"
 	[mips64el]="qemu-system-mips64el -M malta -cpu 5KEf -vga none"
 	[mipsel]="qemu-system-mipsel -M malta -cpu 34Kf -vga none"
-	[s390x]="qemu-system-s390x -M s390-ccw-virtio -cpu max")
+	[s390x]="qemu-system-s390x -M s390-ccw-virtio -cpu max"
+	[riscv64]="qemu-system-riscv64 -M virt -cpu rv64 -bios default")
+# riscv64: "-bios default" is the OpenSBI firmware qemu ships
+# (/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin), which starts
+# the kernel given with -kernel in S mode; the virt board's 16550 UART is
+# the console.
 declare -A CONSOLE=([x86_64]=ttyS0 [aarch64]=ttyAMA0 [ppc64el]=hvc0 [armhf]=ttyAMA0
-	[armhf-arm]=ttyAMA0 [mips64el]=ttyS0 [mipsel]=ttyS0 [s390x]=ttysclp0)
+	[armhf-arm]=ttyAMA0 [mips64el]=ttyS0 [mipsel]=ttyS0 [s390x]=ttysclp0 [riscv64]=ttyS0)
 declare -A SMP=([mips64el]=1 [mipsel]=1)
 declare -A QUSER=([aarch64]=aarch64 [ppc64el]=ppc64le [armhf]=arm [armhf-arm]=arm
 	[mips64el]=mips64el [mipsel]=mipsel [s390x]=s390x [ppc64]=ppc64 [riscv64]=riscv64)
@@ -89,7 +116,9 @@ for a in $ARCHES; do
 done
 
 mkdir -p "$CACHE" "$OUT" || exit 2
-declare -A SKIP_BUILD BUILD_FAILED SKIP_KERNEL KERNEL RESULT
+# Per architecture and kernel ("aarch64 old"): the image, its version
+# ("6.1"), why it cannot run, and extra boot parameters.
+declare -A SKIP_BUILD BUILD_FAILED SKIP_KERNEL KERNEL KVER KARGS RESULT
 T0=$(date +%s)
 log() { printf '[%4ds] %s\n' $(($(date +%s) - T0)) "$*"; }
 
@@ -130,21 +159,38 @@ fi
 
 # ---- 2. kernels, through a private apt state --------------------------
 # The system's apt and dpkg configuration (its architectures) stay untouched.
-fetch_kernels() {
-	local uri a pkg deb dir i archs=() opts
+# One apt state per suite: $CACHE/apt (bookworm), $CACHE/apt-<suite>.
+# Kernels are unpacked under $CACHE/k/<debarch> (bookworm, as before) and
+# $CACHE/k-<suite>/<debarch>/<version>; the .debs stay in $CACHE/debs*.
+
+# Keep apt's binary package cache in the private state: Debian's container
+# images turn it off (docker-clean), and each apt-cache run would then parse
+# the whole index again (seconds per call, per architecture).
+APT_CACHE_OPTS=(-o Dir::Cache::pkgcache=pkgcache.bin -o Dir::Cache::srcpkgcache=srcpkgcache.bin)
+
+archive_uri() {
+	local uri
 	uri=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
 		grep -v security | head -1)
 	[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $0 !~ /security/ { print $2; exit }' \
 		/etc/apt/sources.list 2>/dev/null)
-	[ -n "$uri" ] || uri=http://deb.debian.org/debian
+	echo "${uri:-http://deb.debian.org/debian}"
+}
+
+# "6.1" from "6.1.0-50-arm64" or "7.2" from "7.2.13+deb14-arm64".
+short_version() { echo "$1" | sed -n 's/^\([0-9]*\.[0-9]*\).*/\1/p'; }
+
+# Debian 12's kernels (the oldest supported): linux-image-<v> with ./boot.
+fetch_old_kernels() {
+	local a pkg deb dir i archs=() opts
 	mkdir -p "$CACHE"/apt/lists/partial "$CACHE"/apt/cache/archives/partial "$CACHE"/debs
-	echo "deb $uri bookworm main" > "$CACHE/apt/sources.list"
+	echo "deb $(archive_uri) bookworm main" > "$CACHE/apt/sources.list"
 	opts=(-o Dir::Etc::SourceList="$CACHE/apt/sources.list" -o Dir::Etc::SourceParts=-
 		-o Dir::State::Lists="$CACHE/apt/lists" -o Dir::Cache="$CACHE/apt/cache"
-		-o APT::Sandbox::User=root -o Acquire::Retries=3)
+		-o APT::Sandbox::User=root -o Acquire::Retries=3 "${APT_CACHE_OPTS[@]}")
 	for a in $ARCHES; do
 		if [ -z "${KMETA[$a]:-}" ]; then
-			SKIP_KERNEL[$a]="Debian 12 has no ${DEBARCH[$a]} kernel"
+			SKIP_KERNEL[$a old]="Debian 12 has no ${DEBARCH[$a]} kernel"
 			continue
 		fi
 		archs+=(-o APT::Architectures::="${DEBARCH[$a]}")
@@ -168,7 +214,7 @@ fetch_kernels() {
 			pkg=$(apt-cache "${opts[@]}" "${archs[@]}" depends "${KMETA[$a]}:${DEBARCH[$a]}" 2>/dev/null |
 				sed -n 's/^ *Depends: \(linux-image-[^ ]*\).*/\1/p' | head -1)
 			if [ -z "$pkg" ]; then
-				SKIP_KERNEL[$a]="no ${KMETA[$a]} in the bookworm index (see $OUT/apt-kernels.log)"
+				SKIP_KERNEL[$a old]="no ${KMETA[$a]} in the bookworm index (see $OUT/apt-kernels.log)"
 				continue
 			fi
 			for i in 1 2 3; do
@@ -178,22 +224,137 @@ fetch_kernels() {
 			done
 			deb=$(ls "$CACHE/debs/${pkg%%:*}"_*.deb 2>/dev/null | head -1)
 			if [ -z "$deb" ]; then
-				SKIP_KERNEL[$a]="cannot download $pkg after 3 tries (see $OUT/apt-kernels.log)"
+				SKIP_KERNEL[$a old]="cannot download $pkg after 3 tries (see $OUT/apt-kernels.log)"
 				continue
 			fi
 			mkdir -p "$dir"
 			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" ./boot ||
-				{ SKIP_KERNEL[$a]="cannot unpack $deb"; continue; }
+				{ SKIP_KERNEL[$a old]="cannot unpack $deb"; continue; }
 		fi
 		if ! grep -q '^CONFIG_RSEQ=y' "$dir"/boot/config-*; then
-			SKIP_KERNEL[$a]="the kernel has no CONFIG_RSEQ"
+			SKIP_KERNEL[$a old]="the kernel has no CONFIG_RSEQ"
 			continue
 		fi
-		KERNEL[$a]=$(ls "$dir"/boot/vmlinu[xz]-* | head -1)
+		KERNEL[$a old]=$(ls "$dir"/boot/vmlinu[xz]-* | head -1)
+		KVER[$a old]=$(short_version "$(basename "${KERNEL[$a old]}" | sed 's/^vmlinu[xz]-//')")
 	done
 }
-log "kernels (cache $CACHE)"
-fetch_kernels
+
+# apt-cache options... -- packages: "package dependency" per Depends line,
+# the package without its ":arch" (kernel package names differ per arch).
+pkg_deps() {
+	local o=()
+	while [ "$1" != -- ]; do o+=("$1"); shift; done
+	shift
+	apt-cache "${o[@]}" depends "$@" 2>/dev/null |
+		awk '/^[^ ]/ { p = $1; sub(/:.*/, "", p) } /^ *Depends:/ { print p, $2 }'
+}
+
+# The newest kernel Debian ships: the metapackage's current linux-image-<v>
+# in $NEW_SUITE.  From 7.x linux-image-<v> holds no files and depends on
+# linux-binary-<v> (the image) and linux-base-<v> (config, System.map), which
+# install under /usr/lib/modules/<v>/; older kernels ship ./boot in
+# linux-image-<v> itself.  The index is refreshed on every run (a kernel
+# newer than the cached one is fetched; an unchanged index costs a few
+# seconds); with no network the cached index and kernels are used.
+fetch_new_kernels() {
+	local W=$CACHE/apt-$NEW_SUITE D=$CACHE/debs-$NEW_SUITE a i img ver dir deb pkg f
+	local archs=() opts parts
+	mkdir -p "$W"/lists/partial "$W"/cache/archives/partial "$D"
+	echo "deb $(archive_uri) $NEW_SUITE main" > "$W/sources.list"
+	opts=(-o Dir::Etc::SourceList="$W/sources.list" -o Dir::Etc::SourceParts=-
+		-o Dir::State::Lists="$W/lists" -o Dir::Cache="$W/cache"
+		-o APT::Sandbox::User=root -o Acquire::Retries=3 "${APT_CACHE_OPTS[@]}")
+	for a in $ARCHES; do
+		if [ -z "${KMETA_NEW[$a]:-}" ]; then
+			SKIP_KERNEL[$a new]="Debian $NEW_SUITE has no ${DEBARCH[$a]} kernel"
+			continue
+		fi
+		archs+=(-o APT::Architectures::="${DEBARCH[$a]}")
+	done
+	[ ${#archs[@]} -gt 0 ] || return 0
+	for i in 1 2 3; do
+		apt-get "${opts[@]}" "${archs[@]}" -q update > "$OUT/apt-kernels-new.log" 2>&1 && break
+		sleep $((i * 5))
+	done
+	# What every metapackage and every image package depends on, in two
+	# apt-cache runs (each one reads the whole index: seconds).
+	local metas=() imgs=() deps
+	for a in $ARCHES; do
+		[ -n "${KMETA_NEW[$a]:-}" ] && metas+=("${KMETA_NEW[$a]}:${DEBARCH[$a]}")
+	done
+	deps=$(pkg_deps "${opts[@]}" "${archs[@]}" -- "${metas[@]}")
+	for a in $ARCHES; do
+		[ -n "${KMETA_NEW[$a]:-}" ] || continue
+		img=$(awk -v p="${KMETA_NEW[$a]}" '$1 == p && $2 ~ /^linux-image-[0-9]/ { print $2; exit }' <<< "$deps")
+		[ -n "$img" ] && imgs+=("$img")
+	done
+	[ ${#imgs[@]} -gt 0 ] && deps="$deps
+$(pkg_deps "${opts[@]}" "${archs[@]}" -- "${imgs[@]}")"
+	for a in $ARCHES; do
+		[ -n "${KMETA_NEW[$a]:-}" ] || continue
+		img=$(awk -v p="${KMETA_NEW[$a]}" '$1 == p && $2 ~ /^linux-image-[0-9]/ { print $2; exit }' <<< "$deps")
+		if [ -z "$img" ]; then
+			SKIP_KERNEL[$a new]="no ${KMETA_NEW[$a]} in the $NEW_SUITE index (see $OUT/apt-kernels-new.log)"
+			continue
+		fi
+		ver=${img#linux-image-}
+		ver=${ver%%:*}
+		dir=$CACHE/k-$NEW_SUITE/${DEBARCH[$a]}/$ver
+		if [ ! -e "$dir/.complete" ]; then
+			rm -rf "$dir" && mkdir -p "$dir"
+			# The packages that hold the image and the config, as the
+			# index says (linux-binary-<v>, linux-base-<v>), else the
+			# image package itself.
+			parts=$(awk -v p="${img%%:*}" '$1 == p && $2 ~ /^linux-(binary|base)-[0-9]/ { print $2 }' \
+				<<< "$deps" | sort -u)
+			[ -n "$parts" ] || parts=$img
+			for pkg in $parts; do
+				for i in 1 2 3; do
+					(cd "$D" && apt-get "${opts[@]}" "${archs[@]}" -q download "$pkg") \
+						>> "$OUT/apt-kernels-new.log" 2>&1 && break
+					sleep $((i * 5))
+				done
+				deb=$(ls "$D/${pkg%%:*}"_*.deb 2>/dev/null | head -1)
+				[ -n "$deb" ] || { SKIP_KERNEL[$a new]="cannot download $pkg (see $OUT/apt-kernels-new.log)"; break; }
+				dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" --wildcards \
+					"./usr/lib/modules/$ver/vmlinu*" "./usr/lib/modules/$ver/config" \
+					"./boot/vmlinu*" "./boot/config-*" 2> /dev/null
+			done
+			[ -z "${SKIP_KERNEL[$a new]:-}" ] || continue
+			# One layout whichever the packages used: $dir/vmlinuz, $dir/config.
+			for f in "$dir"/usr/lib/modules/"$ver"/vmlinu* "$dir"/boot/vmlinu[xz]-*; do
+				[ -f "$f" ] && mv "$f" "$dir/vmlinuz" && break
+			done
+			for f in "$dir/usr/lib/modules/$ver/config" "$dir"/boot/config-*; do
+				[ -f "$f" ] && mv "$f" "$dir/config" && break
+			done
+			rm -rf "$dir/usr" "$dir/boot"
+			if [ ! -f "$dir/vmlinuz" ] || [ ! -f "$dir/config" ]; then
+				SKIP_KERNEL[$a new]="no image or config in $parts"
+				continue
+			fi
+			touch "$dir/.complete"
+		fi
+		if ! grep -q '^CONFIG_RSEQ=y' "$dir/config"; then
+			SKIP_KERNEL[$a new]="the kernel $ver has no CONFIG_RSEQ"
+			continue
+		fi
+		KERNEL[$a new]=$dir/vmlinuz
+		KVER[$a new]=$(short_version "$ver")
+		# The rseq rewrite (6.19) came with rseq_debug=, which makes the
+		# kernel check that user space left its fields alone.
+		grep -q 'CONFIG_RSEQ_DEBUG_DEFAULT_ENABLE' "$dir/config" && KARGS[$a new]=rseq_debug=1
+	done
+}
+log "kernels: $KERNELS (cache $CACHE)"
+for k in $KERNELS; do
+	case $k in
+	old) fetch_old_kernels ;;
+	new) fetch_new_kernels ;;
+	*) echo "unknown kernel set $k (old, new)" >&2; exit 2 ;;
+	esac
+done
 
 # ---- 3. cross builds ---------------------------------------------------
 programs=$(awk '$1 !~ /^#/ && NF { print $1 }' "$MANIFEST")
@@ -314,11 +475,28 @@ run_guest() {	# log, command...
 	wait "$pid" 2> /dev/null
 }
 
-declare -A SUM_P SUM_F SUM_S SUM_A
+# Totals per summary line: an architecture (build, libatomic check, native
+# or qemu-user run) or an architecture on a kernel ("aarch64-7.2"), in the
+# order first seen.
+declare -A SUM_P SUM_F SUM_S SUM_A SEEN
+KEYS=()
 FAILED=0
 DETAILS=()
+add_key() { [ -n "${SEEN[$1]:-}" ] || { SEEN[$1]=1; KEYS+=("$1"); }; }
+
+# The version of kernel set @2 ("old", "new") for architecture @1, or where
+# it has none, the one the other architectures got ("riscv64-6.1: skipped").
+kernel_label() {
+	local b
+	[ -n "${KVER[$1 $2]:-}" ] && { echo "${KVER[$1 $2]}"; return; }
+	for b in $ARCHES; do
+		[ -n "${KVER[$b $2]:-}" ] && { echo "${KVER[$b $2]}"; return; }
+	done
+	echo "$2"
+}
 record() {	# arch, what, log, seconds, tag
 	local p f s ab done
+	add_key "$1"
 	read -r p f s ab done < <(count "$3" "$5")
 	if [ "$done" != 1 ]; then
 		f=$((f + 1))
@@ -336,6 +514,7 @@ record() {	# arch, what, log, seconds, tag
 	log "$1 $2: $p passed, $f failed, $s skipped, aborts=$ab, $4 s"
 }
 skipped() {	# arch, what, reason
+	add_key "$1"
 	SUM_S[$1]=$((${SUM_S[$1]:-0} + 1))
 	DETAILS+=("  $1 $2: SKIPPED: $3")
 	log "$1 $2: SKIPPED: $3"
@@ -369,6 +548,7 @@ for a in $ARCHES; do
 		continue
 	fi
 	if [ -n "${BUILD_FAILED[$a]:-}" ]; then
+		add_key "$a"
 		SUM_F[$a]=$((${SUM_F[$a]:-0} + 1))
 		FAILED=1
 		DETAILS+=("  $a build: FAILED: ${BUILD_FAILED[$a]}")
@@ -396,35 +576,41 @@ for a in $ARCHES; do
 
 	qemu=${QSYS[$a]:-none}
 	qemu=${qemu%% *}
-	if [ -n "${SKIP_KERNEL[$a]:-}" ] || [ -z "${KERNEL[$a]:-}" ]; then
-		skipped "$a" kernel "${SKIP_KERNEL[$a]:-no kernel}"
-		continue
-	elif ! command -v "$qemu" > /dev/null; then
-		skipped "$a" kernel "$qemu not installed"
-		continue
-	fi
-	t=$(date +%s)
-	smp=${SMP[$a]:-2}
-	accel=tcg
-	extra=
-	[ "$smp" -gt 1 ] && accel=tcg,thread=multi
-	# MIPS: the 5KEf/34Kf models have no rdhwr, so the kernel emulates
-	# every TLS access, and interrupts almost always arrive right after
-	# that trap, outside any section: spin longer inside them.
-	case $a in mips*) extra=PERCPU_TEST_INJECT_LOOPS=2000 ;; esac
-	# -nic none: the guests need no network, and the default NIC wants
-	# option ROMs (ipxe-qemu) that a --no-install-recommends install lacks.
-	run_guest "$o/kernel.log" ${QSYS[$a]} -smp "$smp" -accel "$accel" -m 512 -nographic -nic none \
-		-no-reboot -kernel "${KERNEL[$a]}" -initrd "$o/initrd.gz" \
-		-append "console=${CONSOLE[$a]} panic=-1 quiet PERCPU_TEST_SECS=$SECS PERCPU_TEST_MAX_SECS=$MAX_SECS PERCPU_ARCH_TAG=$a $extra"
-	record "$a" "kernel $(basename "${KERNEL[$a]}")" "$o/kernel.log" $(($(date +%s) - t)) "$a"
+	for k in $KERNELS; do
+		key=$a-$(kernel_label "$a" "$k")
+		if [ -n "${SKIP_KERNEL[$a $k]:-}" ] || [ -z "${KERNEL[$a $k]:-}" ]; then
+			skipped "$key" kernel "${SKIP_KERNEL[$a $k]:-no kernel}"
+			continue
+		elif ! command -v "$qemu" > /dev/null; then
+			skipped "$key" kernel "$qemu not installed"
+			continue
+		fi
+		t=$(date +%s)
+		smp=${SMP[$a]:-2}
+		accel=tcg
+		extra=${KARGS[$a $k]:-}
+		[ "$smp" -gt 1 ] && accel=tcg,thread=multi
+		# MIPS: the 5KEf/34Kf models have no rdhwr, so the kernel
+		# emulates every TLS access, and interrupts almost always arrive
+		# right after that trap, outside any section: spin longer inside
+		# them.
+		case $a in mips*) extra="$extra PERCPU_TEST_INJECT_LOOPS=2000" ;; esac
+		# -nic none: the guests need no network, and the default NIC
+		# wants option ROMs (ipxe-qemu) that a --no-install-recommends
+		# install lacks.
+		run_guest "$o/kernel-$k.log" ${QSYS[$a]} -smp "$smp" -accel "$accel" -m 512 -nographic \
+			-nic none -no-reboot -kernel "${KERNEL[$a $k]}" -initrd "$o/initrd.gz" \
+			-append "console=${CONSOLE[$a]} panic=-1 quiet PERCPU_TEST_SECS=$SECS PERCPU_TEST_MAX_SECS=$MAX_SECS PERCPU_ARCH_TAG=$key $extra"
+		record "$key" "kernel $(basename "$(dirname "${KERNEL[$a $k]}")")/$(basename "${KERNEL[$a $k]}")${KARGS[$a $k]:+ ${KARGS[$a $k]}}" \
+			"$o/kernel-$k.log" $(($(date +%s) - t)) "$key"
+	done
 done
 
 # ---- 5. summary ----------------------------------------------------------
 echo
-echo "libpercpu on every architecture ($(($(date +%s) - T0)) s; logs in $OUT):"
+echo "libpercpu on every architecture and kernel ($(($(date +%s) - T0)) s; logs in $OUT):"
 printf '%s\n' "${DETAILS[@]}"
-for a in $ARCHES; do
-	echo "$a: ${SUM_P[$a]:-0} passed, ${SUM_F[$a]:-0} failed, ${SUM_S[$a]:-0} skipped, aborts=${SUM_A[$a]:-0}"
+for key in "${KEYS[@]}"; do
+	echo "$key: ${SUM_P[$key]:-0} passed, ${SUM_F[$key]:-0} failed, ${SUM_S[$key]:-0} skipped, aborts=${SUM_A[$key]:-0}"
 done
 exit $FAILED
