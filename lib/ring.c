@@ -12,7 +12,14 @@
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
+#if __has_include(<linux/futex.h>)
 #include <linux/futex.h>
+#else
+/* The futex ABI (musl-gcc sees no kernel headers). */
+#define FUTEX_WAIT		0
+#define FUTEX_WAKE		1
+#define FUTEX_PRIVATE_FLAG	128
+#endif
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>

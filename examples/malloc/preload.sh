@@ -26,6 +26,12 @@ if [ ! -f "$so" ]; then
 	echo "1..0 # SKIP $so not built"
 	exit 0
 fi
+# The system's programs use glibc: a module built for another C library
+# (musl-gcc) cannot be preloaded into them.
+if command -v objdump >/dev/null && ! objdump -p "$so" | grep -q 'NEEDED.*libc\.so\.6'; then
+	echo "1..0 # SKIP the module is not linked with glibc, which the programs run here use"
+	exit 0
+fi
 pre() {
 	env LD_PRELOAD="$so" LD_LIBRARY_PATH="$top_builddir/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$@"
 }
