@@ -384,7 +384,7 @@ static void test_aborted_copy(int cpu)
 	unsigned char p[200] = { 0 };
 	uint64_t img[(PERCPU_RING_SPAN(8) + 8) / 8] = { 0 };
 	struct percpu_ring_event *hdr = (struct percpu_ring_event *)img;
-	unsigned int written = 0, seen = 0, bad = 0;
+	unsigned int written, seen, bad;
 
 	for (int mode = 0; mode < 2; mode++) {
 		unsigned int flags = mode ? PERCPU_RING_OVERWRITE : 0;
@@ -396,8 +396,8 @@ static void test_aborted_copy(int cpu)
 		pc = _percpu_ring_cpu(&r, (unsigned int)cpu);
 		written = seen = bad = 0;
 		/* Up to where an event of 200 bytes no longer fits, one of 8 does. */
-		while ((((uintptr_t)pc->head & r.sub_mask) + PERCPU_RING_SPAN(200) + 8 <=
-			r.sub_mask + 1)) {
+		while (((uintptr_t)pc->head & r.sub_mask) + PERCPU_RING_SPAN(200) + 8 <=
+		       r.sub_mask + 1) {
 			bad += percpu_ring_write(&r, 1, p, 8) != 0;
 			written++;
 		}
