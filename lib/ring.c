@@ -398,12 +398,37 @@ static ssize_t copy_events(const struct percpu_ring *r, struct percpu_ring_cpu *
 			   uintptr_t pos, uintptr_t head, char *buf, size_t len, uintptr_t *end)
 {
 	size_t out = 0, sub = r->sub_mask + 1;
+	/* The sub-buffer after the one jump_seq was read for (pos never is there). */
+	uintptr_t jump_to = pos;
+	uint32_t jump_seq = 0;
+	int jumped = 0;
 
 	while (after(head, pos)) {
 		const char *at = _percpu_ring_at(r, pc, pos);
 		uint16_t size = __atomic_load_n((const uint16_t *)at, __ATOMIC_RELAXED);
 		size_t span;
 
+		if (size != 0 && jump_to != (pos | r->sub_mask) + 1) {
+			jump_to = (pos | r->sub_mask) + 1;
+			jumped = after(head, jump_to);
+			if (jumped)
+				jump_seq = __atomic_load_n(
+					&((const struct percpu_ring_event *)_percpu_ring_at(
+						  r, pc, jump_to))->seq,
+					__ATOMIC_RELAXED);
+		}
+		/*
+		 * Head left this sub-buffer: a writer jumped from the
+		 * terminator that ends its events to the next one, with the
+		 * sequence number read there.  A copy aborted before its
+		 * commit may have left a header over that terminator, with
+		 * that same number (the events before it have lower ones):
+		 * it is a terminator, never an event.
+		 */
+		if (size != 0 && jumped &&
+		    __atomic_load_n(&((const struct percpu_ring_event *)at)->seq,
+				    __ATOMIC_RELAXED) == jump_seq)
+			size = 0;
 		if (size == 0) {	/* terminator: the rest of the sub-buffer is unused */
 			pos = (pos | r->sub_mask) + 1;
 			continue;

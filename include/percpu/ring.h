@@ -15,7 +15,9 @@
  * (percpu_arch_cmpeqv_trymemcpy_storev_release): a reader that sees the new
  * head sees the whole event, never part of it.  An event that does not fit
  * in the rest of its sub-buffer goes to the start of the next one; the
- * terminator it leaves behind tells the reader to skip there.  Positions are
+ * terminator it leaves behind tells the reader to skip there (a copy aborted
+ * before its commit may have left a header over that terminator, with the
+ * jumping event's sequence number: the reader skips it too).  Positions are
  * byte counts that wrap around the word; a position's place is the position
  * masked by the ring size (no division).
  *
@@ -381,7 +383,8 @@ PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi
 	}
 	/*
 	 * The terminator at head holds the next sequence number; an aborted
-	 * copy may have left a header there, with the same number.
+	 * copy may have left a header there, with the same number (if we
+	 * jump over it, the reader knows it from that number: lib/ring.c).
 	 */
 	seq = PERCPU_LOAD(&((struct percpu_ring_event *)_percpu_ring_at(r, pc, (uintptr_t)head))->seq);
 	hdr->seq = seq;
