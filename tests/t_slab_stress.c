@@ -379,11 +379,16 @@ int main(int argc, char **argv)
 		;
 	setitimer(ITIMER_REAL, &off, NULL);
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	/*
+	 * The remote thread first: it moves workers with
+	 * pthread_setaffinity_np(), which on a joined thread is a use after
+	 * free (musl crashed on it).
+	 */
+	pthread_join(rt, NULL);
 	for (int i = 0; i < nthreads; i++) {
 		pthread_join(w[i].tid, NULL);
 		wrong_mode += w[i].mode != m.mode;
 	}
-	pthread_join(rt, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 
 	ok(seen_enough(&m), "saw %lu CPU changes (%d CPUs), %lu handler operations, %lu remote "

@@ -551,11 +551,12 @@ static void run_phase(enum structure s, struct test_mode *m, double secs, uint64
 	elapsed = test_clock_elapsed(&clk);
 	setitimer(ITIMER_REAL, &off, NULL);
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	/* The mover first: pthread_setaffinity_np() on a joined thread is a use after free. */
+	pthread_join(mover, NULL);
 	for (int i = 0; i < nthreads; i++) {
 		pthread_join(w[i].tid, NULL);
 		wrong_mode += w[i].mode != m->mode;
 	}
-	pthread_join(mover, NULL);
 	pthread_join(helper, NULL);
 	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = SIG_IGN }, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
