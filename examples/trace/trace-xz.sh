@@ -20,6 +20,14 @@ if ! command -v xz >/dev/null 2>&1; then
 	exit 0
 fi
 lib=$(pwd)/.libs/libtrace-malloc.so
+# xz uses the system's glibc: a tracer built for another C library
+# (musl-gcc) cannot be preloaded into it.
+if command -v objdump >/dev/null 2>&1 && ! objdump -p "$lib" | grep -q 'NEEDED.*libc\.so\.6'; then
+	for i in 1 2 3 4 5; do
+		echo "ok $i # SKIP the tracer is not linked with glibc, which xz uses here"
+	done
+	exit 0
+fi
 # 8 MiB of text xz needs several blocks for: both threads work.
 seq 1 1200000 | sed 's/$/ percpu ring tracer test line/' | head -c 8000000 >"$tmp/in"
 ./percpu-trace -o "$tmp/trace" -b 262144 -l "$lib" -- \
