@@ -26,22 +26,6 @@
 static unsigned int nr;
 static uint64_t big[1 << 14];	/* read buffer: 128 KiB */
 
-static int pin_first(cpu_set_t *saved)
-{
-	cpu_set_t one;
-
-	if (sched_getaffinity(0, sizeof(*saved), saved) != 0)
-		return -1;
-	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (!CPU_ISSET(cpu, saved))
-			continue;
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		return sched_setaffinity(0, sizeof(one), &one) == 0 ? cpu : -1;
-	}
-	return -1;
-}
-
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;

@@ -74,22 +74,6 @@ static void collect(void *arg, unsigned int cls, void **ptrs, size_t n)
 	c->calls++;
 }
 
-static int pin_first(cpu_set_t *saved)
-{
-	cpu_set_t one;
-
-	if (sched_getaffinity(0, sizeof(*saved), saved) != 0)
-		return -1;
-	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (!CPU_ISSET(cpu, saved))
-			continue;
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		return sched_setaffinity(0, sizeof(one), &one) == 0 ? cpu : -1;
-	}
-	return -1;
-}
-
 static uint16_t maxc[NCLASSES], initc[NCLASSES];
 
 static void test_init_args(void)

@@ -23,23 +23,6 @@
 
 static unsigned int nr;
 
-/* Pin to the first allowed CPU; return it (or -1). */
-static int pin_first(cpu_set_t *saved)
-{
-	cpu_set_t one;
-
-	if (sched_getaffinity(0, sizeof(*saved), saved) != 0)
-		return -1;
-	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (!CPU_ISSET(cpu, saved))
-			continue;
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		return sched_setaffinity(0, sizeof(one), &one) == 0 ? cpu : -1;
-	}
-	return -1;
-}
-
 static void test_list_args(void)
 {
 	struct percpu_list l, zero;

@@ -187,6 +187,26 @@ static inline struct test_mode test_mode_setup(int argc, char **argv)
 }
 
 /*
+ * Pin the calling thread to the first CPU of its mask, saving the mask in
+ * *@saved.  Return: that CPU, or -1.
+ */
+static inline int pin_first(cpu_set_t *saved)
+{
+	cpu_set_t one;
+
+	if (sched_getaffinity(0, sizeof(*saved), saved) != 0)
+		return -1;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, saved))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		return sched_setaffinity(0, sizeof(one), &one) == 0 ? cpu : -1;
+	}
+	return -1;
+}
+
+/*
  * How long a stress test runs.  It runs at least PERCPU_TEST_SECS (default
  * @def), then on until it has seen what it must see (kernel aborts,
  * migrations, remote operations: each test says), but never past
