@@ -12,6 +12,7 @@
  * and count it once), and the first IDs of one thread are all different.  In
  * rseq modes the run goes on until the kernel has aborted sequences.
  */
+#define _GNU_SOURCE
 #include "stress-inject.h"
 #include "testutil.h"
 
