@@ -175,14 +175,14 @@ int percpu_buffer_push_slow(struct percpu_buffer *b, void *ptr)
 	unsigned int waits = 0;
 
 	for (;;) {
-		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
+		struct percpu_rseq_abi *rs = percpu_slow_area();
 		struct percpu_buffer_cpu *pc;
 		const uint32_t *idp;
 		uint32_t id;
 		intptr_t n;
 		int ret;
 
-		if (percpu_rseq_is_fallback(rs)) {
+		if (!rs) {
 			struct percpu_slow s;
 			unsigned int slot;
 
@@ -219,13 +219,13 @@ void *percpu_buffer_pop_slow(struct percpu_buffer *b)
 	unsigned int waits = 0;
 
 	for (;;) {
-		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
+		struct percpu_rseq_abi *rs = percpu_slow_area();
 		struct percpu_buffer_cpu *pc;
 		const uint32_t *idp;
 		uint32_t id;
 		intptr_t n, p;
 
-		if (percpu_rseq_is_fallback(rs)) {
+		if (!rs) {
 			struct percpu_slow s;
 			unsigned int slot;
 			void *ptr = NULL;

@@ -150,6 +150,20 @@ static inline int percpu_on_fallback(void)
 }
 
 /*
+ * The calling thread's area for a slow path's next attempt, or NULL when the
+ * thread is on the fallback path (known, or found now).
+ */
+static inline struct percpu_rseq_abi *percpu_slow_area(void)
+{
+	struct percpu_rseq_abi *rs;
+
+	if (percpu_on_fallback())
+		return NULL;
+	rs = percpu_rseq_thread_area();
+	return percpu_rseq_is_fallback(rs) ? NULL : rs;
+}
+
+/*
  * Set (never cleared) before any thread of the process may first enter a
  * restartable sequence.  A slow path that finds it clear after taking a lock
  * word knows no sequence can have read the old value, and skips membarrier.
@@ -184,24 +198,30 @@ int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned
 		     intptr_t locked, intptr_t *old);
 
 /*
- * Lock some slot of @m for the calling thread's own operation (fallback
- * path): the one of the CPU it runs on.  Does not block signals while no
- * thread uses rseq (lib/slow.c).  *@slot_out says which slot.
- * Return: 0; -EAGAIN in a signal handler that interrupted a slow path of this
- * thread, when every slot is busy (*@slot_out is then the preferred slot).
- */
-int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, intptr_t locked,
-			   intptr_t *old, unsigned int *slot_out);
-
-/*
  * The same on the word at byte offset @off of the slot instead of offset 0,
  * for structures with several committed words per slot (the slab's class
  * headers).  They share the slot's mutex.
  */
 int percpu_slow_lock_at(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
 			size_t off, intptr_t locked, intptr_t *old);
+
+/*
+ * Lock some slot of @m for the calling thread's own operation (fallback
+ * path): the one of the CPU it runs on, on the word at byte offset @off of
+ * the slot.  Does not block signals while no thread uses rseq (lib/slow.c).
+ * *@slot_out says which slot.
+ * Return: 0; -EAGAIN in a signal handler that interrupted a slow path of this
+ * thread, when every slot is busy (*@slot_out is then the preferred slot).
+ */
 int percpu_slow_lock_local_at(struct percpu_slow *s, const struct percpu_mem *m, size_t off,
 			      intptr_t locked, intptr_t *old, unsigned int *slot_out);
+
+/* percpu_slow_lock_local_at() on the word at offset 0. */
+static inline int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m,
+					 intptr_t locked, intptr_t *old, unsigned int *slot_out)
+{
+	return percpu_slow_lock_local_at(s, m, 0, locked, old, slot_out);
+}
 
 /* Store @newv in the locked word (release), then undo the lock. */
 void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv);

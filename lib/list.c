@@ -97,14 +97,13 @@ static void defer_push(struct percpu_list *l, unsigned int slot, struct percpu_l
 }
 
 /* Under the lock of @slot, whose head is *@head: take in its deferred nodes. */
-static void take_deferred(struct percpu_list *l, unsigned int slot, intptr_t *head)
+static void __attribute__((noinline)) take_deferred_nodes(struct percpu_list *l,
+							   struct percpu_list_cpu *pc,
+							   intptr_t *head)
 {
-	struct percpu_list_cpu *pc = _percpu_list_cpu(l, slot);
 	struct percpu_list_node *last;
 	intptr_t d;
 
-	if (PERCPU_LIKELY(PERCPU_LOAD(&pc->deferred) == 0))
-		return;
 	d = __atomic_exchange_n(&pc->deferred, 0, __ATOMIC_ACQUIRE);
 	if (d == 0)
 		return;
@@ -113,6 +112,15 @@ static void take_deferred(struct percpu_list *l, unsigned int slot, intptr_t *he
 		;
 	last->next = (struct percpu_list_node *)*head;
 	*head = d;
+}
+
+/* Inline: the test is all that runs on the common path. */
+static inline void take_deferred(struct percpu_list *l, unsigned int slot, intptr_t *head)
+{
+	struct percpu_list_cpu *pc = _percpu_list_cpu(l, slot);
+
+	if (PERCPU_UNLIKELY(PERCPU_LOAD(&pc->deferred) != 0))
+		take_deferred_nodes(l, pc, head);
 }
 
 /* Lock @slot for a remote operation: *@head is then the whole list. */
@@ -239,11 +247,11 @@ void percpu_list_push_slow(struct percpu_list *l, struct percpu_list_node *node)
 	unsigned int waits = 0;
 
 	for (;;) {
-		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
+		struct percpu_rseq_abi *rs = percpu_slow_area();
 		const uint32_t *idp;
 		uint32_t id;
 
-		if (percpu_rseq_is_fallback(rs)) {
+		if (!rs) {
 			struct percpu_slow s;
 			unsigned int slot;
 			intptr_t head;
@@ -277,13 +285,13 @@ struct percpu_list_node *percpu_list_pop_slow(struct percpu_list *l)
 	unsigned int waits = 0;
 
 	for (;;) {
-		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
+		struct percpu_rseq_abi *rs = percpu_slow_area();
 		const uint32_t *idp;
 		uint32_t id;
 		intptr_t top;
 		int ret;
 
-		if (percpu_rseq_is_fallback(rs)) {
+		if (!rs) {
 			struct percpu_list_node *node;
 			struct percpu_slow s;
 			unsigned int slot;

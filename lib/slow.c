@@ -553,10 +553,49 @@ int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned
 	return slow_lock(s, m, slot, 0, locked, old, 0);
 }
 
-int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m, intptr_t locked,
-			   intptr_t *old, unsigned int *slot_out)
+/*
+ * The fallback path's common case, kept in one short function: the
+ * outermost slow path of a thread, in a process where no thread uses rseq,
+ * finds its CPU's slot mutex free.  The same steps as slow_lock() takes for
+ * it (nesting entry, mutex, fork gate, percpu_rseq_in_use after the
+ * compare-and-swap), without its set-up for the cases that need signals
+ * blocked or the thread pinned.  Return: 1 when the slot is locked.
+ */
+static int lock_local_fast(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
+			   size_t off, intptr_t locked, intptr_t *old)
 {
-	return percpu_slow_lock_local_at(s, m, 0, locked, old, slot_out);
+	int *mutex = slot_mutex(m, slot);
+	int v;
+
+	if (slow_tls.depth != 0 || __atomic_load_n(&percpu_rseq_in_use, __ATOMIC_RELAXED))
+		return 0;
+	v = __atomic_load_n(mutex, __ATOMIC_RELAXED);
+	if (!mutex_is_free(v))
+		return 0;
+	/* nest_enter(), at depth 0 */
+	slow_tls.depth = 1;
+	PERCPU_BARRIER();
+	slow_tls.held[0] = mutex;
+	PERCPU_BARRIER();
+	if (PERCPU_LIKELY(__atomic_compare_exchange_n(
+		    mutex, &v,
+		    (int)((ticket_serving((unsigned int)v) << 16) |
+			  ((ticket_next((unsigned int)v) + 1) & 0xffff)),
+		    0, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))) {
+		if (PERCPU_LIKELY(!__atomic_load_n(&fork_pending, __ATOMIC_SEQ_CST) &&
+				  !__atomic_load_n(&percpu_rseq_in_use, __ATOMIC_SEQ_CST))) {
+			s->word = slot_word(m, slot, off);
+			s->mutex = mutex;
+			s->locked = locked;
+			s->pinned = 0;
+			s->sigs_blocked = 0;
+			*old = __atomic_load_n(s->word, __ATOMIC_RELAXED);
+			return 1;
+		}
+		mutex_unlock(mutex);
+	}
+	nest_exit();
+	return 0;
 }
 
 int percpu_slow_lock_local_at(struct percpu_slow *s, const struct percpu_mem *m, size_t off,
@@ -564,6 +603,10 @@ int percpu_slow_lock_local_at(struct percpu_slow *s, const struct percpu_mem *m,
 {
 	unsigned int slot = percpu_fallback_cpu();
 
+	if (PERCPU_LIKELY(lock_local_fast(s, m, slot, off, locked, old))) {
+		*slot_out = slot;
+		return 0;
+	}
 	if (PERCPU_UNLIKELY(nested_now())) {
 		/* Never wait: try every slot once, ours first. */
 		for (unsigned int i = 0; i < m->nr; i++) {
@@ -593,7 +636,8 @@ void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv)
 {
 	__atomic_store_n(s->word, newv, __ATOMIC_RELEASE);
 	mutex_unlock(s->mutex);
-	restore_signals(s);
+	if (PERCPU_UNLIKELY(s->sigs_blocked))
+		restore_signals(s);
 	nest_exit();
 }
 
