@@ -84,6 +84,8 @@ static __thread struct own_rseq_area own_tls
 /* See percpu/rseq.h.  0 until global_init() chose the area. */
 ptrdiff_t percpu_rseq_offset __attribute__((visibility("default")));
 ptrdiff_t _percpu_rseq_offset_lib;
+/* See percpu/rseq.h. */
+int (*_percpu_fallback_getcpu)(void) __attribute__((visibility("default"))) = sched_getcpu;
 
 /* Per-thread bookkeeping, touched only off the fast path. */
 struct thread_state {
@@ -404,6 +406,16 @@ static struct percpu_rseq_abi *use_fallback(int err)
 	tstate.fallback_errno = err;
 	tstate.set_up = 1;
 	percpu_fb.on = 1;
+	/*
+	 * Where the fast paths find our own area, say so in its cpu_id, the
+	 * only field they read: the value of a registration that failed tells
+	 * the inline counter add to take the fallback without a call into the
+	 * library.  The area is not registered here (never, or no longer), so
+	 * the field is ours to write; libc's area is libc's (and glibc sets
+	 * this value itself when its registration fails).
+	 */
+	if (g.own || g.disabled)
+		PERCPU_STORE(&own_area.cpu_id, PERCPU_CPU_ID_REGISTRATION_FAILED);
 	return &own_area;
 }
 

@@ -7,7 +7,7 @@ if [ ! -f "$sym" ] || [ ! -d "$doc" ]; then
 	echo "1..0 # SKIP no source tree at '$top_srcdir'"
 	exit 0
 fi
-names=$(sed -n '/global:/,/local:/p' "$sym" | grep -o 'percpu_[a-z0-9_]*')
+names=$(sed -n '/global:/,/local:/p' "$sym" | grep -o '_*percpu_[a-z0-9_]*')
 echo "1..1"
 missing=
 for s in $names; do

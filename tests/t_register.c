@@ -73,9 +73,15 @@ static void test_info(void)
 		   "libc area: usable size %u from the kernel's feature size, not libc's %u",
 		   info.usable_size,
 		   info.libc_rseq_size);
-	else
+	else {
+		uint32_t cpu_id = PERCPU_LOAD(&percpu_rseq_area()->cpu_id);
+
 		ok(info.usable_size == 0 && !info.has_node_id && !info.has_mm_cid,
 		   "fallback: no usable area");
+		/* What the inline counter add tests to take the fallback inline. */
+		ok(cpu_id == PERCPU_CPU_ID_REGISTRATION_FAILED,
+		   "fallback: the area's cpu_id says \"registration failed\" (%d)", (int)cpu_id);
+	}
 }
 
 static void test_pinned(void)
@@ -282,7 +288,7 @@ static void test_exit_unregisters(void)
 int main(int argc, char **argv)
 {
 	m = test_mode_setup(argc, argv);
-	plan(12);
+	plan(m.mode == PERCPU_MODE_FALLBACK ? 13 : 12);
 	ok(percpu_counter_init(&counter, 0) == 0, "init a counter");
 	test_info();
 	test_register_twice();

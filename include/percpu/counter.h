@@ -170,6 +170,19 @@ PERCPU_INLINE void _percpu_counter_add(struct percpu_counter *c, int64_t v)
 			return;
 	}
 #endif
+#if PERCPU_HAVE_ATOMIC64
+	/*
+	 * A thread on the fallback path for good: the slow path's atomic add,
+	 * inline (the same slot: the CPU sched_getcpu() gives).
+	 */
+	if (PERCPU_LOAD(&rs->cpu_id) == PERCPU_CPU_ID_REGISTRATION_FAILED) {
+		unsigned int cpu = (unsigned int)_percpu_fallback_getcpu();
+
+		__atomic_fetch_add(&_percpu_counter_slot(c, cpu < c->mem.nr ? cpu : 0)->atomic, v,
+				   __ATOMIC_RELAXED);
+		return;
+	}
+#endif
 	percpu_counter_add_slow(c, v);
 }
 

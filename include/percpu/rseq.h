@@ -117,6 +117,24 @@ PERCPU_INLINE unsigned int percpu_rseq_cpu_start(const struct percpu_rseq_abi *r
 	return PERCPU_LOAD(&rs->cpu_id_start);
 }
 
+/*
+ * cpu_id of an area that will not be registered: the thread is on the
+ * fallback path for good (the kernel ABI's RSEQ_CPU_ID_REGISTRATION_FAILED,
+ * which glibc stores when its registration fails; libpercpu stores it in
+ * its own area).  Inline fast paths test it to take the fallback inline.
+ */
+#define PERCPU_CPU_ID_REGISTRATION_FAILED	((uint32_t)-2)
+
+/*
+ * sched_getcpu(), for inline fallback paths: <sched.h> declares it only
+ * with _GNU_SOURCE, and a declaration here would clash with libc's in C++.
+ */
+#ifdef PERCPU_LIB_BUILD
+extern int (*_percpu_fallback_getcpu)(void);
+#else
+PERCPU_API extern int (*const _percpu_fallback_getcpu)(void);
+#endif
+
 /* True when @rs is not registered with the kernel (fallback mode). */
 PERCPU_INLINE int percpu_rseq_is_fallback(const struct percpu_rseq_abi *rs)
 {
