@@ -418,10 +418,8 @@ PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 	}
 	/*
-	 * The clock after head was read: see the top of this file.  Before
-	 * the load of seq below, which need not wait for it: the clock
-	 * (clock_gettime() orders its counter read after every earlier load)
-	 * waits only for what comes before it, and the load runs meanwhile.
+	 * The clock after head was read: see the top of this file.  Only
+	 * head's load must come before it; the load of seq below need not.
 	 */
 	ts = percpu_ring_clock();
 	/*
