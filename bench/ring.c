@@ -25,6 +25,9 @@
  *   mutex_write, mutex_write_read
  *                         ring of records under a pthread mutex (the read
  *                         takes the lock again, as a separate consumer would)
+ *   clock_only            the timestamp clock alone (bench_clock(), the
+ *                         same as percpu_ring_clock()), back to back: the
+ *                         share of the _ts_ and percpu rows no ring can save
  *   floor_rseq_write, floor_rseq_write_read
  *                         the floor: a hand-written minimal rseq write of a
  *                         16-byte record into a power-of-two ring and a plain
@@ -71,6 +74,7 @@
 static const long ring_sizes[] = {16, 64, 256};
 #ifdef FLOOR_HAVE_RSEQ
 static const long floor_sizes[] = {FLOOR_RING_RECORD};
+static const long clock_sizes[] = {16};
 #endif
 
 struct ring_bench {
@@ -293,6 +297,23 @@ static inline uint64_t bench_clock(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* clock_only: @n clock reads, timed like the writes (no records, no ring). */
+static void run_clock(struct cbench_thread *t, uint64_t n)
+{
+	uint64_t t0 = bench_now_ns();
+
+	for (uint64_t i = 0; i < n; i++)
+		__atomic_store_n(&vts_sink, bench_clock(), __ATOMIC_RELAXED);
+	t->manual_ns += (double)(bench_now_ns() - t0);
+}
+
+static const char *verify_clock(void *obj, const struct cbench_run *r)
+{
+	(void)obj;
+	(void)r;
+	return NULL;
 }
 
 static int vyukov_write(void *obj, const uint64_t *rec)
@@ -648,6 +669,7 @@ static const struct cbench_desc ring_benches[] = {
 	RING_BENCH("mutex_write", setup, thread_init, run_mutex, verify_mutex, ring_sizes),
 	RING_BENCH("vyukov_ts_write", setup, thread_init, run_vyukov_ts, verify_vyukov, ring_sizes),
 	RING_BENCH("mutex_ts_write", setup, thread_init, run_mutex_ts, verify_mutex, ring_sizes),
+	RING_BENCH("clock_only", setup, thread_init, run_clock, verify_clock, clock_sizes),
 #ifdef HAVE_PERCPU_RING
 	RING_RW_BENCH("percpu_write_read", setup, thread_init, run_percpu_rw, verify_percpu,
 		      ring_sizes),

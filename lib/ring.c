@@ -274,9 +274,6 @@ static int write_locked(struct percpu_ring *r, struct percpu_slow *s, unsigned i
 			intptr_t head, uint64_t *ev, size_t span)
 {
 	struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, cpu);
-	struct percpu_ring_event *hdr = (struct percpu_ring_event *)ev;
-	/* The terminator is the first 8 bytes of a header: its seq only. */
-	uint32_t *term_seq = (uint32_t *)((char *)ev + span + offsetof(struct percpu_ring_event, seq));
 	uintptr_t pos = _percpu_ring_place(r, (uintptr_t)head, span);
 	uint32_t seq;
 
@@ -290,10 +287,8 @@ static int write_locked(struct percpu_ring *r, struct percpu_slow *s, unsigned i
 		}
 	}
 	seq = ((struct percpu_ring_event *)_percpu_ring_at(r, pc, (uintptr_t)head))->seq;
-	hdr->seq = seq;
-	*term_seq = seq + 1;
 	/* The lock is ours: every earlier commit read the clock before it. */
-	hdr->ts = percpu_ring_clock();
+	_percpu_ring_seal(ev, span, seq, percpu_ring_clock());
 	/* Seen LOCKED before any of our stores (see _percpu_ring_try()). */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(_percpu_ring_at(r, pc, pos), ev, span + 8);

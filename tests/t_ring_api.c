@@ -70,7 +70,7 @@ static void test_args(void)
 	   r.mask + 1 == 2 * PERCPU_RING_MIN_BYTES && r.sub_mask == r.mask &&
 	   percpu_ring_init(&r, PERCPU_RING_MIN_BYTES, 0) == -EBUSY,
 	   "init rounds up to a power of two (%zu), one sub-buffer in discard mode; "
-	   "live: -EBUSY", r.mask + 1);
+	   "live: -EBUSY", 2 * PERCPU_RING_MIN_BYTES);
 	ok(percpu_ring_write(NULL, 1, buf, 8) == -EINVAL &&
 	   percpu_ring_write(&zero, 1, buf, 8) == -EINVAL &&
 	   percpu_ring_write(&r, 1, NULL, 8) == -EINVAL &&
@@ -549,6 +549,45 @@ static void test_fork_shared(void)
 	percpu_ring_destroy(&fring);
 }
 
+/*
+ * The staging helpers of the inline writer: size and type staged once, then
+ * seq, timestamp and terminator sealed on each attempt.  A retry seals the
+ * same buffer again with a new sequence number: nothing of the first may
+ * remain.  Padding is zeroed, whatever the stack held.
+ */
+static void test_seal(void)
+{
+	static const size_t lens[] = {0, 1, 7, 8, 13, 16, 255, 256};
+	unsigned int bad = 0;
+
+	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
+		uint64_t ev[(PERCPU_RING_SPAN(PERCPU_RING_INLINE_PAYLOAD) + 8) / 8 + 1];
+		unsigned char payload[PERCPU_RING_INLINE_PAYLOAD];
+		const struct percpu_ring_event *hdr = (const struct percpu_ring_event *)ev;
+		const struct percpu_ring_event *term;
+		size_t len = lens[k], span = PERCPU_RING_SPAN(len);
+		const unsigned char *p;
+
+		memset(ev, 0xa5, sizeof(ev));
+		fill_payload(payload, len, (unsigned int)k);
+		_percpu_ring_stage(ev, 0xbeef, payload, len, span);
+		_percpu_ring_seal(ev, span, 0xfffffff0u, 111);
+		_percpu_ring_seal(ev, span, 5 + (uint32_t)k, 0x123456789abcdefull);
+		term = (const struct percpu_ring_event *)((const char *)ev + span);
+		p = percpu_ring_event_payload(hdr);
+		bad += hdr->size != PERCPU_RING_HEADER + len || hdr->type != 0xbeef ||
+		       hdr->seq != 5 + k || hdr->ts != 0x123456789abcdefull ||
+		       !payload_ok(hdr, (unsigned int)k);
+		for (size_t i = len; i < span - PERCPU_RING_HEADER; i++)
+			bad += p[i] != 0;
+		bad += term->size != 0 || term->type != 0 || term->seq != 6 + k;
+		/* Nothing written past the terminator. */
+		bad += ev[span / 8 + 1] != 0xa5a5a5a5a5a5a5a5ull;
+	}
+	ok(bad == 0, "staged and sealed twice: header, payload, zero padding, terminator (%u bad)",
+	   bad);
+}
+
 int main(int argc, char **argv)
 {
 	struct test_mode m = test_mode_setup(argc, argv);
@@ -556,9 +595,10 @@ int main(int argc, char **argv)
 	int cpu;
 
 	nr = percpu_nr_cpus();
-	plan(29);
+	plan(30);
 	diag("mode %s, %u CPUs", m.name, nr);
 	test_args();
+	test_seal();
 	test_wait();
 	test_fork_shared();
 	cpu = pin_first(&saved);
