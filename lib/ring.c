@@ -310,14 +310,14 @@ int percpu_ring_write_slow(struct percpu_ring *r, uint64_t *ev, size_t span)
 	unsigned int waits = 0;
 
 	for (;;) {
-		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
+		struct percpu_rseq_abi *rs = percpu_slow_area();
 		struct percpu_ring_cpu *pc;
 		const uint32_t *idp;
 		intptr_t head, tail;
 		uint32_t id;
 		int ret;
 
-		if (percpu_rseq_is_fallback(rs)) {
+		if (!rs) {
 			struct percpu_slow s;
 			unsigned int slot;
 
