@@ -134,16 +134,13 @@ _percpu_counter_slot(const struct percpu_counter *c, unsigned int i)
 	return (struct percpu_counter_slot *)(c->mem.base + (size_t)i * PERCPU_CACHELINE_BYTES);
 }
 
-/**
- * _percpu_counter_add() - inline fast path of percpu_counter_add().
- *
- * No argument checks: @c must be initialised.  Async-signal-safe.  One
- * restartable sequence; everything else (first use, abort, fallback) is in
- * the out-of-line percpu_counter_add_slow().
+/*
+ * The sequence of _percpu_counter_add() alone, on the area @rs.
+ * Return: 1 if it committed the add; 0 if the slow path must make it.
  */
-PERCPU_INLINE void _percpu_counter_add(struct percpu_counter *c, int64_t v)
+PERCPU_INLINE int _percpu_counter_try(struct percpu_counter *c, int64_t v,
+				      struct percpu_rseq_abi *rs)
 {
-	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 	const uint32_t *idp;
 	uint32_t id;
 
@@ -152,9 +149,8 @@ PERCPU_INLINE void _percpu_counter_add(struct percpu_counter *c, int64_t v)
 		struct percpu_counter_slot *slot = _percpu_counter_slot(c, id);
 
 		PERCPU_INJECT_C(1);
-		if (PERCPU_LIKELY(percpu_arch_addv(rs, &slot->rseq, (intptr_t)v, id, idp) ==
-				  PERCPU_SEQ_COMMITTED))
-			return;
+		return PERCPU_LIKELY(percpu_arch_addv(rs, &slot->rseq, (intptr_t)v, id, idp) ==
+				     PERCPU_SEQ_COMMITTED);
 	}
 #else
 	/* 32-bit word: commit only a sum that does not overflow. */
@@ -164,12 +160,28 @@ PERCPU_INLINE void _percpu_counter_add(struct percpu_counter *c, int64_t v)
 		intptr_t old = PERCPU_LOAD(&slot->rseq), sum;
 
 		PERCPU_INJECT_C(1);
-		if (!__builtin_add_overflow(old, (intptr_t)v, &sum) &&
-		    percpu_arch_cmpeqv_storev(rs, &slot->rseq, old, sum, id, idp) ==
-		    PERCPU_SEQ_COMMITTED)
-			return;
+		return !__builtin_add_overflow(old, (intptr_t)v, &sum) &&
+		       percpu_arch_cmpeqv_storev(rs, &slot->rseq, old, sum, id, idp) ==
+		       PERCPU_SEQ_COMMITTED;
 	}
 #endif
+	return 0;
+}
+
+/**
+ * _percpu_counter_add() - inline fast path of percpu_counter_add().
+ *
+ * No argument checks: @c must be initialised.  Async-signal-safe.  One
+ * restartable sequence; on a thread known to be on the fallback path, the
+ * fallback's atomic add; everything else (first use, abort) is in the
+ * out-of-line percpu_counter_add_slow().
+ */
+PERCPU_INLINE void _percpu_counter_add(struct percpu_counter *c, int64_t v)
+{
+	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
+
+	if (PERCPU_LIKELY(_percpu_counter_try(c, v, rs)))
+		return;
 #if PERCPU_HAVE_ATOMIC64
 	/*
 	 * A thread on the fallback path for good: the slow path's atomic add,
