@@ -73,7 +73,14 @@ int percpu_slab_init(struct percpu_slab *s, unsigned int nr_classes,
 		percpu_mem_destroy(&s->mem);
 		return -EINVAL;
 	}
+	/* mmap gives page-aligned memory: the low bits are free for the flags. */
+	if ((uintptr_t)s->mem.base & PERCPU_SLAB_FAST_BITS) {
+		percpu_mem_destroy(&s->mem);
+		return -EINVAL;
+	}
 	s->stride_shift = shift;
+	s->fast = (uintptr_t)s->mem.base | shift |
+		  (s->mem.index == PERCPU_INDEX_MM_CID ? PERCPU_SLAB_FAST_MM_CID : 0);
 	s->nr_classes = nr_classes;
 	s->begin[0] = (uint16_t)(nr_classes + 1);
 	for (c = 0; c < nr_classes; c++) {
