@@ -48,7 +48,7 @@ extern const uint64_t __stop___rseq_exit_point_array[]
 	__attribute__((weak, visibility("hidden")));
 
 #define NWORDS 20	/* past two turns of the widest copy loop (x86: 64 B) */
-#define NCHECKS 18	/* ok() calls in check_all() */
+#define NCHECKS 20	/* ok() calls in check_all() */
 
 static struct percpu_rseq_abi fake;
 static intptr_t v, v2, load, node[2];
@@ -68,8 +68,9 @@ static void fill(intptr_t *a, intptr_t base)
  * in ARM mode one large function pushed gcc's literal pool out of reach.
  */
 static __attribute__((noinline)) void check_copies(struct percpu_rseq_abi *rs, unsigned int cpu,
-						   int real, const char *where)
+						   int real, const char *where, int wide)
 {
+	const char *how = wide ? "trymemcpy_wide" : "trymemcpy";
 	intptr_t block[1 + NWORDS], out[NWORDS + 1];
 	int good = 1, r;
 
@@ -86,31 +87,38 @@ static __attribute__((noinline)) void check_copies(struct percpu_rseq_abi *rs, u
 		block[0] = 10;
 		for (int i = 0; i <= NWORDS; i++)
 			out[i] = -1;
-		RUN(percpu_arch_cmpeqv_trymemcpy_storev(rs, &block[0], 10, out,
-							&block[1 + NWORDS - k],
-							k * sizeof(intptr_t), 10 - (intptr_t)k,
-							cpu, &rs->cpu_id));
+		RUN(wide ? percpu_arch_cmpeqv_trymemcpy_wide_storev(rs, &block[0], 10, out,
+								 &block[1 + NWORDS - k],
+								 k * sizeof(intptr_t),
+								 10 - (intptr_t)k, cpu,
+								 &rs->cpu_id) :
+			   percpu_arch_cmpeqv_trymemcpy_storev(rs, &block[0], 10, out,
+							       &block[1 + NWORDS - k],
+							       k * sizeof(intptr_t), 10 - (intptr_t)k,
+							       cpu, &rs->cpu_id));
 		good &= r == PERCPU_SEQ_COMMITTED && block[0] == 10 - (intptr_t)k &&
 			out[0] == 200 + NWORDS - (intptr_t)k && out[k - 1] == 200 + NWORDS - 1 &&
 			out[k] == -1;
 	}
-	CHECK(good, "%s: trymemcpy copies 1 to %d words out of the committed block",
-	      where, NWORDS);
+	CHECK(good, "%s: %s copies 1 to %d words out of the committed block",
+	      where, how, NWORDS);
 	good = 1;
 	for (size_t k = 1; k < NWORDS; k++) {
 		fill(src, 300);
 		fill(block + 1, 0);
 		block[0] = 20;
-		RUN(percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &block[0], 20, &block[2],
-								src, k * sizeof(intptr_t),
-								20 + (intptr_t)k, cpu,
-								&rs->cpu_id));
+		RUN(wide ? percpu_arch_cmpeqv_trymemcpy_wide_storev_release(
+				   rs, &block[0], 20, &block[2], src, k * sizeof(intptr_t),
+				   20 + (intptr_t)k, cpu, &rs->cpu_id) :
+			   percpu_arch_cmpeqv_trymemcpy_storev_release(
+				   rs, &block[0], 20, &block[2], src, k * sizeof(intptr_t),
+				   20 + (intptr_t)k, cpu, &rs->cpu_id));
 		good &= r == PERCPU_SEQ_COMMITTED && block[0] == 20 + (intptr_t)k &&
 			block[1] == 0 && block[2] == 300 && block[1 + k] == 300 + (intptr_t)k - 1 &&
 			(k + 2 > NWORDS || block[2 + k] == (intptr_t)k + 1);
 	}
-	CHECK(good, "%s: trymemcpy_release copies 1 to %d words into the committed block",
-	      where, NWORDS - 1);
+	CHECK(good, "%s: %s_release copies 1 to %d words into the committed block",
+	      where, how, NWORDS - 1);
 #undef RUN
 #undef CHECK
 }
@@ -325,7 +333,9 @@ static void check_all(struct percpu_rseq_abi *rs, unsigned int cpu, int real, co
 	CHECK(r == PERCPU_SEQ_COMMITTED && v == 6 && memcmp(dst, src, sizeof(src)) == 0,
 	      "%s: trymemcpy_release of %zu bytes (%d)", where, sizeof(src), r);
 
-	check_copies(rs, cpu, real, where);
+	check_copies(rs, cpu, real, where, 0);
+	/* The wide copy where the CPU has one, else the same plain copy. */
+	check_copies(rs, cpu, real, where, 1);
 #undef RUN
 #undef CHECK
 }
@@ -431,7 +441,8 @@ int main(int argc, char **argv)
 	struct percpu_rseq_abi *rs;
 
 	plan(2 * (NCHECKS + NSLAB) + 6);
-	diag("%s, signature 0x%08x, mode %s", PERCPU_ARCH_NAME, (unsigned)PERCPU_RSEQ_SIG, m.name);
+	diag("%s, signature 0x%08x, mode %s, wide copy %s", PERCPU_ARCH_NAME,
+	     (unsigned)PERCPU_RSEQ_SIG, m.name, percpu_arch_wide_copy_ok() ? "yes" : "no");
 
 	fake.cpu_id_start = 3;
 	fake.cpu_id = 3;

@@ -244,7 +244,7 @@
 	PERCPU_INJECT_ASM(1)						\
 	"rldicl %%r11, %[fast], 0, 58\n\t"	/* & 63 */		\
 	"sld %%r12, %%r12, %%r11\n\t"					\
-	"rldicr %%r11, %[fast], 0, 56\n\t"	/* & -128 */		\
+	"rldicr %%r11, %[fast], 0, 55\n\t"	/* & -256 */		\
 	"add %%r12, %%r12, %%r11\n\t"					\
 	"sldi %%r11, %[cls], 3\n\t"					\
 	"add %%r11, %%r11, %%r12\n\t"					\

@@ -346,6 +346,88 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The copy of cmpeqv_trymemcpy_storev with 32-byte AVX moves (see
+ * arch/generic.h: called only where percpu_arch_wide_copy_ok() said so).
+ * Stores are what a batch copy waits on, and an AVX store moves twice the
+ * bytes of an SSE one.  Compiled without AVX (-mavx not given), the code
+ * around holds nothing in the upper halves of the vector registers, and
+ * vzeroupper clears what the loop left there, so the SSE code after it
+ * pays no transition; where the compiler itself uses AVX it must not run
+ * (it would clear the compiler's upper halves) and is not needed.  A
+ * sequence the kernel aborts inside the loop skips the vzeroupper: its
+ * slow path then runs SSE code with dirty upper halves, slower on some
+ * CPUs, never wrong.
+ */
+#ifdef __AVX__
+#define _PERCPU_X86_VZEROUPPER	""
+#else
+#define _PERCPU_X86_VZEROUPPER	"vzeroupper\n\t"
+#endif
+
+#define _PERCPU_ARCH_CMPEQV_TRYMEMCPY_WIDE_STOREV(release)		\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_X86_ENTER					\
+		"cmpq (%[v]), %[expect]\n\t"				\
+		"jnz %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		/* 128 bytes a turn, then 16, then the last word. */	\
+		"xorl %%eax, %%eax\n\t"					\
+		"leaq -128(%[len]), %%rcx\n\t"				\
+		"jmp 6f\n\t"						\
+		"5:\n\t"						\
+		"vmovdqu (%[src],%%rax), %%ymm0\n\t"			\
+		"vmovdqu 32(%[src],%%rax), %%ymm1\n\t"			\
+		"vmovdqu 64(%[src],%%rax), %%ymm2\n\t"			\
+		"vmovdqu 96(%[src],%%rax), %%ymm3\n\t"			\
+		"vmovdqu %%ymm0, (%[dst],%%rax)\n\t"			\
+		"vmovdqu %%ymm1, 32(%[dst],%%rax)\n\t"			\
+		"vmovdqu %%ymm2, 64(%[dst],%%rax)\n\t"			\
+		"vmovdqu %%ymm3, 96(%[dst],%%rax)\n\t"			\
+		"addq $128, %%rax\n\t"					\
+		"6:\n\t"						\
+		"cmpq %%rcx, %%rax\n\t"					\
+		"jle 5b\n\t"						\
+		"leaq -16(%[len]), %%rcx\n\t"				\
+		"jmp 9f\n\t"						\
+		"8:\n\t"						\
+		"vmovdqu (%[src],%%rax), %%xmm0\n\t"			\
+		"vmovdqu %%xmm0, (%[dst],%%rax)\n\t"			\
+		"addq $16, %%rax\n\t"					\
+		"9:\n\t"						\
+		"cmpq %%rcx, %%rax\n\t"					\
+		"jle 8b\n\t"						\
+		_PERCPU_X86_VZEROUPPER					\
+		"cmpq %[len], %%rax\n\t"				\
+		"jae 7f\n\t"						\
+		"movq (%[src],%%rax), %%rcx\n\t"			\
+		"movq %%rcx, (%[dst],%%rax)\n\t"			\
+		"7:\n\t"						\
+		PERCPU_INJECT_ASM(3)					\
+		release							\
+		"movq %[newv], (%[v])\n\t"				\
+		_PERCPU_X86_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
+		  [dst] "r" (dst), [src] "r" (src), [len] "r" (len), [newv] "r" (newv) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "rax", "rcx", "xmm0", "xmm1", "xmm2", "xmm3" \
+		  PERCPU_INJECT_CLOBBER					\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * 1 where the CPU has AVX and the kernel saves its state (libgcc checks
+ * both).  Called by the library at init, never on a fast path.
+ */
+PERCPU_INLINE int percpu_arch_wide_copy_ok(void)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx");
+}
+
 /* The thread pointer, from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

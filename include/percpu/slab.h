@@ -63,10 +63,13 @@ PERCPU_EXTERN_C_BEGIN
  * base (page aligned, so its low bits are free) with log2 of the slot size
  * and the index mode in those low bits.  One load instead of three (base,
  * shift, index mode): each load a fast path repeats after the previous
- * sequence's memory clobber showed in the cost of a push+pop pair.
+ * sequence's memory clobber showed in the cost of a push+pop pair.  The
+ * batches read it too, for whether the CPU has the architecture's wide copy
+ * (percpu_arch_wide_copy_ok(), asked once at init).
  */
 #define PERCPU_SLAB_FAST_SHIFT		0x3fu	/* log2 of mem.stride */
 #define PERCPU_SLAB_FAST_MM_CID		0x40u	/* indexed by mm_cid */
+#define PERCPU_SLAB_FAST_WIDE		0x80u	/* batches copy with wide moves */
 #define PERCPU_SLAB_FAST_BITS		(PERCPU_SLAB_ARCH_ALIGN - 1)	/* below the base */
 
 struct percpu_slab {
@@ -317,6 +320,7 @@ PERCPU_INLINE ssize_t _percpu_slab_push_batch(struct percpu_slab *s, unsigned in
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 	const uint32_t *idp;
 	uint32_t id;
+	int r;
 
 	if (PERCPU_LIKELY(_percpu_mem_index(&s->mem, rs, &id, &idp))) {
 		intptr_t *slot = _percpu_slab_slot(s, id);
@@ -330,10 +334,15 @@ PERCPU_INLINE ssize_t _percpu_slab_push_batch(struct percpu_slab *s, unsigned in
 				PERCPU_TSAN_RELEASE(ptrs[i]);
 			PERCPU_INJECT_C(1);
 			/* Copy into the free slots, then commit the header. */
-			if (PERCPU_LIKELY(percpu_arch_cmpeqv_trymemcpy_storev_release(
-						rs, &slot[cls], hdr, &slot[cur], ptrs,
-						k * sizeof(intptr_t), hdr + (intptr_t)k, id, idp) ==
-					  PERCPU_SEQ_COMMITTED))
+			if (PERCPU_LOAD(&s->fast) & PERCPU_SLAB_FAST_WIDE)
+				r = percpu_arch_cmpeqv_trymemcpy_wide_storev_release(
+					rs, &slot[cls], hdr, &slot[cur], ptrs,
+					k * sizeof(intptr_t), hdr + (intptr_t)k, id, idp);
+			else
+				r = percpu_arch_cmpeqv_trymemcpy_storev_release(
+					rs, &slot[cls], hdr, &slot[cur], ptrs,
+					k * sizeof(intptr_t), hdr + (intptr_t)k, id, idp);
+			if (PERCPU_LIKELY(r == PERCPU_SEQ_COMMITTED))
 				return (ssize_t)k;
 		}
 	}
@@ -351,6 +360,7 @@ PERCPU_INLINE ssize_t _percpu_slab_pop_batch(struct percpu_slab *s, unsigned int
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 	const uint32_t *idp;
 	uint32_t id;
+	int r;
 
 	if (PERCPU_LIKELY(_percpu_mem_index(&s->mem, rs, &id, &idp))) {
 		intptr_t *slot = _percpu_slab_slot(s, id);
@@ -367,10 +377,15 @@ PERCPU_INLINE ssize_t _percpu_slab_pop_batch(struct percpu_slab *s, unsigned int
 			 * so no ABA check is needed; an abort leaves @out
 			 * partly written, which nobody reads before the commit.
 			 */
-			if (PERCPU_LIKELY(percpu_arch_cmpeqv_trymemcpy_storev(
-						rs, &slot[cls], hdr, out, &slot[cur - k],
-						k * sizeof(intptr_t), hdr - (intptr_t)k, id, idp) ==
-					  PERCPU_SEQ_COMMITTED)) {
+			if (PERCPU_LOAD(&s->fast) & PERCPU_SLAB_FAST_WIDE)
+				r = percpu_arch_cmpeqv_trymemcpy_wide_storev(
+					rs, &slot[cls], hdr, out, &slot[cur - k],
+					k * sizeof(intptr_t), hdr - (intptr_t)k, id, idp);
+			else
+				r = percpu_arch_cmpeqv_trymemcpy_storev(
+					rs, &slot[cls], hdr, out, &slot[cur - k],
+					k * sizeof(intptr_t), hdr - (intptr_t)k, id, idp);
+			if (PERCPU_LIKELY(r == PERCPU_SEQ_COMMITTED)) {
 				for (size_t i = 0; i < k; i++)
 					(void)PERCPU_TSAN_ACQUIRE(out[i]);
 				return (ssize_t)k;
