@@ -54,6 +54,40 @@
  *       the caller's array, written before the commit, so an aborted section
  *       may leave it partly written).  Reading src inside the section, after
  *       the comparison, is what makes a copy out free of ABA.
+ *   percpu_arch_cmpeqv_trymemcpy_wide_storev[_release](...)
+ *       the same as cmpeqv_trymemcpy_storev[_release], but it may copy with
+ *       the CPU's widest vector moves: call it only where
+ *       percpu_arch_wide_copy_ok() returned 1 (an architecture without such
+ *       a copy takes the plain one, and its percpu_arch_wide_copy_ok() is 0)
+ *   percpu_arch_wide_copy_ok()
+ *       1 if the wide copy may run on this CPU (not for fast paths: a
+ *       structure asks once, at init)
+ *   percpu_arch_slab_push_cpu(rs, nr, fast, cls, ptr)
+ *       id = rs->cpu_id; if (id >= nr) mismatch;
+ *       slot = (intptr_t *)((fast & -PERCPU_SLAB_ARCH_ALIGN) + ((uintptr_t)id << (fast & 63)));
+ *       hdr = slot[cls];
+ *       if ((hdr & 0xffff) >= ((hdr >> 16) & 0xffff)) cmpfail;
+ *       slot[hdr & 0xffff] = ptr; slot[cls] = hdr + 1     (commit: a release)
+ *   percpu_arch_slab_pop_cpu(rs, nr, fast, cls, begin, load)
+ *       id = rs->cpu_id; if (id >= nr) mismatch; slot, hdr as above;
+ *       if ((hdr & 0xffff) <= begin) cmpfail;
+ *       *load = slot[(hdr & 0xffff) - 1]; slot[cls] = hdr - 1
+ *       (*load defined only when the sequence commits, as above)
+ *   percpu_arch_slab_push_mm_cid(), percpu_arch_slab_pop_mm_cid()
+ *       the same with id = rs->mm_cid
+ *       The slab's pair (percpu/slab.h: a class's header packs the 16-bit
+ *       unit offsets {current, end}).  Unlike the others these read the
+ *       index themselves, inside the section (the field is part of the
+ *       name, so its offset is a constant in the text), and find the slot
+ *       from it there: nothing is read before the section, so nothing is
+ *       compared again (no header compare, no ABA compare of the popped
+ *       word).  @fast packs the slots' base, aligned to
+ *       PERCPU_SLAB_ARCH_ALIGN (256), with log2 of the slot size (at least
+ *       8) in its low 6 bits; bits 6 and 7 are the caller's (ignored).  The unsigned
+ *       compare with @nr is the only index check: a negative cpu_id (an
+ *       area not registered) fails it when nr <= 2^31, but an mm_cid of an
+ *       unregistered area may be 0, so a caller of the _mm_cid pair must
+ *       have seen cpu_id >= 0 first.
  *   percpu_arch_thread_pointer()
  *       the thread pointer, from which libc's area lies at __rseq_offset
  *
@@ -115,6 +149,13 @@
 	".pushsection __rseq_cs_ptr_array, \"aw\"\n\t"			\
 	_PERCPU_ASM_U64_PTR("3b")					\
 	".popsection\n\t"
+
+/*
+ * Alignment of the base packed with flag bits in the slab sequences' @fast
+ * word: its low 8 bits are free (the slots are page aligned).  A slot is at
+ * least this large.
+ */
+#define PERCPU_SLAB_ARCH_ALIGN	256
 
 /* A branch out of the section other than the abort (start_ip, exit_ip). */
 #define _PERCPU_ASM_EXIT_POINT(label)					\
@@ -231,6 +272,61 @@ PERCPU_INLINE int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq
 					    const uint32_t *idp)
 {
 	_PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(_PERCPU_ARCH_RELEASE);
+}
+
+#ifndef _PERCPU_ARCH_CMPEQV_TRYMEMCPY_WIDE_STOREV
+#define _PERCPU_ARCH_CMPEQV_TRYMEMCPY_WIDE_STOREV(release)		\
+	_PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(release)
+
+PERCPU_INLINE int percpu_arch_wide_copy_ok(void)
+{
+	return 0;
+}
+#endif
+
+PERCPU_INLINE int percpu_arch_cmpeqv_trymemcpy_wide_storev(struct percpu_rseq_abi *rs,
+							   intptr_t *v, intptr_t expect,
+							   void *dst, const void *src,
+							   size_t len, intptr_t newv,
+							   uint32_t id, const uint32_t *idp)
+{
+	_PERCPU_ARCH_CMPEQV_TRYMEMCPY_WIDE_STOREV(_PERCPU_ARCH_RELAXED);
+}
+
+PERCPU_INLINE int percpu_arch_cmpeqv_trymemcpy_wide_storev_release(struct percpu_rseq_abi *rs,
+								   intptr_t *v, intptr_t expect,
+								   void *dst, const void *src,
+								   size_t len, intptr_t newv,
+								   uint32_t id,
+								   const uint32_t *idp)
+{
+	_PERCPU_ARCH_CMPEQV_TRYMEMCPY_WIDE_STOREV(_PERCPU_ARCH_RELEASE);
+}
+
+PERCPU_INLINE int percpu_arch_slab_push_cpu(struct percpu_rseq_abi *rs, uint32_t nr,
+					     uintptr_t fast, unsigned int cls, intptr_t ptr)
+{
+	_PERCPU_ARCH_SLAB_PUSH(PERCPU_RSEQ_OFF_CPU_ID);
+}
+
+PERCPU_INLINE int percpu_arch_slab_push_mm_cid(struct percpu_rseq_abi *rs, uint32_t nr,
+						uintptr_t fast, unsigned int cls, intptr_t ptr)
+{
+	_PERCPU_ARCH_SLAB_PUSH(PERCPU_RSEQ_OFF_MM_CID);
+}
+
+PERCPU_INLINE int percpu_arch_slab_pop_cpu(struct percpu_rseq_abi *rs, uint32_t nr,
+					    uintptr_t fast, unsigned int cls, unsigned int begin,
+					    intptr_t *load)
+{
+	_PERCPU_ARCH_SLAB_POP(PERCPU_RSEQ_OFF_CPU_ID);
+}
+
+PERCPU_INLINE int percpu_arch_slab_pop_mm_cid(struct percpu_rseq_abi *rs, uint32_t nr,
+					       uintptr_t fast, unsigned int cls,
+					       unsigned int begin, intptr_t *load)
+{
+	_PERCPU_ARCH_SLAB_POP(PERCPU_RSEQ_OFF_MM_CID);
 }
 
 #endif /* PERCPU_ARCH_GENERIC_DEFAULTS_H */

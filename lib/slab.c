@@ -59,7 +59,7 @@ int percpu_slab_init(struct percpu_slab *s, unsigned int nr_classes,
 	 * shift rather than a multiply (the pages past what a slot uses are
 	 * never touched, so they cost address space only).
 	 */
-	for (shift = 7; ((size_t)1 << shift) < units * sizeof(intptr_t); shift++)
+	for (shift = 8; ((size_t)1 << shift) < units * sizeof(intptr_t); shift++)
 		;
 	if (!percpu_size_fits(0, (size_t)1 << shift, 1, percpu_nr_cpus(), SIZE_MAX))
 		return -EINVAL;
@@ -73,7 +73,15 @@ int percpu_slab_init(struct percpu_slab *s, unsigned int nr_classes,
 		percpu_mem_destroy(&s->mem);
 		return -EINVAL;
 	}
+	/* mmap gives page-aligned memory: the low bits are free for the flags. */
+	if ((uintptr_t)s->mem.base & PERCPU_SLAB_FAST_BITS) {
+		percpu_mem_destroy(&s->mem);
+		return -EINVAL;
+	}
 	s->stride_shift = shift;
+	s->fast = (uintptr_t)s->mem.base | shift |
+		  (s->mem.index == PERCPU_INDEX_MM_CID ? PERCPU_SLAB_FAST_MM_CID : 0) |
+		  (percpu_arch_wide_copy_ok() ? PERCPU_SLAB_FAST_WIDE : 0);
 	s->nr_classes = nr_classes;
 	s->begin[0] = (uint16_t)(nr_classes + 1);
 	for (c = 0; c < nr_classes; c++) {

@@ -13,7 +13,9 @@
  * Usage: t_sequences [libc|own|fallback|seccomp]
  */
 #define _GNU_SOURCE
+#include <sched.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -45,8 +47,8 @@ extern const uint64_t __start___rseq_exit_point_array[]
 extern const uint64_t __stop___rseq_exit_point_array[]
 	__attribute__((weak, visibility("hidden")));
 
-#define NWORDS 6
-#define NCHECKS 18	/* ok() calls in check_all() */
+#define NWORDS 20	/* past two turns of the widest copy loop (x86: 64 B) */
+#define NCHECKS 20	/* ok() calls in check_all() */
 
 static struct percpu_rseq_abi fake;
 static intptr_t v, v2, load, node[2];
@@ -66,8 +68,9 @@ static void fill(intptr_t *a, intptr_t base)
  * in ARM mode one large function pushed gcc's literal pool out of reach.
  */
 static __attribute__((noinline)) void check_copies(struct percpu_rseq_abi *rs, unsigned int cpu,
-						   int real, const char *where)
+						   int real, const char *where, int wide)
 {
+	const char *how = wide ? "trymemcpy_wide" : "trymemcpy";
 	intptr_t block[1 + NWORDS], out[NWORDS + 1];
 	int good = 1, r;
 
@@ -84,33 +87,163 @@ static __attribute__((noinline)) void check_copies(struct percpu_rseq_abi *rs, u
 		block[0] = 10;
 		for (int i = 0; i <= NWORDS; i++)
 			out[i] = -1;
-		RUN(percpu_arch_cmpeqv_trymemcpy_storev(rs, &block[0], 10, out,
-							&block[1 + NWORDS - k],
-							k * sizeof(intptr_t), 10 - (intptr_t)k,
-							cpu, &rs->cpu_id));
+		RUN(wide ? percpu_arch_cmpeqv_trymemcpy_wide_storev(rs, &block[0], 10, out,
+								 &block[1 + NWORDS - k],
+								 k * sizeof(intptr_t),
+								 10 - (intptr_t)k, cpu,
+								 &rs->cpu_id) :
+			   percpu_arch_cmpeqv_trymemcpy_storev(rs, &block[0], 10, out,
+							       &block[1 + NWORDS - k],
+							       k * sizeof(intptr_t), 10 - (intptr_t)k,
+							       cpu, &rs->cpu_id));
 		good &= r == PERCPU_SEQ_COMMITTED && block[0] == 10 - (intptr_t)k &&
 			out[0] == 200 + NWORDS - (intptr_t)k && out[k - 1] == 200 + NWORDS - 1 &&
 			out[k] == -1;
 	}
-	CHECK(good, "%s: trymemcpy copies 1 to %d words out of the committed block",
-	      where, NWORDS);
+	CHECK(good, "%s: %s copies 1 to %d words out of the committed block",
+	      where, how, NWORDS);
 	good = 1;
 	for (size_t k = 1; k < NWORDS; k++) {
 		fill(src, 300);
 		fill(block + 1, 0);
 		block[0] = 20;
-		RUN(percpu_arch_cmpeqv_trymemcpy_storev_release(rs, &block[0], 20, &block[2],
-								src, k * sizeof(intptr_t),
-								20 + (intptr_t)k, cpu,
-								&rs->cpu_id));
+		RUN(wide ? percpu_arch_cmpeqv_trymemcpy_wide_storev_release(
+				   rs, &block[0], 20, &block[2], src, k * sizeof(intptr_t),
+				   20 + (intptr_t)k, cpu, &rs->cpu_id) :
+			   percpu_arch_cmpeqv_trymemcpy_storev_release(
+				   rs, &block[0], 20, &block[2], src, k * sizeof(intptr_t),
+				   20 + (intptr_t)k, cpu, &rs->cpu_id));
 		good &= r == PERCPU_SEQ_COMMITTED && block[0] == 20 + (intptr_t)k &&
 			block[1] == 0 && block[2] == 300 && block[1 + k] == 300 + (intptr_t)k - 1 &&
 			(k + 2 > NWORDS || block[2 + k] == (intptr_t)k + 1);
 	}
-	CHECK(good, "%s: trymemcpy_release copies 1 to %d words into the committed block",
-	      where, NWORDS - 1);
+	CHECK(good, "%s: %s_release copies 1 to %d words into the committed block",
+	      where, how, NWORDS - 1);
 #undef RUN
 #undef CHECK
+}
+
+/*
+ * The slab's pair (percpu/slab.h), which reads the index itself inside the
+ * section: slots of 1 << SLAB_SHIFT bytes from a base aligned to
+ * PERCPU_SLAB_ARCH_ALIGN, class 1's header in word 1 of each, its pointers
+ * in words [4, end).  The flag bit above the shift in @fast must be
+ * ignored.  On the real area the thread is pinned, so every call finds the
+ * same slot; the kernel may still abort a call, which is then run again.
+ */
+#define SLAB_SHIFT	8
+#define SLAB_WORDS	((1u << SLAB_SHIFT) / sizeof(intptr_t))
+#define SLAB_HDR(cur, end)	((intptr_t)(((uintptr_t)(end) << 16) | (cur)))
+#define NSLAB		6	/* ok() calls in check_slab() */
+
+static intptr_t *slab_slot(intptr_t *mem, unsigned int i)
+{
+	return mem + (size_t)i * SLAB_WORDS;
+}
+
+static __attribute__((noinline)) void check_slab(struct percpu_rseq_abi *rs, int real,
+						 const char *where)
+{
+	unsigned int nslots = real ? percpu_nr_cpus() : 4, used = 3, changed = 0, i;
+	size_t size = (size_t)nslots << SLAB_SHIFT;
+	intptr_t *mem = aligned_alloc(PERCPU_SLAB_ARCH_ALIGN, size), *slot, p = 0;
+	uintptr_t fast = (uintptr_t)mem | SLAB_SHIFT | (PERCPU_SLAB_ARCH_ALIGN / 2);
+	const uint32_t nr = UINT32_C(1) << 31;
+	int r, good = 1;
+
+#define RUN(call)							\
+	do {								\
+		r = (call);						\
+	} while (real && (r == PERCPU_SEQ_ABORTED || r == PERCPU_SEQ_CPU_MISMATCH))
+
+	if (!mem)
+		abort();
+	memset(mem, 0, size);
+	for (i = 0; i < nslots; i++) {
+		slab_slot(mem, i)[1] = SLAB_HDR(4, 7);
+		slab_slot(mem, i)[7] = -7;	/* right past the class: never written */
+	}
+	for (intptr_t k = 0; k < 3; k++) {
+		RUN(percpu_arch_slab_push_cpu(rs, nr, fast, 1, 1000 + k));
+		good &= r == PERCPU_SEQ_COMMITTED;
+	}
+	if (real)
+		used = percpu_rseq_cpu_start(rs);
+	slot = slab_slot(mem, used);
+	ok(good && slot[1] == SLAB_HDR(7, 7) && slot[4] == 1000 && slot[6] == 1002,
+	   "%s: slab_push_cpu pushes 3 into slot %u (header 0x%lx)", where, used,
+	   (unsigned long)slot[1]);
+	RUN(percpu_arch_slab_push_cpu(rs, nr, fast, 1, 1003));
+	ok(r == PERCPU_SEQ_CMPFAIL && slot[1] == SLAB_HDR(7, 7) && slot[7] == -7,
+	   "%s: slab_push_cpu on a full class fails, writes nothing (%d)", where, r);
+	good = 1;
+	for (intptr_t k = 2; k >= 0; k--) {
+		RUN(percpu_arch_slab_pop_cpu(rs, nr, fast, 1, 4, &p));
+		good &= r == PERCPU_SEQ_COMMITTED && p == 1000 + k;
+	}
+	ok(good && slot[1] == SLAB_HDR(4, 7), "%s: slab_pop_cpu pops 3, last in first out",
+	   where);
+	RUN(percpu_arch_slab_pop_cpu(rs, nr, fast, 1, 4, &p));
+	ok(r == PERCPU_SEQ_CMPFAIL && slot[1] == SLAB_HDR(4, 7),
+	   "%s: slab_pop_cpu on an empty class fails (%d)", where, r);
+	/* A header of 0 (a class locked or not set up) is full and empty. */
+	slot[1] = 0;
+	RUN(percpu_arch_slab_push_cpu(rs, nr, fast, 1, 1004));
+	good = r == PERCPU_SEQ_CMPFAIL;
+	RUN(percpu_arch_slab_pop_cpu(rs, nr, fast, 1, 4, &p));
+	ok(good && r == PERCPU_SEQ_CMPFAIL && slot[0] == 0 && slot[1] == 0,
+	   "%s: a header of 0 fails push and pop", where);
+	/* end in the top half of the 16 bits (the sign bit of a 32-bit word). */
+	slot[1] = SLAB_HDR(4, 0xfff0);
+	RUN(percpu_arch_slab_push_cpu(rs, nr, fast, 1, 1005));
+	good = r == PERCPU_SEQ_COMMITTED && slot[1] == SLAB_HDR(5, 0xfff0) && slot[4] == 1005;
+	RUN(percpu_arch_slab_pop_cpu(rs, nr, fast, 1, 4, &p));
+	good &= r == PERCPU_SEQ_COMMITTED && p == 1005 && slot[1] == SLAB_HDR(4, 0xfff0);
+	for (i = 0; i < nslots; i++)
+		changed += i != used && (slab_slot(mem, i)[1] != SLAB_HDR(4, 7) ||
+					 slab_slot(mem, i)[4] != 0);
+	ok(good && changed == 0, "%s: end 0xfff0 works, no other slot touched (%u)", where,
+	   changed);
+#undef RUN
+	free(mem);
+}
+
+/*
+ * The slab pair's index checks, on the fake area: an index at or above nr
+ * and a negative cpu_id mismatch and write nothing; the _mm_cid pair
+ * indexes by mm_cid.
+ */
+static __attribute__((noinline)) void check_slab_index(void)
+{
+	intptr_t *mem = aligned_alloc(PERCPU_SLAB_ARCH_ALIGN, (size_t)4 << SLAB_SHIFT), p = 0;
+	uintptr_t fast = (uintptr_t)mem | SLAB_SHIFT;
+	int n = 0;
+
+	if (!mem)
+		abort();
+	memset(mem, 0, (size_t)4 << SLAB_SHIFT);
+	for (unsigned int i = 0; i < 4; i++)
+		slab_slot(mem, i)[1] = SLAB_HDR(4, 7);
+	fake.cpu_id = 3;
+	fake.mm_cid = 2;
+	n += percpu_arch_slab_push_cpu(&fake, 3, fast, 1, 1) == PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_slab_pop_cpu(&fake, 3, fast, 1, 0, &p) == PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_slab_push_mm_cid(&fake, 2, fast, 1, 1) == PERCPU_SEQ_CPU_MISMATCH;
+	fake.cpu_id = (uint32_t)-1;
+	n += percpu_arch_slab_push_cpu(&fake, UINT32_C(1) << 31, fast, 1, 1) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_slab_pop_cpu(&fake, UINT32_C(1) << 31, fast, 1, 0, &p) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	fake.cpu_id = 3;
+	ok(n == 5 && slab_slot(mem, 3)[1] == SLAB_HDR(4, 7) && slab_slot(mem, 2)[1] ==
+	   SLAB_HDR(4, 7), "slab pair: index >= nr or cpu_id -1 mismatches, writes nothing (%d)",
+	   n);
+	n = percpu_arch_slab_push_mm_cid(&fake, 4, fast, 1, 77) == PERCPU_SEQ_COMMITTED;
+	n += percpu_arch_slab_pop_mm_cid(&fake, 4, fast, 1, 4, &p) == PERCPU_SEQ_COMMITTED &&
+	     p == 77;
+	ok(n == 2 && slab_slot(mem, 2)[4] == 77 && slab_slot(mem, 2)[1] == SLAB_HDR(4, 7) &&
+	   slab_slot(mem, 3)[4] == 0, "slab pair by mm_cid uses slot mm_cid (%d)", n);
+	free(mem);
 }
 
 /*
@@ -200,7 +333,9 @@ static void check_all(struct percpu_rseq_abi *rs, unsigned int cpu, int real, co
 	CHECK(r == PERCPU_SEQ_COMMITTED && v == 6 && memcmp(dst, src, sizeof(src)) == 0,
 	      "%s: trymemcpy_release of %zu bytes (%d)", where, sizeof(src), r);
 
-	check_copies(rs, cpu, real, where);
+	check_copies(rs, cpu, real, where, 0);
+	/* The wide copy where the CPU has one, else the same plain copy. */
+	check_copies(rs, cpu, real, where, 1);
 #undef RUN
 #undef CHECK
 }
@@ -284,24 +419,43 @@ static void check_descriptors(void)
 	   "the sequences published a descriptor listed in __rseq_cs_ptr_array");
 }
 
+/*
+ * On the thread's real area, pinned so that the slab pair finds one slot.
+ * A function of its own: in ARM mode a larger main pushed gcc's literal
+ * pool out of reach.
+ */
+static __attribute__((noinline)) void check_real(struct percpu_rseq_abi *rs)
+{
+	cpu_set_t saved;
+	int pinned = pin_first(&saved) >= 0;
+
+	check_all(rs, 0, 1, "real area");
+	check_slab(rs, 1, "real area");
+	if (pinned)
+		sched_setaffinity(0, sizeof(saved), &saved);
+}
+
 int main(int argc, char **argv)
 {
 	struct test_mode m = test_mode_setup(argc, argv);
 	struct percpu_rseq_abi *rs;
 
-	plan(2 * NCHECKS + 4);
-	diag("%s, signature 0x%08x, mode %s", PERCPU_ARCH_NAME, (unsigned)PERCPU_RSEQ_SIG, m.name);
+	plan(2 * (NCHECKS + NSLAB) + 6);
+	diag("%s, signature 0x%08x, mode %s, wide copy %s", PERCPU_ARCH_NAME,
+	     (unsigned)PERCPU_RSEQ_SIG, m.name, percpu_arch_wide_copy_ok() ? "yes" : "no");
 
 	fake.cpu_id_start = 3;
 	fake.cpu_id = 3;
 	check_all(&fake, 3, 0, "fake area");
+	check_slab(&fake, 0, "fake area");
+	check_slab_index();
 	check_mismatch(&fake, 4);
 	check_descriptors();
 
 	rs = percpu_rseq_area();
 	if (percpu_rseq_is_fallback(rs))
-		skip(NCHECKS, "mode %s: no registered area", m.name);
+		skip(NCHECKS + NSLAB, "mode %s: no registered area", m.name);
 	else
-		check_all(rs, 0, 1, "real area");
+		check_real(rs);
 	return exit_status();
 }

@@ -211,6 +211,76 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The slab's own pair (see arch/generic.h): the index is read inside the
+ * section and the slot found from it there.  x14-x17 are scratch; lslv
+ * takes the count modulo 64, and the and below keeps it in range anyway.
+ */
+#define _PERCPU_AARCH64_SLAB_ENTER(idoff)				\
+	"adrp x16, 3b\n\t"						\
+	"add x16, x16, :lo12:3b\n\t"					\
+	"str x16, [%[rs], #" PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "]\n\t" \
+	"1:\n\t"							\
+	"ldr w16, [%[rs], #" PERCPU_STR(idoff) "]\n\t"			\
+	"cmp w16, %w[nr]\n\t"						\
+	"b.hs %l[mismatch]\n\t"						\
+	PERCPU_INJECT_ASM(1)						\
+	"and x17, %[fast], #63\n\t"					\
+	"lsl x16, x16, x17\n\t"						\
+	"and x17, %[fast], #-" PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) "\n\t" \
+	"add x16, x16, x17\n\t"						\
+	"add x17, x16, %[cls], lsl #3\n\t"				\
+	"ldr x15, [x17]\n\t"
+
+#define _PERCPU_ARCH_SLAB_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_AARCH64_SLAB_ENTER(idoff)			\
+		/* Full when end <= current. */				\
+		"ubfx x14, x15, #16, #16\n\t"				\
+		"cmp w14, w15, uxth\n\t"				\
+		"b.ls %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"and x14, x15, #0xffff\n\t"				\
+		"str %[ptr], [x16, x14, lsl #3]\n\t"			\
+		PERCPU_INJECT_ASM(3)					\
+		"add x15, x15, #1\n\t"					\
+		"stlr x15, [x17]\n\t"					\
+		_PERCPU_AARCH64_EPILOGUE				\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
+		  [cls] "r" ((uintptr_t)cls), [ptr] "r" (ptr)		\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x14", "x15", "x16", "x17" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_SLAB_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_AARCH64_SLAB_ENTER(idoff)			\
+		/* Empty when current <= begin. */			\
+		"and x14, x15, #0xffff\n\t"				\
+		"cmp w14, %w[begin]\n\t"				\
+		"b.ls %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"sub x14, x14, #1\n\t"					\
+		"ldr x14, [x16, x14, lsl #3]\n\t"			\
+		"str x14, [%[load]]\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		"sub x15, x15, #1\n\t"					\
+		"str x15, [x17]\n\t"					\
+		_PERCPU_AARCH64_EPILOGUE				\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
+		  [cls] "r" ((uintptr_t)cls), [begin] "r" (begin), [load] "r" (load) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x14", "x15", "x16", "x17" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
 /* The thread pointer, from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

@@ -250,6 +250,80 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The slab's own pair (see arch/generic.h): the index is read inside the
+ * section and the slot found from it there.  r12 (slot) and r4 (header)
+ * are scratch, and lr only between hooks (the injection hook uses it), so
+ * the current offset is taken from the header again after a hook: few
+ * registers are left on ARM.  The area comes in a register of its own.
+ */
+#define _PERCPU_ARM_SLAB_ENTER(idoff)					\
+	"movw r12, #:lower16:(3b - (9f + " _PERCPU_ARM_PC_BIAS "))\n\t"	\
+	"movt r12, #:upper16:(3b - (9f + " _PERCPU_ARM_PC_BIAS "))\n\t"	\
+	"9:\n\t"							\
+	"add r12, r12, pc\n\t"						\
+	"str r12, [%[rs], #" PERCPU_STR(_PERCPU_ARM_OFF_RSEQ_CS_LOW) "]\n\t" \
+	"1:\n\t"							\
+	"ldr r12, [%[rs], #" PERCPU_STR(idoff) "]\n\t"			\
+	"cmp r12, %[nr]\n\t"						\
+	"bhs %l[mismatch]\n\t"						\
+	PERCPU_INJECT_ASM(1)						\
+	"and lr, %[fast], #63\n\t"					\
+	"lsl r12, r12, lr\n\t"						\
+	"bic lr, %[fast], #" PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) " - 1\n\t" \
+	"add r12, r12, lr\n\t"						\
+	"ldr r4, [r12, %[cls], lsl #2]\n\t"				\
+	"uxth lr, r4\n\t"
+
+#define _PERCPU_ARCH_SLAB_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_ARM_SLAB_ENTER(idoff)				\
+		/* Full when current >= end. */				\
+		"cmp lr, r4, lsr #16\n\t"				\
+		"bhs %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"uxth lr, r4\n\t"					\
+		"str %[ptr], [r12, lr, lsl #2]\n\t"			\
+		PERCPU_INJECT_ASM(3)					\
+		"dmb ish\n\t"						\
+		"add r4, r4, #1\n\t"					\
+		"str r4, [r12, %[cls], lsl #2]\n\t"			\
+		_PERCPU_ARM_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
+		  [cls] "r" (cls), [ptr] "r" (ptr)			\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r4", "r12", "lr" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_SLAB_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_ARM_SLAB_ENTER(idoff)				\
+		/* Empty when current <= begin. */			\
+		"cmp lr, %[begin]\n\t"					\
+		"bls %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"uxth lr, r4\n\t"					\
+		"sub lr, lr, #1\n\t"					\
+		"ldr lr, [r12, lr, lsl #2]\n\t"				\
+		"str lr, [%[load]]\n\t"					\
+		PERCPU_INJECT_ASM(3)					\
+		"sub r4, r4, #1\n\t"					\
+		"str r4, [r12, %[cls], lsl #2]\n\t"			\
+		_PERCPU_ARM_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
+		  [cls] "r" (cls), [begin] "r" (begin), [load] "r" (load) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r4", "r12", "lr" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
 /* The thread pointer (TPIDRURO), from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

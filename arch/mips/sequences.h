@@ -259,6 +259,106 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The slab's own pair (see arch/generic.h): the index is read inside the
+ * section and the slot found from it there.  $12-$15 and $31 are scratch.
+ */
+#if _MIPS_SIM == _ABI64
+#define _PERCPU_MIPS_LWU	"lwu"
+#define _PERCPU_MIPS_SLLV	"dsllv"
+#define _PERCPU_MIPS_SRL	"dsrl"
+#define _PERCPU_MIPS_LOG2WORD	"3"
+#else
+#define _PERCPU_MIPS_LWU	"lw"
+#define _PERCPU_MIPS_SLLV	"sllv"
+#define _PERCPU_MIPS_SRL	"srl"
+#define _PERCPU_MIPS_LOG2WORD	"2"
+#endif
+
+#define _PERCPU_MIPS_SLAB_ENTER(idoff)					\
+	".set push\n\t"							\
+	".set noreorder\n\t"						\
+	"bal 9f\n\t"							\
+	" nop\n\t"							\
+	"8:\n\t"							\
+	".word 3b - 8b\n\t"						\
+	"9:\n\t"							\
+	"lw $12, 0($31)\n\t"						\
+	_PERCPU_MIPS_ADDU " $12, $12, $31\n\t"				\
+	_PERCPU_MIPS_SP " $12, " PERCPU_STR(_PERCPU_MIPS_OFF_RSEQ_CS) "(%[rs])\n\t" \
+	"1:\n\t"							\
+	_PERCPU_MIPS_LWU " $12, " PERCPU_STR(idoff) "(%[rs])\n\t"	\
+	"sltu $13, $12, %[nr]\n\t"					\
+	"beqz $13, %l[mismatch]\n\t"					\
+	" nop\n\t"							\
+	PERCPU_INJECT_ASM(1)						\
+	"andi $13, %[fast], 63\n\t"					\
+	_PERCPU_MIPS_SLLV " $12, $12, $13\n\t"				\
+	"ori $13, %[fast], " PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) " - 1\n\t" \
+	"xori $13, $13, " PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) " - 1\n\t" \
+	_PERCPU_MIPS_ADDU " $12, $12, $13\n\t"				\
+	"sll $13, %[cls], " _PERCPU_MIPS_LOG2WORD "\n\t"		\
+	_PERCPU_MIPS_ADDU " $13, $13, $12\n\t"				\
+	_PERCPU_MIPS_LP " $14, 0($13)\n\t"				\
+	"andi $15, $14, 0xffff\n\t"
+
+#define _PERCPU_MIPS_SLAB_CLOBBERS	"memory", "$12", "$13", "$14", "$15", "$31"
+
+#define _PERCPU_ARCH_SLAB_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_MIPS_SLAB_ENTER(idoff)				\
+		/* Full unless current < end. */			\
+		_PERCPU_MIPS_SRL " $31, $14, 16\n\t"			\
+		"andi $31, $31, 0xffff\n\t"				\
+		"sltu $31, $15, $31\n\t"				\
+		"beqz $31, %l[cmpfail]\n\t"				\
+		" nop\n\t"						\
+		PERCPU_INJECT_ASM(2)					\
+		"sll $15, $15, " _PERCPU_MIPS_LOG2WORD "\n\t"		\
+		_PERCPU_MIPS_ADDU " $15, $15, $12\n\t"			\
+		_PERCPU_MIPS_SP " %[ptr], 0($15)\n\t"			\
+		PERCPU_INJECT_ASM(3)					\
+		"sync\n\t"						\
+		_PERCPU_MIPS_ADDIU " $14, $14, 1\n\t"			\
+		_PERCPU_MIPS_SP " $14, 0($13)\n\t"			\
+		_PERCPU_MIPS_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [fast] "r" (fast), \
+		  [cls] "r" ((uintptr_t)cls), [ptr] "r" (ptr)		\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_MIPS_SLAB_CLOBBERS PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_SLAB_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_MIPS_SLAB_ENTER(idoff)				\
+		/* Empty unless begin < current. */			\
+		"sltu $31, %[begin], $15\n\t"				\
+		"beqz $31, %l[cmpfail]\n\t"				\
+		" nop\n\t"						\
+		PERCPU_INJECT_ASM(2)					\
+		"sll $15, $15, " _PERCPU_MIPS_LOG2WORD "\n\t"		\
+		_PERCPU_MIPS_ADDU " $15, $15, $12\n\t"			\
+		_PERCPU_MIPS_LP " $15, -" _PERCPU_MIPS_WORD "($15)\n\t"	\
+		_PERCPU_MIPS_SP " $15, 0(%[load])\n\t"			\
+		PERCPU_INJECT_ASM(3)					\
+		_PERCPU_MIPS_ADDIU " $14, $14, -1\n\t"			\
+		_PERCPU_MIPS_SP " $14, 0($13)\n\t"			\
+		_PERCPU_MIPS_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [fast] "r" (fast), \
+		  [cls] "r" ((uintptr_t)cls), [begin] "r" ((uintptr_t)begin), \
+		  [load] "r" (load)					\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_MIPS_SLAB_CLOBBERS PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
 /* The thread pointer (rdhwr $29), from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

@@ -227,6 +227,85 @@
 	_PERCPU_SEQ_RESULTS_CMP
 
 /*
+ * The slab's own pair (see arch/generic.h): the index is read inside the
+ * section and the slot found from it there.  r9-r12 and r0 are scratch.
+ */
+#define _PERCPU_PPC_SLAB_ENTER(idoff)					\
+	"bcl 20, 31, 9f\n\t"						\
+	"9:\n\t"							\
+	"mflr %%r12\n\t"						\
+	"addis %%r12, %%r12, (3b - 9b)@ha\n\t"				\
+	"addi %%r12, %%r12, (3b - 9b)@l\n\t"				\
+	"std %%r12, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
+	"1:\n\t"							\
+	"lwz %%r12, " PERCPU_STR(idoff) "(%[rs])\n\t"			\
+	"cmplw %%cr7, %%r12, %[nr]\n\t"					\
+	"bge- %%cr7, %l[mismatch]\n\t"					\
+	PERCPU_INJECT_ASM(1)						\
+	"rldicl %%r11, %[fast], 0, 58\n\t"	/* & 63 */		\
+	"sld %%r12, %%r12, %%r11\n\t"					\
+	"rldicr %%r11, %[fast], 0, 55\n\t"	/* & -256 */		\
+	"add %%r12, %%r12, %%r11\n\t"					\
+	"sldi %%r11, %[cls], 3\n\t"					\
+	"add %%r11, %%r11, %%r12\n\t"					\
+	"ld %%r10, 0(%%r11)\n\t"					\
+	"rldicl %%r9, %%r10, 0, 48\n\t"		/* current */
+
+#define _PERCPU_PPC_SLAB_CLOBBERS					\
+	"memory", "cc", "cr7", "lr", "r0", "r9", "r10", "r11", "r12"
+
+#define _PERCPU_ARCH_SLAB_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_PPC_SLAB_ENTER(idoff)				\
+		/* Full when current >= end. */				\
+		"rldicl %%r0, %%r10, 48, 48\n\t"			\
+		"cmpld %%cr7, %%r9, %%r0\n\t"				\
+		"bge- %%cr7, %l[cmpfail]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"sldi %%r9, %%r9, 3\n\t"				\
+		"stdx %[ptr], %%r12, %%r9\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		"lwsync\n\t"						\
+		"addi %%r10, %%r10, 1\n\t"				\
+		"std %%r10, 0(%%r11)\n\t"				\
+		_PERCPU_PPC_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "b" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
+		  [cls] "r" ((uintptr_t)cls), [ptr] "r" (ptr)		\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_PPC_SLAB_CLOBBERS PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_SLAB_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_PPC_SLAB_ENTER(idoff)				\
+		/* Empty when current <= begin. */			\
+		"cmpld %%cr7, %%r9, %[begin]\n\t"			\
+		"ble- %%cr7, %l[cmpfail]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"sldi %%r9, %%r9, 3\n\t"				\
+		"add %%r9, %%r9, %%r12\n\t"				\
+		"ld %%r9, -8(%%r9)\n\t"					\
+		"std %%r9, 0(%[load])\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		"addi %%r10, %%r10, -1\n\t"				\
+		"std %%r10, 0(%%r11)\n\t"				\
+		_PERCPU_PPC_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "b" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
+		  [cls] "r" ((uintptr_t)cls), [begin] "r" ((uintptr_t)begin), \
+		  [load] "b" (load)					\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_PPC_SLAB_CLOBBERS PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+/*
  * The thread pointer, from which libc's area lies at __rseq_offset: r13 on
  * ppc64 (gcc 12 has no __builtin_thread_pointer() here).
  */

@@ -209,6 +209,82 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The slab's own pair (see arch/generic.h): the index is read inside the
+ * section and the slot found from it there.  t1-t4 and t6 are scratch.
+ * @nr comes zero-extended, like the index lwu loads.
+ */
+#define _PERCPU_RISCV_SLAB_ENTER(idoff)					\
+	"lla t6, 3b\n\t"						\
+	"sd t6, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
+	"1:\n\t"							\
+	"lwu t6, " PERCPU_STR(idoff) "(%[rs])\n\t"			\
+	"bgeu t6, %[nr], %l[mismatch]\n\t"				\
+	PERCPU_INJECT_ASM(1)						\
+	"andi t4, %[fast], 63\n\t"					\
+	"sll t6, t6, t4\n\t"						\
+	"andi t4, %[fast], -" PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) "\n\t"	\
+	"add t6, t6, t4\n\t"						\
+	"slli t4, %[cls], 3\n\t"					\
+	"add t4, t4, t6\n\t"						\
+	"ld t3, 0(t4)\n\t"						\
+	"slli t2, t3, 48\n\t"						\
+	"srli t2, t2, 48\n\t"
+
+#define _PERCPU_RISCV_SLAB_CLOBBERS	"memory", "t1", "t2", "t3", "t4", "t6"
+
+#define _PERCPU_ARCH_SLAB_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_RISCV_SLAB_ENTER(idoff)				\
+		/* Full when current >= end. */				\
+		"srli t1, t3, 16\n\t"					\
+		"slli t1, t1, 48\n\t"					\
+		"srli t1, t1, 48\n\t"					\
+		"bgeu t2, t1, %l[cmpfail]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"slli t2, t2, 3\n\t"					\
+		"add t2, t2, t6\n\t"					\
+		"sd %[ptr], 0(t2)\n\t"					\
+		PERCPU_INJECT_ASM(3)					\
+		"fence rw, w\n\t"					\
+		"addi t3, t3, 1\n\t"					\
+		"sd t3, 0(t4)\n\t"					\
+		_PERCPU_RISCV_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [fast] "r" (fast), \
+		  [cls] "r" ((uintptr_t)cls), [ptr] "r" (ptr)		\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_RISCV_SLAB_CLOBBERS PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_SLAB_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_RISCV_SLAB_ENTER(idoff)				\
+		/* Empty when current <= begin. */			\
+		"bgeu %[begin], t2, %l[cmpfail]\n\t"			\
+		PERCPU_INJECT_ASM(2)					\
+		"slli t2, t2, 3\n\t"					\
+		"add t2, t2, t6\n\t"					\
+		"ld t2, -8(t2)\n\t"					\
+		"sd t2, 0(%[load])\n\t"					\
+		PERCPU_INJECT_ASM(3)					\
+		"addi t3, t3, -1\n\t"					\
+		"sd t3, 0(t4)\n\t"					\
+		_PERCPU_RISCV_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [fast] "r" (fast), \
+		  [cls] "r" ((uintptr_t)cls), [begin] "r" ((uintptr_t)begin), \
+		  [load] "r" (load)					\
+		  PERCPU_INJECT_INPUT					\
+		: _PERCPU_RISCV_SLAB_CLOBBERS PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
 /* The thread pointer (tp), from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

@@ -206,6 +206,82 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The slab's own pair (see arch/generic.h): the index is read inside the
+ * section and the slot found from it there.  r1 (slot), r2 and r3
+ * (header) are scratch, r0 only between hooks (the injection hook uses
+ * it).  sllg takes its count from an address: the low 6 bits of @fast.
+ */
+#define _PERCPU_S390_SLAB_ENTER(idoff)					\
+	"larl %%r0, 3b\n\t"						\
+	"stg %%r0, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
+	"1:\n\t"							\
+	"llgf %%r1, " PERCPU_STR(idoff) "(%[rs])\n\t"			\
+	"clr %%r1, %[nr]\n\t"						\
+	"jhe %l[mismatch]\n\t"						\
+	PERCPU_INJECT_ASM(1)						\
+	"sllg %%r1, %%r1, 0(%[fast])\n\t"				\
+	"lgr %%r2, %[fast]\n\t"						\
+	"nill %%r2, 0x10000 - " PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) "\n\t" \
+	"agr %%r1, %%r2\n\t"						\
+	"sllg %%r2, %[cls], 3\n\t"					\
+	"lg %%r3, 0(%%r2, %%r1)\n\t"
+
+#define _PERCPU_ARCH_SLAB_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_S390_SLAB_ENTER(idoff)				\
+		/* Full when current >= end. */				\
+		"srlg %%r2, %%r3, 16\n\t"				\
+		"llghr %%r2, %%r2\n\t"					\
+		"llghr %%r0, %%r3\n\t"					\
+		"clgr %%r0, %%r2\n\t"					\
+		"jhe %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"llghr %%r2, %%r3\n\t"					\
+		"sllg %%r2, %%r2, 3\n\t"				\
+		"stg %[ptr], 0(%%r2, %%r1)\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		"sllg %%r2, %[cls], 3\n\t"				\
+		"aghi %%r3, 1\n\t"					\
+		"stg %%r3, 0(%%r2, %%r1)\n\t"				\
+		_PERCPU_S390_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "a" (rs), [nr] "d" (nr), [fast] "a" (fast),	\
+		  [cls] "d" ((uintptr_t)cls), [ptr] "d" (ptr)		\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r0", "r1", "r2", "r3" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_SLAB_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_S390_SLAB_ENTER(idoff)				\
+		/* Empty when current <= begin. */			\
+		"llghr %%r2, %%r3\n\t"					\
+		"clgr %%r2, %[begin]\n\t"				\
+		"jle %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"sllg %%r2, %%r2, 3\n\t"				\
+		"lg %%r0, -8(%%r2, %%r1)\n\t"				\
+		"stg %%r0, 0(%[load])\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		"sllg %%r2, %[cls], 3\n\t"				\
+		"aghi %%r3, -1\n\t"					\
+		"stg %%r3, 0(%%r2, %%r1)\n\t"				\
+		_PERCPU_S390_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "a" (rs), [nr] "d" (nr), [fast] "a" (fast),	\
+		  [cls] "d" ((uintptr_t)cls), [begin] "d" ((uintptr_t)begin), \
+		  [load] "a" (load)					\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r0", "r1", "r2", "r3" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
 /* The thread pointer, from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

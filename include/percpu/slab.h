@@ -58,8 +58,23 @@ PERCPU_EXTERN_C_BEGIN
 
 #define PERCPU_SLAB_MAGIC		0x70637362u
 
+/*
+ * The word a single push or pop reads from struct percpu_slab: the slots'
+ * base (page aligned, so its low bits are free) with log2 of the slot size
+ * and the index mode in those low bits.  One load instead of three (base,
+ * shift, index mode): each load a fast path repeats after the previous
+ * sequence's memory clobber showed in the cost of a push+pop pair.  The
+ * batches read it too, for whether the CPU has the architecture's wide copy
+ * (percpu_arch_wide_copy_ok(), asked once at init).
+ */
+#define PERCPU_SLAB_FAST_SHIFT		0x3fu	/* log2 of mem.stride */
+#define PERCPU_SLAB_FAST_MM_CID		0x40u	/* indexed by mm_cid */
+#define PERCPU_SLAB_FAST_WIDE		0x80u	/* batches copy with wide moves */
+#define PERCPU_SLAB_FAST_BITS		(PERCPU_SLAB_ARCH_ALIGN - 1)	/* below the base */
+
 struct percpu_slab {
 	struct percpu_mem mem;		/* per slot: headers, mutex, pointers */
+	uintptr_t fast;			/* base | flags: PERCPU_SLAB_FAST_* */
 	unsigned int nr_classes;
 	unsigned int magic;		/* PERCPU_SLAB_MAGIC while initialised */
 	/* log2 of mem.stride: a slot is a power of two, reached with a shift. */
@@ -244,24 +259,25 @@ PERCPU_INLINE intptr_t _percpu_slab_hdr(unsigned int cur, unsigned int end)
 PERCPU_INLINE int _percpu_slab_push(struct percpu_slab *s, unsigned int cls, void *ptr)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
-	const uint32_t *idp;
-	uint32_t id;
+	uintptr_t fast = PERCPU_LOAD(&s->fast);
+	int r;
 
-	if (PERCPU_LIKELY(_percpu_mem_index(&s->mem, rs, &id, &idp))) {
-		intptr_t *slot = _percpu_slab_slot(s, id);
-		intptr_t hdr = PERCPU_LOAD(&slot[cls]);
-		unsigned int cur = _percpu_slab_cur(hdr);
-
-		/* A header of 0 (not set up, or locked) looks full. */
-		if (PERCPU_LIKELY(cur < _percpu_slab_end(hdr))) {
-			PERCPU_TSAN_RELEASE(ptr);
-			PERCPU_INJECT_C(1);
-			if (PERCPU_LIKELY(percpu_arch_cmpeqv_trystorev_storev_release(
-						rs, &slot[cls], hdr, &slot[cur], (intptr_t)ptr,
-						hdr + 1, id, idp) == PERCPU_SEQ_COMMITTED))
-				return 0;
-		}
-	}
+	PERCPU_TSAN_RELEASE(ptr);
+	PERCPU_INJECT_C(1);
+	/*
+	 * One sequence reads the index, finds the slot and the header, and
+	 * stores: a header of 0 (not set up, or locked) looks full.  A
+	 * negative cpu_id (an area not registered) is at or above 2^31; an
+	 * unregistered area's mm_cid may be 0, so cpu_id is checked first.
+	 */
+	if (PERCPU_LIKELY(!(fast & PERCPU_SLAB_FAST_MM_CID)))
+		r = percpu_arch_slab_push_cpu(rs, UINT32_C(1) << 31, fast, cls, (intptr_t)ptr);
+	else if ((int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0)
+		r = percpu_arch_slab_push_mm_cid(rs, s->mem.nr, fast, cls, (intptr_t)ptr);
+	else
+		r = PERCPU_SEQ_CPU_MISMATCH;
+	if (PERCPU_LIKELY(r == PERCPU_SEQ_COMMITTED))
+		return 0;
 	return percpu_slab_push_slow(s, cls, ptr);
 }
 
@@ -272,31 +288,24 @@ PERCPU_INLINE int _percpu_slab_push(struct percpu_slab *s, unsigned int cls, voi
 PERCPU_INLINE void *_percpu_slab_pop(struct percpu_slab *s, unsigned int cls)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
-	const uint32_t *idp;
-	uint32_t id;
+	uintptr_t fast = PERCPU_LOAD(&s->fast);
+	intptr_t p;
+	int r;
 
-	if (PERCPU_LIKELY(_percpu_mem_index(&s->mem, rs, &id, &idp))) {
-		intptr_t *slot = _percpu_slab_slot(s, id);
-		intptr_t hdr = PERCPU_LOAD(&slot[cls]);
-		unsigned int cur = _percpu_slab_cur(hdr);
-
-		/* A header of 0 looks empty: current 0 is below every begin. */
-		if (PERCPU_LIKELY(cur > s->begin[cls])) {
-			intptr_t p = PERCPU_LOAD(&slot[cur - 1]);
-
-			PERCPU_INJECT_C(2);
-			/*
-			 * The second comparison defeats ABA: a pop and a push of
-			 * another pointer between our loads and the section
-			 * leave the same header.
-			 */
-			if (PERCPU_LIKELY(percpu_arch_cmpeqv_cmpeqv_storev(rs, &slot[cls], hdr,
-									   &slot[cur - 1], p,
-									   hdr - 1, id, idp) ==
-					  PERCPU_SEQ_COMMITTED))
-				return PERCPU_TSAN_ACQUIRE((void *)p);
-		}
-	}
+	PERCPU_INJECT_C(2);
+	/*
+	 * The pointer is read inside the section, after the header: no ABA
+	 * check is needed.  A header of 0 looks empty: current 0 is below
+	 * every begin.  Index checks as for _percpu_slab_push().
+	 */
+	if (PERCPU_LIKELY(!(fast & PERCPU_SLAB_FAST_MM_CID)))
+		r = percpu_arch_slab_pop_cpu(rs, UINT32_C(1) << 31, fast, cls, s->begin[cls], &p);
+	else if ((int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0)
+		r = percpu_arch_slab_pop_mm_cid(rs, s->mem.nr, fast, cls, s->begin[cls], &p);
+	else
+		r = PERCPU_SEQ_CPU_MISMATCH;
+	if (PERCPU_LIKELY(r == PERCPU_SEQ_COMMITTED))
+		return PERCPU_TSAN_ACQUIRE((void *)p);
 	return percpu_slab_pop_slow(s, cls);
 }
 
@@ -311,6 +320,7 @@ PERCPU_INLINE ssize_t _percpu_slab_push_batch(struct percpu_slab *s, unsigned in
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 	const uint32_t *idp;
 	uint32_t id;
+	int r;
 
 	if (PERCPU_LIKELY(_percpu_mem_index(&s->mem, rs, &id, &idp))) {
 		intptr_t *slot = _percpu_slab_slot(s, id);
@@ -324,10 +334,15 @@ PERCPU_INLINE ssize_t _percpu_slab_push_batch(struct percpu_slab *s, unsigned in
 				PERCPU_TSAN_RELEASE(ptrs[i]);
 			PERCPU_INJECT_C(1);
 			/* Copy into the free slots, then commit the header. */
-			if (PERCPU_LIKELY(percpu_arch_cmpeqv_trymemcpy_storev_release(
-						rs, &slot[cls], hdr, &slot[cur], ptrs,
-						k * sizeof(intptr_t), hdr + (intptr_t)k, id, idp) ==
-					  PERCPU_SEQ_COMMITTED))
+			if (PERCPU_LOAD(&s->fast) & PERCPU_SLAB_FAST_WIDE)
+				r = percpu_arch_cmpeqv_trymemcpy_wide_storev_release(
+					rs, &slot[cls], hdr, &slot[cur], ptrs,
+					k * sizeof(intptr_t), hdr + (intptr_t)k, id, idp);
+			else
+				r = percpu_arch_cmpeqv_trymemcpy_storev_release(
+					rs, &slot[cls], hdr, &slot[cur], ptrs,
+					k * sizeof(intptr_t), hdr + (intptr_t)k, id, idp);
+			if (PERCPU_LIKELY(r == PERCPU_SEQ_COMMITTED))
 				return (ssize_t)k;
 		}
 	}
@@ -345,6 +360,7 @@ PERCPU_INLINE ssize_t _percpu_slab_pop_batch(struct percpu_slab *s, unsigned int
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 	const uint32_t *idp;
 	uint32_t id;
+	int r;
 
 	if (PERCPU_LIKELY(_percpu_mem_index(&s->mem, rs, &id, &idp))) {
 		intptr_t *slot = _percpu_slab_slot(s, id);
@@ -361,10 +377,15 @@ PERCPU_INLINE ssize_t _percpu_slab_pop_batch(struct percpu_slab *s, unsigned int
 			 * so no ABA check is needed; an abort leaves @out
 			 * partly written, which nobody reads before the commit.
 			 */
-			if (PERCPU_LIKELY(percpu_arch_cmpeqv_trymemcpy_storev(
-						rs, &slot[cls], hdr, out, &slot[cur - k],
-						k * sizeof(intptr_t), hdr - (intptr_t)k, id, idp) ==
-					  PERCPU_SEQ_COMMITTED)) {
+			if (PERCPU_LOAD(&s->fast) & PERCPU_SLAB_FAST_WIDE)
+				r = percpu_arch_cmpeqv_trymemcpy_wide_storev(
+					rs, &slot[cls], hdr, out, &slot[cur - k],
+					k * sizeof(intptr_t), hdr - (intptr_t)k, id, idp);
+			else
+				r = percpu_arch_cmpeqv_trymemcpy_storev(
+					rs, &slot[cls], hdr, out, &slot[cur - k],
+					k * sizeof(intptr_t), hdr - (intptr_t)k, id, idp);
+			if (PERCPU_LIKELY(r == PERCPU_SEQ_COMMITTED)) {
 				for (size_t i = 0; i < k; i++)
 					(void)PERCPU_TSAN_ACQUIRE(out[i]);
 				return (ssize_t)k;
