@@ -27,7 +27,10 @@
 # Environment: LTTNG_BENCH (the program, default ./lttng_bench),
 # LTTNG_BENCH_SKIP (non-empty: skip with this reason; set by make where
 # configure found no lttng-ust), LTTNG and LTTNG_SESSIOND (the tools),
-# LTTNG_BENCH_RING_BYTES (per CPU, both sides; default 2 MiB).
+# LTTNG_BENCH_RING_BYTES (per CPU, both sides; default 2 MiB),
+# LTTNG_BENCH_VERIFY (non-empty: keep the whole trace, then count its events
+# and discarded-events notices with babeltrace2 and check them against what
+# lttng_bench wrote; for short runs: the trace is not rotated).
 set -u
 
 LTTNG=${LTTNG:-lttng}
@@ -124,9 +127,14 @@ subbuf=$((ring_bytes / 8))
 lt create "$session" --output="$tmp/trace"
 # Trace files rotate (4 per stream, 4 sub-buffers each) so that a long run
 # does not fill the disk; lttng_bench's own consumer wraps its file too.
+# LTTNG_BENCH_VERIFY=1 keeps the whole trace instead, and counts it after.
+if [ -n "${LTTNG_BENCH_VERIFY:-}" ]; then
+	rotate=
+else
+	rotate="--tracefile-size=$((subbuf * 4)) --tracefile-count=4"
+fi
 lt enable-channel --userspace "$channel" --session="$session" --buffers-uid --discard \
-	--subbuf-size="$subbuf" --num-subbuf=8 \
-	--tracefile-size=$((subbuf * 4)) --tracefile-count=4
+	--subbuf-size="$subbuf" --num-subbuf=8 $rotate
 lt enable-event --userspace 'percpu_bench:*' --session="$session" --channel="$channel"
 lt start "$session"
 echo "# LTTng-UST $("$LTTNG" --version | sed -n '1s/^lttng (LTTng Trace Control) //p'):" \
@@ -135,17 +143,41 @@ echo "# LTTng-UST $("$LTTNG" --version | sed -n '1s/^lttng (LTTng Trace Control)
 
 # The application registers with the daemon in its constructor; wait for
 # that longer than the default 3 s on a loaded machine.
-LTTNG_UST_REGISTER_TIMEOUT=${LTTNG_UST_REGISTER_TIMEOUT:-20000} \
-	"$prog" --ring-bytes="$ring_bytes" --out-dir="$tmp/out" \
-	--discarded-cmd="/bin/sh '$script' --flush-discarded $session $channel" "$@"
-status=$?
+{
+	LTTNG_UST_REGISTER_TIMEOUT=${LTTNG_UST_REGISTER_TIMEOUT:-20000} \
+		"$prog" --ring-bytes="$ring_bytes" --out-dir="$tmp/out" \
+		--discarded-cmd="/bin/sh '$script' --flush-discarded $session $channel" "$@"
+	echo $? > "$tmp/status"
+} | tee "$tmp/bench.out"
+status=$(cat "$tmp/status")
 
 # After the run, failures only warn: the figures are printed already.
 "$LTTNG" stop "$session" > "$tmp/lttng.log" 2>&1 ||
 	echo "# lttng stop failed: $(tail -n 1 "$tmp/lttng.log")"
 grep -i -E 'discard|lost' "$tmp/lttng.log" | sed 's/^/# lttng stop: /'
-echo "# LTTng channel after stop: discarded events" \
-	"$(/bin/sh "$script" --discarded "$session" "$channel" || echo unknown)"
+final=$(/bin/sh "$script" --discarded "$session" "$channel" || echo unknown)
+echo "# LTTng channel after stop: discarded events $final"
+cells=$(sed -n 's/^lttng_ust dropped, all cells: \([0-9]*\) .*/\1/p' "$tmp/bench.out")
+[ -z "$cells" ] || [ "$cells" = "$final" ] ||
+	echo "# warning: the cells' discarded counts sum to $cells, not $final: the dropped column is not exact"
 "$LTTNG" destroy "$session" > "$tmp/lttng.log" 2>&1 ||
 	echo "# lttng destroy failed: $(tail -n 1 "$tmp/lttng.log")"
+
+# The trace itself: events recorded and the discarded-events notices
+# babeltrace2 prints, against what lttng_bench wrote and was told was
+# discarded.
+if [ -n "${LTTNG_BENCH_VERIFY:-}" ]; then
+	if command -v babeltrace2 > /dev/null 2>&1; then
+		recorded=$(babeltrace2 "$tmp/trace" 2> "$tmp/bt.err" | grep -c ' percpu_bench:ev')
+		discarded=$(grep -o 'discarded [0-9]* event' "$tmp/bt.err" |
+			awk '{ n += $2 } END { print n + 0 }')
+		written=$(sed -n 's/^lttng_ust written, all cells: //p' "$tmp/bench.out")
+		echo "# trace (babeltrace2): $recorded events recorded, $discarded discarded;" \
+			"lttng_bench wrote ${written:-?}"
+		[ -n "$written" ] && [ $((recorded + discarded)) -eq "$written" ] ||
+			{ echo "# trace: recorded + discarded != written"; status=1; }
+	else
+		echo "# trace: babeltrace2 not found, not counted"
+	fi
+fi
 exit $status

@@ -461,6 +461,7 @@ int main(int argc, char **argv)
 	long tl[8] = { 1, 0 };
 	int ncpu = (int)percpu_nr_cpus(), nt = 2, lttng = 1;
 	long long lttng_dropped = 0;
+	unsigned long long lttng_written = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -560,6 +561,8 @@ int main(int argc, char **argv)
 					       sizes[s], threads[t], rep, x->ns, x->cpu_ns, x->wall_ns,
 					       (unsigned long long)x->events, x->dropped);
 					if (v == V_LTTNG)
+						lttng_written += x->events;
+					if (v == V_LTTNG)
 						lttng_dropped = x->dropped >= 0 && lttng_dropped >= 0 ?
 							lttng_dropped + x->dropped : -1;
 					fflush(stdout);
@@ -627,7 +630,8 @@ int main(int argc, char **argv)
 		       "unknown): the ratio compares drops, which cost less than writes, more than "
 		       "writes.\n", DROP_MARK);
 	if (lttng)
-		printf("\nlttng_ust dropped, all cells: %lld (the session daemon's count at the "
-		       "end should be the same)\n", lttng_dropped);
+		printf("\nlttng_ust written, all cells: %llu\nlttng_ust dropped, all cells: %lld "
+		       "(the session daemon's count at the end should be the same)\n",
+		       lttng_written, lttng_dropped);
 	return 0;
 }
