@@ -12,7 +12,7 @@
 # It starts its own session daemon (lttng-sessiond --daemonize, --no-kernel),
 # creates a session writing into a temporary directory, a UST channel with
 # per-user per-CPU buffers (--buffers-uid, the default) in discard mode (the
-# default) with sub-buffers of the libpercpu ring's size (RING_BYTES / 8,
+# default) of the libpercpu ring's bytes per CPU (8 sub-buffers of RING_BYTES / 8,
 # 8 of them), enables percpu_bench:*, starts, runs lttng_bench (which
 # registers with the daemon and writes the events while lttng-consumerd
 # drains them to disk), stops, destroys, stops the daemon and removes the

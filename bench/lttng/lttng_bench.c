@@ -10,12 +10,14 @@
  * two cells back to back:
  *
  *   percpu_write   _percpu_ring_write() into a discard-mode percpu_ring of
- *                  --ring-bytes per CPU (8 sub-buffers, as the LTTng
- *                  channel is set up; one ring for the whole run, as the
- *                  session's buffers are), while a consumer thread drains it
- *                  as lttng-consumerd drains LTTng's buffers: it sleeps in
- *                  percpu_ring_wait() until a sub-buffer's worth is
- *                  written, reads every CPU's ring and writes what it read
+ *                  --ring-bytes per CPU, as many as LTTng's channel has in
+ *                  its 8 sub-buffers (a discard-mode ring is one region,
+ *                  freed event by event as the reader reads; one ring for
+ *                  the whole run, as the session's buffers are), while a
+ *                  consumer thread drains it as lttng-consumerd drains
+ *                  LTTng's buffers: it sleeps in percpu_ring_wait() until
+ *                  an LTTng sub-buffer's worth (an eighth) is written,
+ *                  reads every CPU's ring and writes what it read
  *                  to a file (--out-dir; wrapping at 64 MiB, as the LTTng
  *                  channel's trace files rotate)
  *   lttng_ust      lttng_ust_tracepoint(percpu_bench, evN, payload): LTTng
@@ -232,7 +234,7 @@ static void *writer_main(void *arg)
 /*
  * The libpercpu side's consumer: what lttng-consumerd does for LTTng,
  * short of the metadata and the packet headers.  Woken when some CPU's ring
- * holds a sub-buffer's worth (or every 10 ms), it reads every CPU's ring
+ * holds an LTTng sub-buffer's worth (or every 10 ms), it reads every CPU's ring
  * and writes the bytes to its file.
  */
 static void *consumer_main(void *arg)
@@ -449,7 +451,7 @@ static void usage(void)
 		"                   [--ring-bytes=B] [--out-dir=DIR] [--discarded-cmd=CMD]\n"
 		"                   [--unpinned] [--no-lttng]\n"
 		"  --threads: thread counts; 0 means one per CPU (default 1,0)\n"
-		"  --ring-bytes: per CPU, a power of two (default 2 MiB, 8 sub-buffers)\n"
+		"  --ring-bytes: per CPU, a power of two (default 2 MiB; LTTng: 8 sub-buffers)\n"
 		"  --discarded-cmd: shell command printing LTTng's discarded-event count\n"
 		"  --no-lttng: libpercpu only (no session, or built without lttng-ust)\n");
 	exit(2);
