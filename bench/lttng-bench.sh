@@ -157,7 +157,7 @@ status=$(cat "$tmp/status")
 grep -i -E 'discard|lost' "$tmp/lttng.log" | sed 's/^/# lttng stop: /'
 final=$(/bin/sh "$script" --discarded "$session" "$channel" || echo unknown)
 echo "# LTTng channel after stop: discarded events $final"
-cells=$(sed -n 's/^lttng_ust dropped, all cells: \([0-9]*\) .*/\1/p' "$tmp/bench.out")
+cells=$(sed -n 's/^lttng_ust dropped, all cells and the warm-up: \([0-9]*\) .*/\1/p' "$tmp/bench.out")
 [ -z "$cells" ] || [ "$cells" = "$final" ] ||
 	echo "# warning: the cells' discarded counts sum to $cells, not $final: the dropped column is not exact"
 "$LTTNG" destroy "$session" > "$tmp/lttng.log" 2>&1 ||
@@ -171,7 +171,7 @@ if [ -n "${LTTNG_BENCH_VERIFY:-}" ]; then
 		recorded=$(babeltrace2 "$tmp/trace" 2> "$tmp/bt.err" | grep -c ' percpu_bench:ev')
 		discarded=$(grep -o 'discarded [0-9]* event' "$tmp/bt.err" |
 			awk '{ n += $2 } END { print n + 0 }')
-		written=$(sed -n 's/^lttng_ust written, all cells: //p' "$tmp/bench.out")
+		written=$(sed -n 's/^lttng_ust written, all cells and the warm-up: //p' "$tmp/bench.out")
 		echo "# trace (babeltrace2): $recorded events recorded, $discarded discarded;" \
 			"lttng_bench wrote ${written:-?}"
 		[ -n "$written" ] && [ $((recorded + discarded)) -eq "$written" ] ||

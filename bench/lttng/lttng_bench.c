@@ -310,7 +310,8 @@ struct result {
  */
 static struct percpu_ring ring;
 
-static int run_cell(enum variant v, size_t size, int nthreads, struct result *res)
+static int run_cell(enum variant v, size_t size, int nthreads, double secs,
+		    struct result *res)
 {
 	struct cell c = { .v = v, .size = size, .nthreads = nthreads, .out_fd = -1,
 			  .ring = &ring };
@@ -348,7 +349,7 @@ static int run_cell(enum variant v, size_t size, int nthreads, struct result *re
 			abort();
 	}
 	pthread_barrier_wait(&c.start);
-	__atomic_store_n(&c.deadline_ns, now_ns() + (uint64_t)(opt_secs * 1e9), __ATOMIC_RELAXED);
+	__atomic_store_n(&c.deadline_ns, now_ns() + (uint64_t)(secs * 1e9), __ATOMIC_RELAXED);
 	for (int i = 0; i < nthreads; i++) {
 		pthread_join(w[i].tid, NULL);
 		ns += w[i].timed_ns;
@@ -548,6 +549,23 @@ int main(int argc, char **argv)
 	}
 	printf("# clock_gettime(CLOCK_MONOTONIC): %.1f ns (CPU time per call, one thread)\n",
 	       clock_cost_ns());
+	/*
+	 * Warm-up, untimed: a tenth of a second of each writer at the largest
+	 * size on every CPU, so that the first cell of either side does not
+	 * pay the page faults of its buffers, nor the first registrations.
+	 */
+	for (int v = 0; v < NVARIANTS; v++) {
+		struct result x;
+
+		if (v == V_LTTNG && !lttng)
+			continue;
+		if (run_cell((enum variant)v, (size_t)sizes[nsizes - 1], ncpu, 0.1, &x))
+			return 1;
+		if (v == V_LTTNG) {
+			lttng_written += x.events;
+			lttng_dropped = x.dropped >= 0 ? x.dropped : -1;
+		}
+	}
 	for (int rep = 0; rep < opt_reps; rep++) {
 		for (int s = 0; s < nsizes; s++) {
 			for (int t = 0; t < nthreads_opts; t++) {
@@ -556,7 +574,8 @@ int main(int argc, char **argv)
 
 					if (v == V_LTTNG && !lttng)
 						continue;
-					if (run_cell((enum variant)v, (size_t)sizes[s], threads[t], x))
+					if (run_cell((enum variant)v, (size_t)sizes[s], threads[t],
+						     opt_secs, x))
 						return 1;
 					printf("cell %s size=%ld threads=%d rep=%d ns=%.2f cpu_ns=%.2f "
 					       "wall_ns=%.2f events=%llu dropped=%lld\n", variant_name[v],
@@ -632,8 +651,9 @@ int main(int argc, char **argv)
 		       "unknown): the ratio compares drops, which cost less than writes, more than "
 		       "writes.\n", DROP_MARK);
 	if (lttng)
-		printf("\nlttng_ust written, all cells: %llu\nlttng_ust dropped, all cells: %lld "
-		       "(the session daemon's count at the end should be the same)\n",
+		printf("\nlttng_ust written, all cells and the warm-up: %llu\nlttng_ust dropped, "
+		       "all cells and the warm-up: %lld (the session daemon's count at the end "
+		       "should be the same)\n",
 		       lttng_written, lttng_dropped);
 	return 0;
 }
