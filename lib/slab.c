@@ -223,14 +223,14 @@ static ssize_t slab_slow(struct percpu_slab *s, const struct slab_req *r)
 	size_t off = r->cls * sizeof(intptr_t);
 
 	for (;;) {
-		struct percpu_rseq_abi *rs = percpu_rseq_thread_area();
+		struct percpu_rseq_abi *rs = percpu_slow_area();
 		struct percpu_slow sl;
 		const uint32_t *idp;
 		uint32_t id;
 		intptr_t hdr;
 		size_t k;
 
-		if (percpu_rseq_is_fallback(rs)) {
+		if (!rs) {
 			unsigned int slot;
 
 			if (percpu_slow_lock_local_at(&sl, &s->mem, off, SLAB_LOCKED, &hdr, &slot))
