@@ -147,6 +147,10 @@ TARGETS = [
      ("buffer", "mutex_push_pop"), 2.0, "fallback"),
     ("fallback ring 16 B write vs mutex", ("ring/16", "percpu_write"),
      ("ring/16", "mutex_write"), 2.0, "fallback"),
+    # The same with the baseline that also reads the clock per event: what a
+    # timestamped event costs a mutex ring.
+    ("fallback ring 16 B write vs timestamped mutex", ("ring/16", "percpu_write"),
+     ("ring/16", "mutex_ts_write"), 2.0, "fallback"),
     ("fallback ring 16 B write+read vs mutex", ("ring_write_read/16", "percpu_write_read"),
      ("ring_write_read/16", "mutex_write_read"), None, "fallback"),
 ]
