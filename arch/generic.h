@@ -88,6 +88,24 @@
  *       area not registered) fails it when nr <= 2^31, but an mm_cid of an
  *       unregistered area may be 0, so a caller of the _mm_cid pair must
  *       have seen cpu_id >= 0 first.
+ *   percpu_arch_list_push_cpu(rs, nr, base, next, newv)
+ *       id = rs->cpu_id; if (id >= nr) mismatch;
+ *       v = (intptr_t *)(base + ((uintptr_t)id << PERCPU_CACHELINE_SHIFT));
+ *       if (*v == 1) cmpfail; *next = *v; *v = newv   (commit: a release)
+ *   percpu_arch_list_pop_cpu(rs, nr, base, voffp, load)
+ *       id, v as above; if (*v == 1) cmpfail;
+ *       *load = *v; *v = *(intptr_t *)(*v + voffp)
+ *       (*load defined only when the sequence commits, as above)
+ *   percpu_arch_list_push_mm_cid(), percpu_arch_list_pop_mm_cid()
+ *       the same with id = rs->mm_cid
+ *       The list's pair (percpu/list.h: slots PERCPU_CACHELINE_BYTES
+ *       apart, the head first in each, 1 the head of a locked slot), made
+ *       like the slab's: the index is read inside the section and the slot
+ *       found from it there, so the head is read once, inside, and compared
+ *       with nothing read before.  The index checks are the slab pair's
+ *       (one unsigned compare with @nr; the _mm_cid callers check cpu_id
+ *       >= 0 first).  The pop loads *(*v + voffp) whatever *v is: the
+ *       list makes an empty head (0) point at a word holding 0.
  *   percpu_arch_thread_pointer()
  *       the thread pointer, from which libc's area lies at __rseq_offset
  *
@@ -195,6 +213,17 @@ cmpfail:								\
  */
 #ifndef PERCPU_CACHELINE_BYTES
 #define PERCPU_CACHELINE_BYTES	64
+#endif
+
+/* log2 of the stride, for the list sequences' shift. */
+#if PERCPU_CACHELINE_BYTES == 64
+#define PERCPU_CACHELINE_SHIFT	6
+#elif PERCPU_CACHELINE_BYTES == 128
+#define PERCPU_CACHELINE_SHIFT	7
+#elif PERCPU_CACHELINE_BYTES == 256
+#define PERCPU_CACHELINE_SHIFT	8
+#else
+# error "PERCPU_CACHELINE_BYTES is not 64, 128 or 256"
 #endif
 
 /* The sequences, from the architecture's bodies (see the top of this file). */
@@ -327,6 +356,30 @@ PERCPU_INLINE int percpu_arch_slab_pop_mm_cid(struct percpu_rseq_abi *rs, uint32
 					       unsigned int begin, intptr_t *load)
 {
 	_PERCPU_ARCH_SLAB_POP(PERCPU_RSEQ_OFF_MM_CID);
+}
+
+PERCPU_INLINE int percpu_arch_list_push_cpu(struct percpu_rseq_abi *rs, uint32_t nr,
+					     char *base, intptr_t *next, intptr_t newv)
+{
+	_PERCPU_ARCH_LIST_PUSH(PERCPU_RSEQ_OFF_CPU_ID);
+}
+
+PERCPU_INLINE int percpu_arch_list_push_mm_cid(struct percpu_rseq_abi *rs, uint32_t nr,
+						char *base, intptr_t *next, intptr_t newv)
+{
+	_PERCPU_ARCH_LIST_PUSH(PERCPU_RSEQ_OFF_MM_CID);
+}
+
+PERCPU_INLINE int percpu_arch_list_pop_cpu(struct percpu_rseq_abi *rs, uint32_t nr,
+					    char *base, intptr_t voffp, intptr_t *load)
+{
+	_PERCPU_ARCH_LIST_POP(PERCPU_RSEQ_OFF_CPU_ID);
+}
+
+PERCPU_INLINE int percpu_arch_list_pop_mm_cid(struct percpu_rseq_abi *rs, uint32_t nr,
+					       char *base, intptr_t voffp, intptr_t *load)
+{
+	_PERCPU_ARCH_LIST_POP(PERCPU_RSEQ_OFF_MM_CID);
 }
 
 #endif /* PERCPU_ARCH_GENERIC_DEFAULTS_H */

@@ -246,6 +246,117 @@ static __attribute__((noinline)) void check_slab_index(void)
 	free(mem);
 }
 
+#define NLIST		5	/* ok() calls in check_list() */
+#define LIST_WORDS	(PERCPU_CACHELINE_BYTES / sizeof(intptr_t))
+
+/* The list's end marker and nodes: a node's encoding is its distance from lend. */
+static intptr_t lend, lnode[3];
+
+static intptr_t list_enc(intptr_t *n)
+{
+	return (intptr_t)((uintptr_t)n - (uintptr_t)&lend);
+}
+
+static __attribute__((noinline)) void check_list(struct percpu_rseq_abi *rs, int real,
+						 const char *where)
+{
+	unsigned int nslots = real ? percpu_nr_cpus() : 4, used = 3, changed = 0, i;
+	size_t size = (size_t)nslots * PERCPU_CACHELINE_BYTES;
+	intptr_t *mem = aligned_alloc(PERCPU_CACHELINE_BYTES, size), *slot, p = -9;
+	const uint32_t nr = UINT32_C(1) << 31;
+	int r, good = 1;
+
+#define RUN(call)							\
+	do {								\
+		r = (call);						\
+	} while (real && (r == PERCPU_SEQ_ABORTED || r == PERCPU_SEQ_CPU_MISMATCH))
+
+	if (!mem)
+		abort();
+	memset(mem, 0, size);
+	for (i = 0; i < nslots; i++)
+		mem[i * LIST_WORDS + 1] = -7;	/* right past the head: never written */
+	lend = 0;
+	for (i = 0; i < 3; i++) {
+		lnode[i] = -5;
+		RUN(percpu_arch_list_push_cpu(rs, nr, (char *)mem, &lnode[i],
+					      list_enc(&lnode[i])));
+		good &= r == PERCPU_SEQ_COMMITTED;
+	}
+	if (real)
+		used = percpu_rseq_cpu_start(rs);
+	slot = mem + (size_t)used * LIST_WORDS;
+	ok(good && slot[0] == list_enc(&lnode[2]) && lnode[2] == list_enc(&lnode[1]) &&
+	   lnode[1] == list_enc(&lnode[0]) && lnode[0] == 0,
+	   "%s: list_push_cpu pushes 3 on slot %u, each linked to the last", where, used);
+	good = 1;
+	for (i = 3; i-- > 0;) {
+		RUN(percpu_arch_list_pop_cpu(rs, nr, (char *)mem, (intptr_t)&lend, &p));
+		good &= r == PERCPU_SEQ_COMMITTED && p == list_enc(&lnode[i]);
+	}
+	ok(good && slot[0] == 0, "%s: list_pop_cpu pops 3, last in first out", where);
+	RUN(percpu_arch_list_pop_cpu(rs, nr, (char *)mem, (intptr_t)&lend, &p));
+	ok(r == PERCPU_SEQ_COMMITTED && p == 0 && slot[0] == 0 && lend == 0,
+	   "%s: list_pop_cpu on an empty list loads 0 (%d)", where, r);
+	/* A locked head (1) fails push and pop, and nothing is written. */
+	slot[0] = 1;
+	lnode[0] = -5;
+	RUN(percpu_arch_list_push_cpu(rs, nr, (char *)mem, &lnode[0], list_enc(&lnode[0])));
+	good = r == PERCPU_SEQ_CMPFAIL && lnode[0] == -5;
+	RUN(percpu_arch_list_pop_cpu(rs, nr, (char *)mem, (intptr_t)&lend, &p));
+	ok(good && r == PERCPU_SEQ_CMPFAIL && slot[0] == 1,
+	   "%s: a locked head fails push and pop (%d)", where, r);
+	slot[0] = 0;
+	for (i = 0; i < nslots; i++)
+		changed += mem[i * LIST_WORDS] != 0 || mem[i * LIST_WORDS + 1] != -7;
+	ok(changed == 0, "%s: list pair touches no other slot or word (%u)", where, changed);
+#undef RUN
+	free(mem);
+}
+
+/*
+ * The list pair's index checks, on the fake area (as for the slab pair).
+ */
+static __attribute__((noinline)) void check_list_index(void)
+{
+	size_t size = (size_t)4 * PERCPU_CACHELINE_BYTES;
+	intptr_t *mem = aligned_alloc(PERCPU_CACHELINE_BYTES, size), p = -9;
+	char *base = (char *)mem;
+	int n = 0;
+
+	if (!mem)
+		abort();
+	memset(mem, 0, size);
+	lend = 0;
+	lnode[0] = -5;
+	fake.cpu_id = 3;
+	fake.mm_cid = 2;
+	n += percpu_arch_list_push_cpu(&fake, 3, base, &lnode[0], list_enc(&lnode[0])) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_list_pop_cpu(&fake, 3, base, (intptr_t)&lend, &p) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_list_push_mm_cid(&fake, 2, base, &lnode[0], list_enc(&lnode[0])) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_list_pop_mm_cid(&fake, 2, base, (intptr_t)&lend, &p) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	fake.cpu_id = (uint32_t)-1;
+	n += percpu_arch_list_push_cpu(&fake, UINT32_C(1) << 31, base, &lnode[0],
+				       list_enc(&lnode[0])) == PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_list_pop_cpu(&fake, UINT32_C(1) << 31, base, (intptr_t)&lend, &p) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	fake.cpu_id = 3;
+	ok(n == 6 && mem[3 * LIST_WORDS] == 0 && mem[2 * LIST_WORDS] == 0 && lnode[0] == -5,
+	   "list pair: index >= nr or cpu_id -1 mismatches, writes nothing (%d)", n);
+	n = percpu_arch_list_push_mm_cid(&fake, 4, base, &lnode[0], list_enc(&lnode[0])) ==
+	    PERCPU_SEQ_COMMITTED;
+	n += mem[2 * LIST_WORDS] == list_enc(&lnode[0]) && mem[3 * LIST_WORDS] == 0 &&
+	     lnode[0] == 0;
+	n += percpu_arch_list_pop_mm_cid(&fake, 4, base, (intptr_t)&lend, &p) ==
+	     PERCPU_SEQ_COMMITTED && p == list_enc(&lnode[0]);
+	ok(n == 3 && mem[2 * LIST_WORDS] == 0, "list pair by mm_cid uses slot mm_cid (%d)", n);
+	free(mem);
+}
+
 /*
  * Run every sequence on @rs as CPU @cpu.  On the real area (@real) the kernel
  * may abort a sequence or move the thread first: then read the CPU again and
@@ -431,6 +542,7 @@ static __attribute__((noinline)) void check_real(struct percpu_rseq_abi *rs)
 
 	check_all(rs, 0, 1, "real area");
 	check_slab(rs, 1, "real area");
+	check_list(rs, 1, "real area");
 	if (pinned)
 		sched_setaffinity(0, sizeof(saved), &saved);
 }
@@ -440,7 +552,7 @@ int main(int argc, char **argv)
 	struct test_mode m = test_mode_setup(argc, argv);
 	struct percpu_rseq_abi *rs;
 
-	plan(2 * (NCHECKS + NSLAB) + 6);
+	plan(2 * (NCHECKS + NSLAB + NLIST) + 8);
 	diag("%s, signature 0x%08x, mode %s, wide copy %s", PERCPU_ARCH_NAME,
 	     (unsigned)PERCPU_RSEQ_SIG, m.name, percpu_arch_wide_copy_ok() ? "yes" : "no");
 
@@ -449,12 +561,14 @@ int main(int argc, char **argv)
 	check_all(&fake, 3, 0, "fake area");
 	check_slab(&fake, 0, "fake area");
 	check_slab_index();
+	check_list(&fake, 0, "fake area");
+	check_list_index();
 	check_mismatch(&fake, 4);
 	check_descriptors();
 
 	rs = percpu_rseq_area();
 	if (percpu_rseq_is_fallback(rs))
-		skip(NCHECKS + NSLAB, "mode %s: no registered area", m.name);
+		skip(NCHECKS + NSLAB + NLIST, "mode %s: no registered area", m.name);
 	else
 		check_real(rs);
 	return exit_status();

@@ -347,6 +347,61 @@
 	_PERCPU_SEQ_RESULTS_CMP
 
 /*
+ * The list's pair (see arch/generic.h), made like the slab's: %rax is the
+ * slot, %rcx the head.
+ */
+#define _PERCPU_X86_LIST_ENTER(idoff)					\
+	"leaq 3b(%%rip), %%rax\n\t"					\
+	"movq %%rax, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t" \
+	"1:\n\t"							\
+	"movl " PERCPU_STR(idoff) "(%[rs]), %%eax\n\t"			\
+	"cmpl %[nr], %%eax\n\t"						\
+	"jae %l[mismatch]\n\t"						\
+	PERCPU_INJECT_ASM(1)						\
+	"shlq $" PERCPU_STR(PERCPU_CACHELINE_SHIFT) ", %%rax\n\t"	\
+	"addq %[base], %%rax\n\t"					\
+	"movq (%%rax), %%rcx\n\t"					\
+	"cmpq $1, %%rcx\n\t"						\
+	"je %l[cmpfail]\n\t"						\
+	PERCPU_INJECT_ASM(2)
+
+#define _PERCPU_ARCH_LIST_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_X86_LIST_ENTER(idoff)				\
+		/* Speculative store: nobody reads it before the commit. */ \
+		"movq %%rcx, (%[next])\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		"movq %[newv], (%%rax)\n\t"				\
+		_PERCPU_X86_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base),	\
+		  [next] "r" (next), [newv] "r" (newv)			\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "rax", "rcx" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_LIST_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_X86_LIST_ENTER(idoff)				\
+		"movq %%rcx, " _PERCPU_X86_LOAD_DST "\n\t"		\
+		"movq (%%rcx,%[voffp]), %%rcx\n\t"			\
+		PERCPU_INJECT_ASM(3)					\
+		"movq %%rcx, (%%rax)\n\t"				\
+		_PERCPU_X86_EPILOGUE					\
+		: _PERCPU_X86_LOAD_OUT					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base),	\
+		  [voffp] "r" (voffp) _PERCPU_X86_LOAD_IN		\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "rax", "rcx" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+/*
  * The copy of cmpeqv_trymemcpy_storev with 32-byte AVX moves (see
  * arch/generic.h: called only where percpu_arch_wide_copy_ok() said so).
  * Stores are what a batch copy waits on, and an AVX store moves twice the

@@ -76,7 +76,10 @@ struct percpu_list {
 };
 
 #define PERCPU_LIST_MAGIC	0x70636c73u
-/* Never the distance between two pointer-aligned nodes. */
+/*
+ * Never the distance between two pointer-aligned nodes.  The list's
+ * sequences (arch/generic.h) compare the head with 1 themselves.
+ */
 #define PERCPU_LIST_LOCKED	((intptr_t)1)
 
 /**
@@ -160,6 +163,13 @@ PERCPU_INLINE struct percpu_list_node *_percpu_list_dec(const struct percpu_list
 	return (struct percpu_list_node *)((uintptr_t)&l->end + (uintptr_t)v);
 }
 
+/*
+ * The index checks of the list's sequences: a negative cpu_id (an area not
+ * registered) is at or above 2^31, and an unregistered area's mm_cid may be
+ * 0, so cpu_id is checked before an mm_cid-indexed sequence.
+ */
+#define _PERCPU_LIST_CPU_NR	(UINT32_C(1) << 31)
+
 /**
  * _percpu_list_push() - inline fast path of percpu_list_push().
  * No argument checks: @l must be initialised and @node not NULL.
@@ -167,24 +177,26 @@ PERCPU_INLINE struct percpu_list_node *_percpu_list_dec(const struct percpu_list
 PERCPU_INLINE void _percpu_list_push(struct percpu_list *l, struct percpu_list_node *node)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
-	const uint32_t *idp;
-	uint32_t id;
+	intptr_t enc = _percpu_list_enc(l, node);
+	int r;
 
-	if (PERCPU_LIKELY(_percpu_mem_index(&l->mem, rs, &id, &idp))) {
-		struct percpu_list_cpu *pc = _percpu_list_cpu(l, id);
-		intptr_t head = PERCPU_LOAD(&pc->head);
-
-		if (PERCPU_LIKELY(head != PERCPU_LIST_LOCKED)) {
-			PERCPU_STORE(&node->next, (struct percpu_list_node *)head);
-			PERCPU_TSAN_RELEASE(node);	/* after the last write to node */
-			PERCPU_INJECT_C(1);
-			if (PERCPU_LIKELY(percpu_arch_cmpeqv_storev_release(rs, &pc->head, head,
-									    _percpu_list_enc(l, node),
-									    id, idp) ==
-					  PERCPU_SEQ_COMMITTED))
-				return;
-		}
-	}
+	PERCPU_TSAN_RELEASE(node);	/* node->next is written in the sequence */
+	PERCPU_INJECT_C(1);
+	/*
+	 * One sequence reads the index, finds the slot, checks the head is
+	 * not locked, links the node to it and commits: node->next gets the
+	 * head in the list's encoding.
+	 */
+	if (PERCPU_LIKELY(l->mem.index == PERCPU_INDEX_CPU))
+		r = percpu_arch_list_push_cpu(rs, _PERCPU_LIST_CPU_NR, l->mem.base,
+					      (intptr_t *)&node->next, enc);
+	else if ((int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0)
+		r = percpu_arch_list_push_mm_cid(rs, l->mem.nr, l->mem.base,
+						 (intptr_t *)&node->next, enc);
+	else
+		r = PERCPU_SEQ_CPU_MISMATCH;
+	if (PERCPU_LIKELY(r == PERCPU_SEQ_COMMITTED))
+		return;
 	percpu_list_push_slow(l, node);
 }
 
@@ -195,20 +207,25 @@ PERCPU_INLINE void _percpu_list_push(struct percpu_list *l, struct percpu_list_n
 PERCPU_INLINE struct percpu_list_node *_percpu_list_pop(struct percpu_list *l)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
-	const uint32_t *idp;
-	uint32_t id;
+	/* head->next of the encoded head: &l->end + head + offsetof(next) */
+	intptr_t voffp = (intptr_t)((uintptr_t)&l->end +
+				    offsetof(struct percpu_list_node, next));
+	intptr_t top;
+	int r;
 
-	if (PERCPU_LIKELY(_percpu_mem_index(&l->mem, rs, &id, &idp))) {
-		intptr_t top;
-
-		PERCPU_INJECT_C(2);
-		if (PERCPU_LIKELY(percpu_arch_cmpnev_storeoffp_load(
-					rs, &_percpu_list_cpu(l, id)->head, PERCPU_LIST_LOCKED,
-					(long)((uintptr_t)&l->end +
-					       offsetof(struct percpu_list_node, next)),
-					&top, id, idp) == PERCPU_SEQ_COMMITTED))
-			return top == 0 ? NULL : PERCPU_TSAN_ACQUIRE(_percpu_list_dec(l, top));
-	}
+	PERCPU_INJECT_C(2);
+	/*
+	 * The head is read inside the section and its next loaded there: no
+	 * ABA check.  An empty head (0) loads end.next (0) and stores it back.
+	 */
+	if (PERCPU_LIKELY(l->mem.index == PERCPU_INDEX_CPU))
+		r = percpu_arch_list_pop_cpu(rs, _PERCPU_LIST_CPU_NR, l->mem.base, voffp, &top);
+	else if ((int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0)
+		r = percpu_arch_list_pop_mm_cid(rs, l->mem.nr, l->mem.base, voffp, &top);
+	else
+		r = PERCPU_SEQ_CPU_MISMATCH;
+	if (PERCPU_LIKELY(r == PERCPU_SEQ_COMMITTED))
+		return top == 0 ? NULL : PERCPU_TSAN_ACQUIRE(_percpu_list_dec(l, top));
 	return percpu_list_pop_slow(l);
 }
 
