@@ -281,6 +281,58 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The list's pair (see arch/generic.h), made like the slab's: x16 is the
+ * slot, x15 the head.  ldr w16 zero-extends the index.
+ */
+#define _PERCPU_AARCH64_LIST_ENTER(idoff)				\
+	"adrp x16, 3b\n\t"						\
+	"add x16, x16, :lo12:3b\n\t"					\
+	"str x16, [%[rs], #" PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "]\n\t" \
+	"1:\n\t"							\
+	"ldr w16, [%[rs], #" PERCPU_STR(idoff) "]\n\t"			\
+	"cmp w16, %w[nr]\n\t"						\
+	"b.hs %l[mismatch]\n\t"						\
+	PERCPU_INJECT_ASM(1)						\
+	"add x16, %[base], x16, lsl #" PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t"		\
+	"ldr x15, [x16]\n\t"						\
+	"cmp x15, #1\n\t"						\
+	"b.eq %l[cmpfail]\n\t"						\
+	PERCPU_INJECT_ASM(2)
+
+#define _PERCPU_ARCH_LIST_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_AARCH64_LIST_ENTER(idoff)				\
+		"str x15, [%[next]]\n\t"	\
+		PERCPU_INJECT_ASM(3)	\
+		"stlr %[newv], [x16]\n\t"	\
+		_PERCPU_AARCH64_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base), [next] "r" (next), [newv] "r" (newv)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x15", "x16" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_LIST_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_AARCH64_LIST_ENTER(idoff)				\
+		"str x15, [%[load]]\n\t"	\
+		"ldr x15, [x15, %[voffp]]\n\t"	\
+		PERCPU_INJECT_ASM(3)	\
+		"str x15, [x16]\n\t"	\
+		_PERCPU_AARCH64_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base), [voffp] "r" (voffp), [load] "r" (load)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x15", "x16" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
 /* The thread pointer, from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

@@ -324,6 +324,61 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The list's pair (see arch/generic.h), made like the slab's: r12 is the
+ * slot, r4 the head (lr is the injection hook's).
+ */
+#define _PERCPU_ARM_LIST_ENTER(idoff)					\
+	"movw r12, #:lower16:(3b - (9f + " _PERCPU_ARM_PC_BIAS "))\n\t"	\
+	"movt r12, #:upper16:(3b - (9f + " _PERCPU_ARM_PC_BIAS "))\n\t"	\
+	"9:\n\t"							\
+	"add r12, r12, pc\n\t"						\
+	"str r12, [%[rs], #" PERCPU_STR(_PERCPU_ARM_OFF_RSEQ_CS_LOW) "]\n\t" \
+	"1:\n\t"							\
+	"ldr r12, [%[rs], #" PERCPU_STR(idoff) "]\n\t"			\
+	"cmp r12, %[nr]\n\t"						\
+	"bhs %l[mismatch]\n\t"						\
+	PERCPU_INJECT_ASM(1)						\
+	"add r12, %[base], r12, lsl #" PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t"		\
+	"ldr r4, [r12]\n\t"						\
+	"cmp r4, #1\n\t"						\
+	"beq %l[cmpfail]\n\t"						\
+	PERCPU_INJECT_ASM(2)
+
+#define _PERCPU_ARCH_LIST_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_ARM_LIST_ENTER(idoff)				\
+		"str r4, [%[next]]\n\t"	\
+		PERCPU_INJECT_ASM(3)	\
+		"dmb ish\n\t"	\
+		"str %[newv], [r12]\n\t"	\
+		_PERCPU_ARM_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base), [next] "r" (next), [newv] "r" (newv)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r4", "r12" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_LIST_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_ARM_LIST_ENTER(idoff)				\
+		"str r4, [%[load]]\n\t"	\
+		"ldr r4, [r4, %[voffp]]\n\t"	\
+		PERCPU_INJECT_ASM(3)	\
+		"str r4, [r12]\n\t"	\
+		_PERCPU_ARM_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base), [voffp] "r" (voffp), [load] "r" (load)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r4", "r12" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
 /* The thread pointer (TPIDRURO), from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

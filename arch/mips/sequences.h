@@ -359,6 +359,76 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The list's pair (see arch/generic.h), made like the slab's: $12 is the
+ * slot, $14 the head.
+ */
+#if _MIPS_SIM == _ABI64
+#define _PERCPU_MIPS_SLL	"dsll"
+#else
+#define _PERCPU_MIPS_SLL	"sll"
+#endif
+
+#define _PERCPU_MIPS_LIST_ENTER(idoff)					\
+	".set push\n\t"							\
+	".set noreorder\n\t"						\
+	"bal 9f\n\t"							\
+	" nop\n\t"							\
+	"8:\n\t"							\
+	".word 3b - 8b\n\t"						\
+	"9:\n\t"							\
+	"lw $12, 0($31)\n\t"						\
+	_PERCPU_MIPS_ADDU " $12, $12, $31\n\t"				\
+	_PERCPU_MIPS_SP " $12, " PERCPU_STR(_PERCPU_MIPS_OFF_RSEQ_CS) "(%[rs])\n\t" \
+	"1:\n\t"							\
+	_PERCPU_MIPS_LWU " $12, " PERCPU_STR(idoff) "(%[rs])\n\t"	\
+	"sltu $13, $12, %[nr]\n\t"					\
+	"beqz $13, %l[mismatch]\n\t"					\
+	" nop\n\t"							\
+	PERCPU_INJECT_ASM(1)						\
+	_PERCPU_MIPS_SLL " $12, $12, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t"		\
+	_PERCPU_MIPS_ADDU " $12, $12, %[base]\n\t"			\
+	_PERCPU_MIPS_LP " $14, 0($12)\n\t"				\
+	"li $13, 1\n\t"							\
+	"beq $14, $13, %l[cmpfail]\n\t"					\
+	" nop\n\t"							\
+	PERCPU_INJECT_ASM(2)
+
+#define _PERCPU_ARCH_LIST_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_MIPS_LIST_ENTER(idoff)				\
+		_PERCPU_MIPS_SP " $14, 0(%[next])\n\t"	\
+		PERCPU_INJECT_ASM(3)	\
+		"sync\n\t"	\
+		_PERCPU_MIPS_SP " %[newv], 0($12)\n\t"	\
+		_PERCPU_MIPS_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), [next] "r" (next), [newv] "r" (newv)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "$12", "$13", "$14", "$31" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_LIST_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_MIPS_LIST_ENTER(idoff)				\
+		_PERCPU_MIPS_SP " $14, 0(%[load])\n\t"	\
+		_PERCPU_MIPS_ADDU " $14, $14, %[voffp]\n\t"	\
+		_PERCPU_MIPS_LP " $14, 0($14)\n\t"	\
+		PERCPU_INJECT_ASM(3)	\
+		_PERCPU_MIPS_SP " $14, 0($12)\n\t"	\
+		_PERCPU_MIPS_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), [voffp] "r" (voffp), [load] "r" (load)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "$12", "$13", "$14", "$31" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
 /* The thread pointer (rdhwr $29), from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

@@ -306,6 +306,63 @@
 	_PERCPU_SEQ_RESULTS_CMP
 
 /*
+ * The list's pair (see arch/generic.h), made like the slab's: r12 is the
+ * slot, r10 the head.
+ */
+#define _PERCPU_PPC_LIST_ENTER(idoff)					\
+	"bcl 20, 31, 9f\n\t"						\
+	"9:\n\t"							\
+	"mflr %%r12\n\t"						\
+	"addis %%r12, %%r12, (3b - 9b)@ha\n\t"				\
+	"addi %%r12, %%r12, (3b - 9b)@l\n\t"				\
+	"std %%r12, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
+	"1:\n\t"							\
+	"lwz %%r12, " PERCPU_STR(idoff) "(%[rs])\n\t"			\
+	"cmplw %%cr7, %%r12, %[nr]\n\t"					\
+	"bge- %%cr7, %l[mismatch]\n\t"					\
+	PERCPU_INJECT_ASM(1)						\
+	"sldi %%r12, %%r12, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t"			\
+	"add %%r12, %%r12, %[base]\n\t"					\
+	"ld %%r10, 0(%%r12)\n\t"					\
+	"cmpdi %%cr7, %%r10, 1\n\t"					\
+	"beq- %%cr7, %l[cmpfail]\n\t"					\
+	PERCPU_INJECT_ASM(2)
+
+#define _PERCPU_ARCH_LIST_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_PPC_LIST_ENTER(idoff)				\
+		"std %%r10, 0(%[next])\n\t"	\
+		PERCPU_INJECT_ASM(3)	\
+		"lwsync\n\t"	\
+		"std %[newv], 0(%%r12)\n\t"	\
+		_PERCPU_PPC_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "b" (rs), [nr] "r" (nr), [base] "r" (base), [next] "b" (next), [newv] "r" (newv)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "cr7", "lr", "r10", "r12" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_LIST_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_PPC_LIST_ENTER(idoff)				\
+		"std %%r10, 0(%[load])\n\t"	\
+		"ldx %%r10, %%r10, %[voffp]\n\t"	\
+		PERCPU_INJECT_ASM(3)	\
+		"std %%r10, 0(%%r12)\n\t"	\
+		_PERCPU_PPC_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "b" (rs), [nr] "r" (nr), [base] "r" (base), [voffp] "r" (voffp), [load] "b" (load)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "cr7", "lr", "r10", "r12" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+/*
  * The thread pointer, from which libc's area lies at __rseq_offset: r13 on
  * ppc64 (gcc 12 has no __builtin_thread_pointer() here).
  */

@@ -285,6 +285,59 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The list's pair (see arch/generic.h), made like the slab's: t6 is the
+ * slot, t3 the head; t4 holds the locked value.
+ */
+#define _PERCPU_RISCV_LIST_ENTER(idoff)					\
+	"lla t6, 3b\n\t"						\
+	"sd t6, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
+	"1:\n\t"							\
+	"lwu t6, " PERCPU_STR(idoff) "(%[rs])\n\t"			\
+	"bgeu t6, %[nr], %l[mismatch]\n\t"				\
+	PERCPU_INJECT_ASM(1)						\
+	"slli t6, t6, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t"				\
+	"add t6, t6, %[base]\n\t"					\
+	"ld t3, 0(t6)\n\t"						\
+	"li t4, 1\n\t"							\
+	"beq t3, t4, %l[cmpfail]\n\t"					\
+	PERCPU_INJECT_ASM(2)
+
+#define _PERCPU_ARCH_LIST_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_RISCV_LIST_ENTER(idoff)				\
+		"sd t3, 0(%[next])\n\t"	\
+		PERCPU_INJECT_ASM(3)	\
+		"fence rw, w\n\t"	\
+		"sd %[newv], 0(t6)\n\t"	\
+		_PERCPU_RISCV_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), [next] "r" (next), [newv] "r" (newv)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "t3", "t4", "t6" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_LIST_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_RISCV_LIST_ENTER(idoff)				\
+		"sd t3, 0(%[load])\n\t"	\
+		"add t3, t3, %[voffp]\n\t"	\
+		"ld t3, 0(t3)\n\t"	\
+		PERCPU_INJECT_ASM(3)	\
+		"sd t3, 0(t6)\n\t"	\
+		_PERCPU_RISCV_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), [voffp] "r" (voffp), [load] "r" (load)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "t3", "t4", "t6" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
 /* The thread pointer (tp), from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

@@ -282,6 +282,58 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The list's pair (see arch/generic.h), made like the slab's: r1 is the
+ * slot, r2 the head; r0 only before the first hook.
+ */
+#define _PERCPU_S390_LIST_ENTER(idoff)					\
+	"larl %%r0, 3b\n\t"						\
+	"stg %%r0, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
+	"1:\n\t"							\
+	"llgf %%r1, " PERCPU_STR(idoff) "(%[rs])\n\t"			\
+	"clr %%r1, %[nr]\n\t"						\
+	"jhe %l[mismatch]\n\t"						\
+	PERCPU_INJECT_ASM(1)						\
+	"sllg %%r1, %%r1, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t"				\
+	"agr %%r1, %[base]\n\t"						\
+	"lg %%r2, 0(%%r1)\n\t"						\
+	"cghi %%r2, 1\n\t"						\
+	"je %l[cmpfail]\n\t"						\
+	PERCPU_INJECT_ASM(2)
+
+#define _PERCPU_ARCH_LIST_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_S390_LIST_ENTER(idoff)				\
+		"stg %%r2, 0(%[next])\n\t"	\
+		PERCPU_INJECT_ASM(3)	\
+		"stg %[newv], 0(%%r1)\n\t"	\
+		_PERCPU_S390_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "a" (rs), [nr] "d" (nr), [base] "d" (base), [next] "a" (next), [newv] "d" (newv)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r0", "r1", "r2" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_LIST_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_S390_LIST_ENTER(idoff)				\
+		"stg %%r2, 0(%[load])\n\t"	\
+		"lg %%r2, 0(%%r2, %[voffp])\n\t"	\
+		PERCPU_INJECT_ASM(3)	\
+		"stg %%r2, 0(%%r1)\n\t"	\
+		_PERCPU_S390_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "a" (rs), [nr] "d" (nr), [base] "d" (base), [voffp] "a" (voffp), [load] "a" (load)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r0", "r1", "r2" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
 /* The thread pointer, from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {
