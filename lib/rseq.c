@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sched.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -421,6 +422,8 @@ static struct percpu_rseq_abi *use_fallback(int err)
 
 static struct percpu_rseq_abi *setup_thread(void)
 {
+	sigset_t all, old;
+
 	if (tstate.exited)
 		return use_fallback(ESRCH);
 	if (g.disabled)
@@ -439,8 +442,16 @@ static struct percpu_rseq_abi *setup_thread(void)
 		return area;
 	}
 
-	/* Before registering: a signal handler may use the area right after. */
-	mark_rseq_in_use();
+	/*
+	 * No sequence may start before percpu_rseq_in_use is set, and a signal
+	 * handler could start one as soon as the area is registered: signals
+	 * stay blocked from the registration until the flag is set.  Set only
+	 * after a registration that worked, so that a process where rseq(2)
+	 * fails (old kernel, seccomp, valgrind) keeps the fallback's common
+	 * path, which makes no system call while the flag is clear (lib/slow.c).
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	/*
 	 * A descriptor left from before an unregistration may lie in code
 	 * unloaded since: the kernel would fault on it at the first preemption.
@@ -449,6 +460,7 @@ static struct percpu_rseq_abi *setup_thread(void)
 	if (rseq_syscall(&own_area, g.own_len, 0) != 0) {
 		int err = errno;
 
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		/*
 		 * Our arguments are valid, so EINVAL (another area), EPERM
 		 * (another signature) and EBUSY all mean that some other
@@ -459,6 +471,8 @@ static struct percpu_rseq_abi *setup_thread(void)
 			err = EBUSY;
 		return use_fallback(err);
 	}
+	mark_rseq_in_use();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (g.have_key)
 		pthread_setspecific(g.key, &own_area);
 	tstate.mode = PERCPU_MODE_OWN;
