@@ -13,6 +13,28 @@
 #include <percpu/buffer.h>
 #include "internal.h"
 
+_Static_assert(sizeof(struct percpu_buffer_cpu) == PERCPU_BUFFER_ARCH_SLOTS,
+	       "the buffer sequences take the slots right after the header");
+
+/*
+ * The stride between two CPUs' blocks: the header and the pointers, rounded
+ * up to a power of two, so the sequences find a block with a shift (as a
+ * hand-written one would) rather than a multiply.  The pages past what a
+ * full block uses are never touched, so they cost address space only.
+ * Return: 0 if it would not fit in a size_t.
+ */
+static size_t block_size(size_t capacity)
+{
+	size_t need = sizeof(struct percpu_buffer_cpu) + capacity * sizeof(intptr_t), size = 1;
+
+	while (size < need) {
+		if (size > SIZE_MAX / 2)
+			return 0;
+		size <<= 1;
+	}
+	return size;
+}
+
 static int buffer_ok(const struct percpu_buffer *b)
 {
 	return b && b->magic == PERCPU_BUFFER_MAGIC && b->mem.base;
@@ -20,6 +42,7 @@ static int buffer_ok(const struct percpu_buffer *b)
 
 int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu, unsigned int flags)
 {
+	size_t size;
 	int err;
 
 	if (!b || capacity_per_cpu == 0 || capacity_per_cpu > PERCPU_BUFFER_MAX_CAPACITY)
@@ -32,8 +55,10 @@ int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu, unsigne
 	if (!percpu_size_fits(sizeof(struct percpu_buffer_cpu), capacity_per_cpu,
 			      sizeof(intptr_t), percpu_nr_cpus(), SIZE_MAX))
 		return -EINVAL;
-	err = percpu_mem_setup(&b->mem, sizeof(struct percpu_buffer_cpu) +
-			       capacity_per_cpu * sizeof(intptr_t), flags,
+	size = block_size(capacity_per_cpu);
+	if (!size || !percpu_size_fits(size, 0, 0, percpu_nr_cpus(), SIZE_MAX))
+		return -EINVAL;
+	err = percpu_mem_setup(&b->mem, size, flags,
 			       offsetof(struct percpu_buffer_cpu, slow_mutex));
 	if (err)
 		return err;

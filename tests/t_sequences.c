@@ -14,9 +14,11 @@
  */
 #define _GNU_SOURCE
 #include <sched.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 
 /*
  * Every sequence is built with the stress tests' injection hooks, which cost
@@ -358,6 +360,186 @@ static __attribute__((noinline)) void check_list_index(void)
 }
 
 /*
+ * The buffer pair on blocks of 1 << BUF_SHIFT bytes: the count in word 0,
+ * word 1 (the slow-path mutex) never written by a sequence, BUF_CAP pointers
+ * from PERCPU_BUFFER_ARCH_SLOTS on, and the word right past them a canary.
+ */
+#define NBUF		6	/* ok() calls in check_buffer() */
+#define BUF_SHIFT	7
+#define BUF_WORDS	((1u << BUF_SHIFT) / sizeof(intptr_t))
+#define BUF_FIRST	(PERCPU_BUFFER_ARCH_SLOTS / sizeof(intptr_t))
+#define BUF_CAP		5
+
+static intptr_t *buf_block(intptr_t *mem, unsigned int i)
+{
+	return mem + (size_t)i * BUF_WORDS;
+}
+
+static intptr_t *buf_alloc(unsigned int nslots)
+{
+	size_t size = (size_t)nslots << BUF_SHIFT;
+	intptr_t *mem = aligned_alloc(1u << BUF_SHIFT, size);
+
+	if (!mem)
+		abort();
+	memset(mem, 0, size);
+	for (unsigned int i = 0; i < nslots; i++)
+		buf_block(mem, i)[BUF_FIRST + BUF_CAP] = -7;
+	return mem;
+}
+
+static __attribute__((noinline)) void check_buffer(struct percpu_rseq_abi *rs, int real,
+						   const char *where)
+{
+	unsigned int nslots = real ? percpu_nr_cpus() : 4, used = 3, changed = 0, i, k;
+	intptr_t *mem = buf_alloc(nslots), *blk, p = -9;
+	char *base = (char *)mem;
+	const uint32_t nr = UINT32_C(1) << 31;
+	int r, good = 1;
+
+#define RUN(call)							\
+	do {								\
+		r = (call);						\
+	} while (real && (r == PERCPU_SEQ_ABORTED || r == PERCPU_SEQ_CPU_MISMATCH))
+
+	for (k = 0; k < BUF_CAP; k++) {
+		RUN(percpu_arch_buffer_push_cpu(rs, nr, base, BUF_SHIFT, BUF_CAP, 1000 + k));
+		good &= r == PERCPU_SEQ_COMMITTED;
+	}
+	if (real)
+		used = percpu_rseq_cpu_start(rs);
+	blk = buf_block(mem, used);
+	ok(good && blk[0] == BUF_CAP && blk[BUF_FIRST] == 1000 &&
+	   blk[BUF_FIRST + BUF_CAP - 1] == 1000 + BUF_CAP - 1,
+	   "%s: buffer_push_cpu fills block %u (count %ld)", where, used, (long)blk[0]);
+	RUN(percpu_arch_buffer_push_cpu(rs, nr, base, BUF_SHIFT, BUF_CAP, 2000));
+	ok(r == PERCPU_SEQ_CMPFAIL && blk[0] == BUF_CAP && blk[BUF_FIRST + BUF_CAP] == -7,
+	   "%s: buffer_push_cpu on a full block fails, writes nothing (%d)", where, r);
+	good = 1;
+	for (k = BUF_CAP; k-- > 0;) {
+		RUN(percpu_arch_buffer_pop_cpu(rs, nr, base, BUF_SHIFT, BUF_CAP, &p));
+		good &= r == PERCPU_SEQ_COMMITTED && p == (intptr_t)(1000 + k);
+	}
+	ok(good && blk[0] == 0, "%s: buffer_pop_cpu pops %u, last in first out", where,
+	   BUF_CAP);
+	RUN(percpu_arch_buffer_pop_cpu(rs, nr, base, BUF_SHIFT, BUF_CAP, &p));
+	ok(r == PERCPU_SEQ_CMPFAIL && blk[0] == 0,
+	   "%s: buffer_pop_cpu on an empty block fails (%d)", where, r);
+	/* LOCKED (-1) fails both; a push there must not write word 1 (slot -1). */
+	blk[0] = -1;
+	blk[BUF_FIRST] = -3;
+	RUN(percpu_arch_buffer_push_cpu(rs, nr, base, BUF_SHIFT, BUF_CAP, 3000));
+	good = r == PERCPU_SEQ_CMPFAIL;
+	RUN(percpu_arch_buffer_pop_cpu(rs, nr, base, BUF_SHIFT, BUF_CAP, &p));
+	ok(good && r == PERCPU_SEQ_CMPFAIL && blk[0] == -1 && blk[1] == 0 &&
+	   blk[BUF_FIRST] == -3, "%s: a LOCKED count fails push and pop (%d)", where, r);
+	memset(blk, 0, (size_t)1 << BUF_SHIFT);
+	blk[BUF_FIRST + BUF_CAP] = -7;
+	for (i = 0; i < nslots; i++)
+		for (k = 0; k < BUF_WORDS; k++)
+			changed += buf_block(mem, i)[k] != (k == BUF_FIRST + BUF_CAP ? -7 : 0);
+	ok(changed == 0, "%s: buffer pair touches no other block (%u)", where, changed);
+#undef RUN
+	free(mem);
+}
+
+/* The buffer pair's index checks, on the fake area (as for the slab pair). */
+static __attribute__((noinline)) void check_buffer_index(void)
+{
+	intptr_t *mem = buf_alloc(4), p = -9;
+	char *base = (char *)mem;
+	int n = 0;
+
+	fake.cpu_id = 3;
+	fake.mm_cid = 2;
+	n += percpu_arch_buffer_push_cpu(&fake, 3, base, BUF_SHIFT, BUF_CAP, 1) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_buffer_pop_cpu(&fake, 3, base, BUF_SHIFT, BUF_CAP, &p) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_buffer_push_mm_cid(&fake, 2, base, BUF_SHIFT, BUF_CAP, 1) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_buffer_pop_mm_cid(&fake, 2, base, BUF_SHIFT, BUF_CAP, &p) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	fake.cpu_id = (uint32_t)-1;
+	n += percpu_arch_buffer_push_cpu(&fake, UINT32_C(1) << 31, base, BUF_SHIFT, BUF_CAP, 1) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_buffer_pop_cpu(&fake, UINT32_C(1) << 31, base, BUF_SHIFT, BUF_CAP, &p) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	fake.cpu_id = 3;
+	ok(n == 6 && buf_block(mem, 3)[0] == 0 && buf_block(mem, 2)[0] == 0 &&
+	   buf_block(mem, 3)[BUF_FIRST] == 0,
+	   "buffer pair: index >= nr or cpu_id -1 mismatches, writes nothing (%d)", n);
+	n = percpu_arch_buffer_push_mm_cid(&fake, 4, base, BUF_SHIFT, BUF_CAP, 77) ==
+	    PERCPU_SEQ_COMMITTED;
+	n += buf_block(mem, 2)[0] == 1 && buf_block(mem, 2)[BUF_FIRST] == 77 &&
+	     buf_block(mem, 3)[0] == 0;
+	n += percpu_arch_buffer_pop_mm_cid(&fake, 4, base, BUF_SHIFT, BUF_CAP, &p) ==
+	     PERCPU_SEQ_COMMITTED && p == 77;
+	ok(n == 3 && buf_block(mem, 2)[0] == 0, "buffer pair by mm_cid uses block mm_cid (%d)", n);
+	free(mem);
+}
+
+/*
+ * Aborts, on the real area: a long spin at injection hook @hook, with a
+ * timer signal due in it, makes the kernel abort the section there; the
+ * count must be as before (a push's speculative store may have happened).
+ */
+#define NABORT	2	/* ok() calls in check_buffer_abort() */
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static __attribute__((noinline)) int buffer_abort_at(struct percpu_rseq_abi *rs, intptr_t *mem,
+						     int hook, int pop)
+{
+	struct itimerval it = { .it_value = { .tv_usec = 2000 } };
+	intptr_t p = -9;
+	int r;
+
+	inject_loops[hook] = INT32_MAX;
+	setitimer(ITIMER_REAL, &it, NULL);
+	if (pop)
+		r = percpu_arch_buffer_pop_cpu(rs, UINT32_C(1) << 31, (char *)mem, BUF_SHIFT,
+					       BUF_CAP, &p);
+	else
+		r = percpu_arch_buffer_push_cpu(rs, UINT32_C(1) << 31, (char *)mem, BUF_SHIFT,
+						BUF_CAP, 4000 + hook);
+	inject_loops[hook] = hook == 1 ? 3 : hook == 2 ? 2 : 1;
+	return r;
+}
+
+static __attribute__((noinline)) void check_buffer_abort(struct percpu_rseq_abi *rs)
+{
+	unsigned int nslots = percpu_nr_cpus(), cpu = percpu_rseq_cpu_start(rs), i;
+	intptr_t *mem = buf_alloc(nslots);
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	int n = 0, m = 0;
+
+	sigaction(SIGALRM, &sa, &old);
+	buf_block(mem, cpu)[0] = 2;
+	buf_block(mem, cpu)[BUF_FIRST + 1] = 55;
+	for (i = 1; i <= 3; i++) {
+		cpu = percpu_rseq_cpu_start(rs);
+		buf_block(mem, cpu)[0] = 2;
+		n += buffer_abort_at(rs, mem, (int)i, 0) == PERCPU_SEQ_ABORTED &&
+		     buf_block(mem, cpu)[0] == 2;
+	}
+	ok(n == 3, "buffer_push_cpu aborted at hooks 1-3 leaves the count (%d)", n);
+	for (i = 1; i <= 3; i++) {
+		cpu = percpu_rseq_cpu_start(rs);
+		buf_block(mem, cpu)[0] = 2;
+		buf_block(mem, cpu)[BUF_FIRST + 1] = 55;
+		m += buffer_abort_at(rs, mem, (int)i, 1) == PERCPU_SEQ_ABORTED &&
+		     buf_block(mem, cpu)[0] == 2 && buf_block(mem, cpu)[BUF_FIRST + 1] == 55;
+	}
+	ok(m == 3, "buffer_pop_cpu aborted at hooks 1-3 leaves the block (%d)", m);
+	sigaction(SIGALRM, &old, NULL);
+	free(mem);
+}
+
+/*
  * Run every sequence on @rs as CPU @cpu.  On the real area (@real) the kernel
  * may abort a sequence or move the thread first: then read the CPU again and
  * run it again, as every caller of a sequence does.
@@ -543,6 +725,8 @@ static __attribute__((noinline)) void check_real(struct percpu_rseq_abi *rs)
 	check_all(rs, 0, 1, "real area");
 	check_slab(rs, 1, "real area");
 	check_list(rs, 1, "real area");
+	check_buffer(rs, 1, "real area");
+	check_buffer_abort(rs);
 	if (pinned)
 		sched_setaffinity(0, sizeof(saved), &saved);
 }
@@ -552,7 +736,7 @@ int main(int argc, char **argv)
 	struct test_mode m = test_mode_setup(argc, argv);
 	struct percpu_rseq_abi *rs;
 
-	plan(2 * (NCHECKS + NSLAB + NLIST) + 8);
+	plan(2 * (NCHECKS + NSLAB + NLIST + NBUF) + 10 + NABORT);
 	diag("%s, signature 0x%08x, mode %s, wide copy %s", PERCPU_ARCH_NAME,
 	     (unsigned)PERCPU_RSEQ_SIG, m.name, percpu_arch_wide_copy_ok() ? "yes" : "no");
 
@@ -563,12 +747,14 @@ int main(int argc, char **argv)
 	check_slab_index();
 	check_list(&fake, 0, "fake area");
 	check_list_index();
+	check_buffer(&fake, 0, "fake area");
+	check_buffer_index();
 	check_mismatch(&fake, 4);
 	check_descriptors();
 
 	rs = percpu_rseq_area();
 	if (percpu_rseq_is_fallback(rs))
-		skip(NCHECKS + NSLAB + NLIST, "mode %s: no registered area", m.name);
+		skip(NCHECKS + NSLAB + NLIST + NBUF + NABORT, "mode %s: no registered area", m.name);
 	else
 		check_real(rs);
 	return exit_status();

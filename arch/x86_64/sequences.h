@@ -260,6 +260,23 @@
 	_PERCPU_SEQ_RESULTS_CMP
 
 /*
+ * The entry of the sequences that read the index themselves (the slab's,
+ * the list's and the buffer's pairs: see arch/generic.h): publish the
+ * descriptor, read the index field at offset @idoff of the area into %rax
+ * (movl zero-extends it), and leave for mismatch unless it is below %[nr],
+ * one unsigned compare that also rejects a negative cpu_id.  Each structure
+ * then turns %rax into its slot.
+ */
+#define _PERCPU_X86_IDX_ENTER(idoff)					\
+	"leaq 3b(%%rip), %%rax\n\t"					\
+	"movq %%rax, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t" \
+	"1:\n\t"							\
+	"movl " PERCPU_STR(idoff) "(%[rs]), %%eax\n\t"			\
+	"cmpl %[nr], %%eax\n\t"						\
+	"jae %l[mismatch]\n\t"						\
+	PERCPU_INJECT_ASM(1)
+
+/*
  * The slab's own pair (see arch/generic.h): the index is read inside the
  * section and the slot found from it there, as a hand-written sequence
  * would, so nothing read before the section has to be compared again.
@@ -267,19 +284,14 @@
  * @fast need no mask there.
  */
 #ifdef __BMI2__
-#define _PERCPU_X86_SLAB_SHL	"shlxq %[fast], %%rax, %%rax\n\t"
+#define _PERCPU_X86_SHL_RAX(by)	"shlxq %[" by "], %%rax, %%rax\n\t"
 #else
-#define _PERCPU_X86_SLAB_SHL	"movq %[fast], %%rcx\n\t" "shlq %%cl, %%rax\n\t"
+#define _PERCPU_X86_SHL_RAX(by)	"movq %[" by "], %%rcx\n\t" "shlq %%cl, %%rax\n\t"
 #endif
+#define _PERCPU_X86_SLAB_SHL	_PERCPU_X86_SHL_RAX("fast")
 
 #define _PERCPU_X86_SLAB_ENTER(idoff)					\
-	"leaq 3b(%%rip), %%rax\n\t"					\
-	"movq %%rax, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t" \
-	"1:\n\t"							\
-	"movl " PERCPU_STR(idoff) "(%[rs]), %%eax\n\t"			\
-	"cmpl %[nr], %%eax\n\t"						\
-	"jae %l[mismatch]\n\t"						\
-	PERCPU_INJECT_ASM(1)						\
+	_PERCPU_X86_IDX_ENTER(idoff)					\
 	_PERCPU_X86_SLAB_SHL						\
 	"addq %[fast], %%rax\n\t"					\
 	"andq $-" PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) ", %%rax\n\t"	\
@@ -351,13 +363,7 @@
  * slot, %rcx the head.
  */
 #define _PERCPU_X86_LIST_ENTER(idoff)					\
-	"leaq 3b(%%rip), %%rax\n\t"					\
-	"movq %%rax, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t" \
-	"1:\n\t"							\
-	"movl " PERCPU_STR(idoff) "(%[rs]), %%eax\n\t"			\
-	"cmpl %[nr], %%eax\n\t"						\
-	"jae %l[mismatch]\n\t"						\
-	PERCPU_INJECT_ASM(1)						\
+	_PERCPU_X86_IDX_ENTER(idoff)					\
 	"shlq $" PERCPU_STR(PERCPU_CACHELINE_SHIFT) ", %%rax\n\t"	\
 	"addq %[base], %%rax\n\t"					\
 	"movq (%%rax), %%rcx\n\t"					\
@@ -398,6 +404,72 @@
 		  [voffp] "r" (voffp) _PERCPU_X86_LOAD_IN		\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax", "rcx" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * The buffer's pair (see arch/generic.h), made like the list's: %rax is the
+ * CPU's block (base + (index << shift)), %rcx its count, the pointers from
+ * PERCPU_BUFFER_ARCH_SLOTS on.  One unsigned compare of the count (or of
+ * count - 1 for the pop) with the capacity rejects a full, an empty and a
+ * LOCKED (-1) block at once.
+ */
+#define _PERCPU_X86_BUFFER_ENTER(idoff)					\
+	_PERCPU_X86_IDX_ENTER(idoff)					\
+	_PERCPU_X86_SHL_RAX("shift")					\
+	"addq %[base], %%rax\n\t"					\
+	"movq (%%rax), %%rcx\n\t"
+
+#define _PERCPU_ARCH_BUFFER_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_X86_BUFFER_ENTER(idoff)				\
+		"cmpq %[cap], %%rcx\n\t"				\
+		"jae %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		/* Speculative store: nobody reads it before the commit. */ \
+		"movq %[ptr], " PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS)	\
+			"(%%rax,%%rcx,8)\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		"addq $1, %%rcx\n\t"					\
+		"movq %%rcx, (%%rax)\n\t"				\
+		_PERCPU_X86_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base),	\
+		  [shift] "r" (shift), [cap] "r" (cap), [ptr] "r" (ptr)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "rax", "rcx" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#if PERCPU_HAVE_ASM_GOTO_OUTPUT
+#define _PERCPU_X86_BUFFER_POP_LOAD					\
+	"movq " PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS) "(%%rax,%%rcx,8), %[load]\n\t"
+#else
+#define _PERCPU_X86_BUFFER_POP_LOAD					\
+	"movq " PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS) "(%%rax,%%rcx,8), %%rdx\n\t" \
+	"movq %%rdx, (%[load])\n\t"
+#endif
+
+#define _PERCPU_ARCH_BUFFER_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_X86_BUFFER_ENTER(idoff)				\
+		"subq $1, %%rcx\n\t"					\
+		"cmpq %[cap], %%rcx\n\t"				\
+		"jae %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		_PERCPU_X86_BUFFER_POP_LOAD				\
+		PERCPU_INJECT_ASM(3)					\
+		"movq %%rcx, (%%rax)\n\t"				\
+		_PERCPU_X86_EPILOGUE					\
+		: _PERCPU_X86_LOAD_OUT					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base),	\
+		  [shift] "r" (shift), [cap] "r" (cap) _PERCPU_X86_LOAD_IN \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "rax", "rcx", "rdx" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 

@@ -3,10 +3,10 @@
  * percpu/buffer.h - per-CPU bounded LIFO buffers of pointers.
  *
  * Each CPU has an array of `capacity` pointers and a count.  Push stores the
- * pointer in slot[count] speculatively and commits count + 1; pop commits
- * count - 1 only if slot[count - 1] still holds the pointer it read (the
- * second comparison defeats ABA: a pop and a push of another pointer in
- * between leave the same count).  The `_cpu` calls and the fallback path take
+ * pointer in slot[count] speculatively and commits count + 1; pop loads
+ * slot[count - 1] and commits count - 1.  Both read the index and the count
+ * inside the section (arch/generic.h, the buffer pair), so nothing read
+ * before it needs comparing again.  The `_cpu` calls and the fallback path take
  * the CPU's slow-path lock (lib/slow.c): the count is set to
  * PERCPU_BUFFER_LOCKED, which no sequence compares equal to.
  *
@@ -131,6 +131,17 @@ PERCPU_INLINE intptr_t *_percpu_buffer_slot(struct percpu_buffer_cpu *pc, size_t
 	return (intptr_t *)(pc + 1) + i;
 }
 
+/*
+ * The buffer's sequences (arch/generic.h) find a CPU's block with a shift:
+ * percpu_buffer_init() makes the stride a power of two.  (They take the
+ * slots at PERCPU_BUFFER_ARCH_SLOTS, after the header: lib/buffer.c checks
+ * it is sizeof(struct percpu_buffer_cpu).)
+ */
+PERCPU_INLINE uintptr_t _percpu_buffer_shift(const struct percpu_buffer *b)
+{
+	return (uintptr_t)__builtin_ctzl(b->mem.stride);
+}
+
 /**
  * _percpu_buffer_push() - inline fast path of percpu_buffer_push().
  * No argument checks: @b must be initialised and @ptr not NULL.
@@ -140,24 +151,27 @@ PERCPU_INLINE intptr_t *_percpu_buffer_slot(struct percpu_buffer_cpu *pc, size_t
 PERCPU_INLINE int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
-	const uint32_t *idp;
-	uint32_t id;
+	int r;
 
-	if (PERCPU_LIKELY(_percpu_mem_index(&b->mem, rs, &id, &idp))) {
-		struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, id);
-		intptr_t n = PERCPU_LOAD(&pc->count);
-
-		/* LOCKED (-1) is never below the capacity either. */
-		if (PERCPU_LIKELY((size_t)n < b->capacity)) {
-			PERCPU_TSAN_RELEASE(ptr);
-			PERCPU_INJECT_C(1);
-			if (PERCPU_LIKELY(percpu_arch_cmpeqv_trystorev_storev_release(
-						rs, &pc->count, n, _percpu_buffer_slot(pc, (size_t)n),
-						(intptr_t)ptr, n + 1, id, idp) ==
-					  PERCPU_SEQ_COMMITTED))
-				return 0;
-		}
-	}
+	PERCPU_TSAN_RELEASE(ptr);	/* the slot is written in the sequence */
+	PERCPU_INJECT_C(1);
+	/*
+	 * One sequence reads the index, finds the block, checks the count is
+	 * below the capacity (LOCKED, -1, never is), stores the pointer and
+	 * commits count + 1.  A negative cpu_id is at or above 2^31 (see
+	 * _percpu_list_push()); an unregistered area's mm_cid may be 0.
+	 */
+	if (PERCPU_LIKELY(b->mem.index == PERCPU_INDEX_CPU))
+		r = percpu_arch_buffer_push_cpu(rs, UINT32_C(1) << 31, b->mem.base,
+						_percpu_buffer_shift(b), b->capacity, (intptr_t)ptr);
+	else if ((int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0)
+		r = percpu_arch_buffer_push_mm_cid(rs, b->mem.nr, b->mem.base,
+						   _percpu_buffer_shift(b), b->capacity,
+						   (intptr_t)ptr);
+	else
+		r = PERCPU_SEQ_CPU_MISMATCH;
+	if (PERCPU_LIKELY(r == PERCPU_SEQ_COMMITTED))
+		return 0;
 	return percpu_buffer_push_slow(b, ptr);
 }
 
@@ -168,25 +182,25 @@ PERCPU_INLINE int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 PERCPU_INLINE void *_percpu_buffer_pop(struct percpu_buffer *b)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
-	const uint32_t *idp;
-	uint32_t id;
+	intptr_t p;
+	int r;
 
-	if (PERCPU_LIKELY(_percpu_mem_index(&b->mem, rs, &id, &idp))) {
-		struct percpu_buffer_cpu *pc = _percpu_buffer_cpu(b, id);
-		intptr_t n = PERCPU_LOAD(&pc->count);
-
-		/* Neither empty (0) nor LOCKED (-1). */
-		if (PERCPU_LIKELY(n > 0)) {
-			intptr_t *slot = _percpu_buffer_slot(pc, (size_t)n - 1);
-			intptr_t p = PERCPU_LOAD(slot);
-
-			PERCPU_INJECT_C(2);
-			if (PERCPU_LIKELY(percpu_arch_cmpeqv_cmpeqv_storev(rs, &pc->count, n, slot, p,
-									   n - 1, id, idp) ==
-					  PERCPU_SEQ_COMMITTED))
-				return PERCPU_TSAN_ACQUIRE((void *)p);
-		}
-	}
+	PERCPU_INJECT_C(2);
+	/*
+	 * The count is read inside the section and the pointer loaded there:
+	 * no ABA compare.  Empty (0) and LOCKED (-1) both fail the sequence's
+	 * one compare, and the slow path tells them apart.
+	 */
+	if (PERCPU_LIKELY(b->mem.index == PERCPU_INDEX_CPU))
+		r = percpu_arch_buffer_pop_cpu(rs, UINT32_C(1) << 31, b->mem.base,
+					       _percpu_buffer_shift(b), b->capacity, &p);
+	else if ((int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0)
+		r = percpu_arch_buffer_pop_mm_cid(rs, b->mem.nr, b->mem.base,
+						  _percpu_buffer_shift(b), b->capacity, &p);
+	else
+		r = PERCPU_SEQ_CPU_MISMATCH;
+	if (PERCPU_LIKELY(r == PERCPU_SEQ_COMMITTED))
+		return PERCPU_TSAN_ACQUIRE((void *)p);
 	return percpu_buffer_pop_slow(b);
 }
 
