@@ -216,7 +216,15 @@
  * section and the slot found from it there.  x14-x17 are scratch; lslv
  * takes the count modulo 64, and the and below keeps it in range anyway.
  */
-#define _PERCPU_AARCH64_SLAB_ENTER(idoff)				\
+/*
+ * The entry of the sequences that read the index themselves (the slab's,
+ * the list's and the buffer's pairs: see arch/generic.h): publish the
+ * descriptor, read the index field at offset @idoff of the area into x16
+ * (ldr w16 zero-extends it), and leave for mismatch unless it is below
+ * %[nr]: one unsigned compare, which also rejects a negative cpu_id. Each
+ * structure then turns the index into its slot.
+ */
+#define _PERCPU_AARCH64_IDX_ENTER(idoff)					\
 	"adrp x16, 3b\n\t"						\
 	"add x16, x16, :lo12:3b\n\t"					\
 	"str x16, [%[rs], #" PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "]\n\t" \
@@ -224,7 +232,10 @@
 	"ldr w16, [%[rs], #" PERCPU_STR(idoff) "]\n\t"			\
 	"cmp w16, %w[nr]\n\t"						\
 	"b.hs %l[mismatch]\n\t"						\
-	PERCPU_INJECT_ASM(1)						\
+	PERCPU_INJECT_ASM(1)
+
+#define _PERCPU_AARCH64_SLAB_ENTER(idoff)				\
+	_PERCPU_AARCH64_IDX_ENTER(idoff)					\
 	"and x17, %[fast], #63\n\t"					\
 	"lsl x16, x16, x17\n\t"						\
 	"and x17, %[fast], #-" PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) "\n\t" \
@@ -286,14 +297,7 @@
  * slot, x15 the head.  ldr w16 zero-extends the index.
  */
 #define _PERCPU_AARCH64_LIST_ENTER(idoff)				\
-	"adrp x16, 3b\n\t"						\
-	"add x16, x16, :lo12:3b\n\t"					\
-	"str x16, [%[rs], #" PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "]\n\t" \
-	"1:\n\t"							\
-	"ldr w16, [%[rs], #" PERCPU_STR(idoff) "]\n\t"			\
-	"cmp w16, %w[nr]\n\t"						\
-	"b.hs %l[mismatch]\n\t"						\
-	PERCPU_INJECT_ASM(1)						\
+	_PERCPU_AARCH64_IDX_ENTER(idoff)					\
 	"add x16, %[base], x16, lsl #" PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t"		\
 	"ldr x15, [x16]\n\t"						\
 	"cmp x15, #1\n\t"						\
@@ -330,6 +334,62 @@
 		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base), [voffp] "r" (voffp), [load] "r" (load)	\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "x15", "x16" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * The buffer's pair (see arch/generic.h), made like the list's: x16 is the
+ * CPU's block, x15 its count, x17 the slot.  One unsigned compare with the
+ * capacity fails a full, an empty (the pop's 0 - 1) and a LOCKED (-1) block.
+ */
+#define _PERCPU_AARCH64_BUFFER_ENTER(idoff)				\
+	_PERCPU_AARCH64_IDX_ENTER(idoff)				\
+	"lsl x16, x16, %[shift]\n\t"					\
+	"add x16, x16, %[base]\n\t"					\
+	"ldr x15, [x16]\n\t"
+
+#define _PERCPU_ARCH_BUFFER_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_AARCH64_BUFFER_ENTER(idoff)			\
+		"cmp x15, %[cap]\n\t"					\
+		"b.hs %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"add x17, x16, x15, lsl #3\n\t"				\
+		"str %[ptr], [x17, #" PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS) "]\n\t" \
+		PERCPU_INJECT_ASM(3)					\
+		"add x15, x15, #1\n\t"					\
+		"stlr x15, [x16]\n\t"					\
+		_PERCPU_AARCH64_EPILOGUE				\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base),	\
+		  [shift] "r" (shift), [cap] "r" (cap), [ptr] "r" (ptr)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x15", "x16", "x17" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_BUFFER_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_AARCH64_BUFFER_ENTER(idoff)			\
+		"sub x15, x15, #1\n\t"					\
+		"cmp x15, %[cap]\n\t"					\
+		"b.hs %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"add x17, x16, x15, lsl #3\n\t"				\
+		"ldr x17, [x17, #" PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS) "]\n\t" \
+		"str x17, [%[load]]\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		"str x15, [x16]\n\t"					\
+		_PERCPU_AARCH64_EPILOGUE				\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base),	\
+		  [shift] "r" (shift), [cap] "r" (cap), [load] "r" (load) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x15", "x16", "x17" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 

@@ -257,7 +257,15 @@
  * the current offset is taken from the header again after a hook: few
  * registers are left on ARM.  The area comes in a register of its own.
  */
-#define _PERCPU_ARM_SLAB_ENTER(idoff)					\
+/*
+ * The entry of the sequences that read the index themselves (the slab's,
+ * the list's and the buffer's pairs: see arch/generic.h): publish the
+ * descriptor, read the index field at offset @idoff of the area into r12,
+ * and leave for mismatch unless it is below %[nr]: one unsigned compare,
+ * which also rejects a negative cpu_id. Each structure then turns the index
+ * into its slot.
+ */
+#define _PERCPU_ARM_IDX_ENTER(idoff)					\
 	"movw r12, #:lower16:(3b - (9f + " _PERCPU_ARM_PC_BIAS "))\n\t"	\
 	"movt r12, #:upper16:(3b - (9f + " _PERCPU_ARM_PC_BIAS "))\n\t"	\
 	"9:\n\t"							\
@@ -267,7 +275,10 @@
 	"ldr r12, [%[rs], #" PERCPU_STR(idoff) "]\n\t"			\
 	"cmp r12, %[nr]\n\t"						\
 	"bhs %l[mismatch]\n\t"						\
-	PERCPU_INJECT_ASM(1)						\
+	PERCPU_INJECT_ASM(1)
+
+#define _PERCPU_ARM_SLAB_ENTER(idoff)					\
+	_PERCPU_ARM_IDX_ENTER(idoff)					\
 	"and lr, %[fast], #63\n\t"					\
 	"lsl r12, r12, lr\n\t"						\
 	"bic lr, %[fast], #" PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) " - 1\n\t" \
@@ -329,16 +340,7 @@
  * slot, r4 the head (lr is the injection hook's).
  */
 #define _PERCPU_ARM_LIST_ENTER(idoff)					\
-	"movw r12, #:lower16:(3b - (9f + " _PERCPU_ARM_PC_BIAS "))\n\t"	\
-	"movt r12, #:upper16:(3b - (9f + " _PERCPU_ARM_PC_BIAS "))\n\t"	\
-	"9:\n\t"							\
-	"add r12, r12, pc\n\t"						\
-	"str r12, [%[rs], #" PERCPU_STR(_PERCPU_ARM_OFF_RSEQ_CS_LOW) "]\n\t" \
-	"1:\n\t"							\
-	"ldr r12, [%[rs], #" PERCPU_STR(idoff) "]\n\t"			\
-	"cmp r12, %[nr]\n\t"						\
-	"bhs %l[mismatch]\n\t"						\
-	PERCPU_INJECT_ASM(1)						\
+	_PERCPU_ARM_IDX_ENTER(idoff)					\
 	"add r12, %[base], r12, lsl #" PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t"		\
 	"ldr r4, [r12]\n\t"						\
 	"cmp r4, #1\n\t"						\
@@ -376,6 +378,64 @@
 		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base), [voffp] "r" (voffp), [load] "r" (load)	\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r4", "r12" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * The buffer's pair (see arch/generic.h), made like the list's: r12 is the
+ * CPU's block, r4 its count.  lr addresses the slot only between the
+ * injection hooks (the spin hook uses it).  One unsigned compare with the
+ * capacity fails a full, an empty (the pop's 0 - 1) and a LOCKED (-1) block.
+ */
+#define _PERCPU_ARM_BUFFER_ENTER(idoff)					\
+	_PERCPU_ARM_IDX_ENTER(idoff)					\
+	"lsl r12, r12, %[shift]\n\t"					\
+	"add r12, r12, %[base]\n\t"					\
+	"ldr r4, [r12]\n\t"
+
+#define _PERCPU_ARCH_BUFFER_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_ARM_BUFFER_ENTER(idoff)				\
+		"cmp r4, %[cap]\n\t"					\
+		"bhs %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"add lr, r12, r4, lsl #2\n\t"				\
+		"str %[ptr], [lr, #" PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS) "]\n\t" \
+		PERCPU_INJECT_ASM(3)					\
+		"dmb ish\n\t"						\
+		"add r4, r4, #1\n\t"					\
+		"str r4, [r12]\n\t"					\
+		_PERCPU_ARM_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base),	\
+		  [shift] "r" (shift), [cap] "r" (cap), [ptr] "r" (ptr)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r4", "r12", "lr" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_BUFFER_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_ARM_BUFFER_ENTER(idoff)				\
+		"sub r4, r4, #1\n\t"					\
+		"cmp r4, %[cap]\n\t"					\
+		"bhs %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"add lr, r12, r4, lsl #2\n\t"				\
+		"ldr lr, [lr, #" PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS) "]\n\t" \
+		"str lr, [%[load]]\n\t"					\
+		PERCPU_INJECT_ASM(3)					\
+		"str r4, [r12]\n\t"					\
+		_PERCPU_ARM_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base),	\
+		  [shift] "r" (shift), [cap] "r" (cap), [load] "r" (load) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r4", "r12", "lr" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 

@@ -275,7 +275,15 @@
 #define _PERCPU_MIPS_LOG2WORD	"2"
 #endif
 
-#define _PERCPU_MIPS_SLAB_ENTER(idoff)					\
+/*
+ * The entry of the sequences that read the index themselves (the slab's,
+ * the list's and the buffer's pairs: see arch/generic.h): publish the
+ * descriptor, read the index field at offset @idoff of the area into $12
+ * ($13 and $31 are scratch), and leave for mismatch unless it is below
+ * %[nr]: one unsigned compare, which also rejects a negative cpu_id. Each
+ * structure then turns the index into its slot.
+ */
+#define _PERCPU_MIPS_IDX_ENTER(idoff)					\
 	".set push\n\t"							\
 	".set noreorder\n\t"						\
 	"bal 9f\n\t"							\
@@ -291,7 +299,10 @@
 	"sltu $13, $12, %[nr]\n\t"					\
 	"beqz $13, %l[mismatch]\n\t"					\
 	" nop\n\t"							\
-	PERCPU_INJECT_ASM(1)						\
+	PERCPU_INJECT_ASM(1)
+
+#define _PERCPU_MIPS_SLAB_ENTER(idoff)					\
+	_PERCPU_MIPS_IDX_ENTER(idoff)					\
 	"andi $13, %[fast], 63\n\t"					\
 	_PERCPU_MIPS_SLLV " $12, $12, $13\n\t"				\
 	"ori $13, %[fast], " PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) " - 1\n\t" \
@@ -370,22 +381,7 @@
 #endif
 
 #define _PERCPU_MIPS_LIST_ENTER(idoff)					\
-	".set push\n\t"							\
-	".set noreorder\n\t"						\
-	"bal 9f\n\t"							\
-	" nop\n\t"							\
-	"8:\n\t"							\
-	".word 3b - 8b\n\t"						\
-	"9:\n\t"							\
-	"lw $12, 0($31)\n\t"						\
-	_PERCPU_MIPS_ADDU " $12, $12, $31\n\t"				\
-	_PERCPU_MIPS_SP " $12, " PERCPU_STR(_PERCPU_MIPS_OFF_RSEQ_CS) "(%[rs])\n\t" \
-	"1:\n\t"							\
-	_PERCPU_MIPS_LWU " $12, " PERCPU_STR(idoff) "(%[rs])\n\t"	\
-	"sltu $13, $12, %[nr]\n\t"					\
-	"beqz $13, %l[mismatch]\n\t"					\
-	" nop\n\t"							\
-	PERCPU_INJECT_ASM(1)						\
+	_PERCPU_MIPS_IDX_ENTER(idoff)					\
 	_PERCPU_MIPS_SLL " $12, $12, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t"		\
 	_PERCPU_MIPS_ADDU " $12, $12, %[base]\n\t"			\
 	_PERCPU_MIPS_LP " $14, 0($12)\n\t"				\
@@ -426,6 +422,67 @@
 		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), [voffp] "r" (voffp), [load] "r" (load)	\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "$12", "$13", "$14", "$31" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * The buffer's pair (see arch/generic.h), made like the list's: $12 is the
+ * CPU's block, $14 its count, $13 the slot.  One unsigned compare with the
+ * capacity fails a full, an empty (the pop's 0 - 1) and a LOCKED (-1) block.
+ */
+#define _PERCPU_MIPS_BUFFER_ENTER(idoff)				\
+	_PERCPU_MIPS_IDX_ENTER(idoff)					\
+	_PERCPU_MIPS_SLLV " $12, $12, %[shift]\n\t"			\
+	_PERCPU_MIPS_ADDU " $12, $12, %[base]\n\t"			\
+	_PERCPU_MIPS_LP " $14, 0($12)\n\t"
+
+#define _PERCPU_ARCH_BUFFER_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_MIPS_BUFFER_ENTER(idoff)			\
+		"sltu $13, $14, %[cap]\n\t"				\
+		"beqz $13, %l[cmpfail]\n\t"				\
+		" nop\n\t"						\
+		PERCPU_INJECT_ASM(2)					\
+		_PERCPU_MIPS_SLL " $13, $14, " _PERCPU_MIPS_LOG2WORD "\n\t" \
+		_PERCPU_MIPS_ADDU " $13, $13, $12\n\t"			\
+		_PERCPU_MIPS_SP " %[ptr], " PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS) "($13)\n\t" \
+		PERCPU_INJECT_ASM(3)					\
+		"sync\n\t"						\
+		_PERCPU_MIPS_ADDIU " $14, $14, 1\n\t"			\
+		_PERCPU_MIPS_SP " $14, 0($12)\n\t"			\
+		_PERCPU_MIPS_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), \
+		  [shift] "r" (shift), [cap] "r" (cap), [ptr] "r" (ptr)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "$12", "$13", "$14", "$31" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_BUFFER_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_MIPS_BUFFER_ENTER(idoff)			\
+		_PERCPU_MIPS_ADDIU " $14, $14, -1\n\t"			\
+		"sltu $13, $14, %[cap]\n\t"				\
+		"beqz $13, %l[cmpfail]\n\t"				\
+		" nop\n\t"						\
+		PERCPU_INJECT_ASM(2)					\
+		_PERCPU_MIPS_SLL " $13, $14, " _PERCPU_MIPS_LOG2WORD "\n\t" \
+		_PERCPU_MIPS_ADDU " $13, $13, $12\n\t"			\
+		_PERCPU_MIPS_LP " $13, " PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS) "($13)\n\t" \
+		_PERCPU_MIPS_SP " $13, 0(%[load])\n\t"			\
+		PERCPU_INJECT_ASM(3)					\
+		_PERCPU_MIPS_SP " $14, 0($12)\n\t"			\
+		_PERCPU_MIPS_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), \
+		  [shift] "r" (shift), [cap] "r" (cap), [load] "r" (load) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "$12", "$13", "$14", "$31" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 

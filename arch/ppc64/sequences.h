@@ -230,7 +230,15 @@
  * The slab's own pair (see arch/generic.h): the index is read inside the
  * section and the slot found from it there.  r9-r12 and r0 are scratch.
  */
-#define _PERCPU_PPC_SLAB_ENTER(idoff)					\
+/*
+ * The entry of the sequences that read the index themselves (the slab's,
+ * the list's and the buffer's pairs: see arch/generic.h): publish the
+ * descriptor, read the index field at offset @idoff of the area into r12
+ * (lwz zero-extends it), and leave for mismatch unless it is below %[nr]:
+ * one unsigned compare, which also rejects a negative cpu_id. Each
+ * structure then turns the index into its slot.
+ */
+#define _PERCPU_PPC_IDX_ENTER(idoff)					\
 	"bcl 20, 31, 9f\n\t"						\
 	"9:\n\t"							\
 	"mflr %%r12\n\t"						\
@@ -241,7 +249,10 @@
 	"lwz %%r12, " PERCPU_STR(idoff) "(%[rs])\n\t"			\
 	"cmplw %%cr7, %%r12, %[nr]\n\t"					\
 	"bge- %%cr7, %l[mismatch]\n\t"					\
-	PERCPU_INJECT_ASM(1)						\
+	PERCPU_INJECT_ASM(1)
+
+#define _PERCPU_PPC_SLAB_ENTER(idoff)					\
+	_PERCPU_PPC_IDX_ENTER(idoff)					\
 	"rldicl %%r11, %[fast], 0, 58\n\t"	/* & 63 */		\
 	"sld %%r12, %%r12, %%r11\n\t"					\
 	"rldicr %%r11, %[fast], 0, 55\n\t"	/* & -256 */		\
@@ -310,17 +321,7 @@
  * slot, r10 the head.
  */
 #define _PERCPU_PPC_LIST_ENTER(idoff)					\
-	"bcl 20, 31, 9f\n\t"						\
-	"9:\n\t"							\
-	"mflr %%r12\n\t"						\
-	"addis %%r12, %%r12, (3b - 9b)@ha\n\t"				\
-	"addi %%r12, %%r12, (3b - 9b)@l\n\t"				\
-	"std %%r12, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
-	"1:\n\t"							\
-	"lwz %%r12, " PERCPU_STR(idoff) "(%[rs])\n\t"			\
-	"cmplw %%cr7, %%r12, %[nr]\n\t"					\
-	"bge- %%cr7, %l[mismatch]\n\t"					\
-	PERCPU_INJECT_ASM(1)						\
+	_PERCPU_PPC_IDX_ENTER(idoff)					\
 	"sldi %%r12, %%r12, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t"			\
 	"add %%r12, %%r12, %[base]\n\t"					\
 	"ld %%r10, 0(%%r12)\n\t"					\
@@ -359,6 +360,67 @@
 		: [rs] "b" (rs), [nr] "r" (nr), [base] "r" (base), [voffp] "r" (voffp), [load] "b" (load)	\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "cr7", "lr", "r10", "r12" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * The buffer's pair (see arch/generic.h), made like the list's: r12 is the
+ * CPU's block, r10 its count, r11 the slot.  One unsigned compare with the
+ * capacity fails a full, an empty (the pop's 0 - 1) and a LOCKED (-1) block.
+ */
+#define _PERCPU_PPC_BUFFER_ENTER(idoff)					\
+	_PERCPU_PPC_IDX_ENTER(idoff)					\
+	"sld %%r12, %%r12, %[shift]\n\t"				\
+	"add %%r12, %%r12, %[base]\n\t"					\
+	"ld %%r10, 0(%%r12)\n\t"
+
+#define _PERCPU_ARCH_BUFFER_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_PPC_BUFFER_ENTER(idoff)				\
+		"cmpld %%cr7, %%r10, %[cap]\n\t"			\
+		"bge- %%cr7, %l[cmpfail]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"sldi %%r11, %%r10, 3\n\t"				\
+		"add %%r11, %%r11, %%r12\n\t"				\
+		"std %[ptr], " PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS) "(%%r11)\n\t" \
+		PERCPU_INJECT_ASM(3)					\
+		"lwsync\n\t"						\
+		"addi %%r10, %%r10, 1\n\t"				\
+		"std %%r10, 0(%%r12)\n\t"				\
+		_PERCPU_PPC_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "b" (rs), [nr] "r" (nr), [base] "r" (base),	\
+		  [shift] "r" (shift), [cap] "r" (cap), [ptr] "r" (ptr)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "cr7", "lr", "r10", "r11", "r12"	\
+		  PERCPU_INJECT_CLOBBER					\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_BUFFER_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_PPC_BUFFER_ENTER(idoff)				\
+		"addi %%r10, %%r10, -1\n\t"				\
+		"cmpld %%cr7, %%r10, %[cap]\n\t"			\
+		"bge- %%cr7, %l[cmpfail]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"sldi %%r11, %%r10, 3\n\t"				\
+		"add %%r11, %%r11, %%r12\n\t"				\
+		"ld %%r11, " PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS) "(%%r11)\n\t" \
+		"std %%r11, 0(%[load])\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		"std %%r10, 0(%%r12)\n\t"				\
+		_PERCPU_PPC_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "b" (rs), [nr] "r" (nr), [base] "r" (base),	\
+		  [shift] "r" (shift), [cap] "r" (cap), [load] "b" (load) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "cr7", "lr", "r10", "r11", "r12"	\
+		  PERCPU_INJECT_CLOBBER					\
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 

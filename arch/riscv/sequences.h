@@ -214,13 +214,24 @@
  * section and the slot found from it there.  t1-t4 and t6 are scratch.
  * @nr comes zero-extended, like the index lwu loads.
  */
-#define _PERCPU_RISCV_SLAB_ENTER(idoff)					\
+/*
+ * The entry of the sequences that read the index themselves (the slab's,
+ * the list's and the buffer's pairs: see arch/generic.h): publish the
+ * descriptor, read the index field at offset @idoff of the area into t6
+ * (lwu zero-extends it), and leave for mismatch unless it is below %[nr]:
+ * one unsigned compare, which also rejects a negative cpu_id. Each
+ * structure then turns the index into its slot.
+ */
+#define _PERCPU_RISCV_IDX_ENTER(idoff)					\
 	"lla t6, 3b\n\t"						\
 	"sd t6, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
 	"1:\n\t"							\
 	"lwu t6, " PERCPU_STR(idoff) "(%[rs])\n\t"			\
 	"bgeu t6, %[nr], %l[mismatch]\n\t"				\
-	PERCPU_INJECT_ASM(1)						\
+	PERCPU_INJECT_ASM(1)
+
+#define _PERCPU_RISCV_SLAB_ENTER(idoff)					\
+	_PERCPU_RISCV_IDX_ENTER(idoff)					\
 	"andi t4, %[fast], 63\n\t"					\
 	"sll t6, t6, t4\n\t"						\
 	"andi t4, %[fast], -" PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) "\n\t"	\
@@ -290,12 +301,7 @@
  * slot, t3 the head; t4 holds the locked value.
  */
 #define _PERCPU_RISCV_LIST_ENTER(idoff)					\
-	"lla t6, 3b\n\t"						\
-	"sd t6, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
-	"1:\n\t"							\
-	"lwu t6, " PERCPU_STR(idoff) "(%[rs])\n\t"			\
-	"bgeu t6, %[nr], %l[mismatch]\n\t"				\
-	PERCPU_INJECT_ASM(1)						\
+	_PERCPU_RISCV_IDX_ENTER(idoff)					\
 	"slli t6, t6, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t"				\
 	"add t6, t6, %[base]\n\t"					\
 	"ld t3, 0(t6)\n\t"						\
@@ -333,6 +339,63 @@
 		_PERCPU_RISCV_EPILOGUE					\
 		: /* no outputs */					\
 		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), [voffp] "r" (voffp), [load] "r" (load)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "t3", "t4", "t6" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * The buffer's pair (see arch/generic.h), made like the list's: t6 is the
+ * CPU's block, t3 its count, t4 the slot.  One unsigned compare with the
+ * capacity fails a full, an empty (the pop's 0 - 1) and a LOCKED (-1) block.
+ */
+#define _PERCPU_RISCV_BUFFER_ENTER(idoff)				\
+	_PERCPU_RISCV_IDX_ENTER(idoff)					\
+	"sll t6, t6, %[shift]\n\t"					\
+	"add t6, t6, %[base]\n\t"					\
+	"ld t3, 0(t6)\n\t"
+
+#define _PERCPU_ARCH_BUFFER_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_RISCV_BUFFER_ENTER(idoff)			\
+		"bgeu t3, %[cap], %l[cmpfail]\n\t"			\
+		PERCPU_INJECT_ASM(2)					\
+		"slli t4, t3, 3\n\t"					\
+		"add t4, t4, t6\n\t"					\
+		"sd %[ptr], " PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS) "(t4)\n\t" \
+		PERCPU_INJECT_ASM(3)					\
+		"fence rw, w\n\t"					\
+		"addi t3, t3, 1\n\t"					\
+		"sd t3, 0(t6)\n\t"					\
+		_PERCPU_RISCV_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), \
+		  [shift] "r" (shift), [cap] "r" (cap), [ptr] "r" (ptr)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "t3", "t4", "t6" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_BUFFER_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_RISCV_BUFFER_ENTER(idoff)			\
+		"addi t3, t3, -1\n\t"					\
+		"bgeu t3, %[cap], %l[cmpfail]\n\t"			\
+		PERCPU_INJECT_ASM(2)					\
+		"slli t4, t3, 3\n\t"					\
+		"add t4, t4, t6\n\t"					\
+		"ld t4, " PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS) "(t4)\n\t" \
+		"sd t4, 0(%[load])\n\t"					\
+		PERCPU_INJECT_ASM(3)					\
+		"sd t3, 0(t6)\n\t"					\
+		_PERCPU_RISCV_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), \
+		  [shift] "r" (shift), [cap] "r" (cap), [load] "r" (load) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "t3", "t4", "t6" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\

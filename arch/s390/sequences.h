@@ -212,14 +212,25 @@
  * (header) are scratch, r0 only between hooks (the injection hook uses
  * it).  sllg takes its count from an address: the low 6 bits of @fast.
  */
-#define _PERCPU_S390_SLAB_ENTER(idoff)					\
+/*
+ * The entry of the sequences that read the index themselves (the slab's,
+ * the list's and the buffer's pairs: see arch/generic.h): publish the
+ * descriptor, read the index field at offset @idoff of the area into r1
+ * (llgf zero-extends it; r0 is scratch), and leave for mismatch unless it
+ * is below %[nr]: one unsigned compare, which also rejects a negative
+ * cpu_id. Each structure then turns the index into its slot.
+ */
+#define _PERCPU_S390_IDX_ENTER(idoff)					\
 	"larl %%r0, 3b\n\t"						\
 	"stg %%r0, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
 	"1:\n\t"							\
 	"llgf %%r1, " PERCPU_STR(idoff) "(%[rs])\n\t"			\
 	"clr %%r1, %[nr]\n\t"						\
 	"jhe %l[mismatch]\n\t"						\
-	PERCPU_INJECT_ASM(1)						\
+	PERCPU_INJECT_ASM(1)
+
+#define _PERCPU_S390_SLAB_ENTER(idoff)					\
+	_PERCPU_S390_IDX_ENTER(idoff)					\
 	"sllg %%r1, %%r1, 0(%[fast])\n\t"				\
 	"lgr %%r2, %[fast]\n\t"						\
 	"nill %%r2, 0x10000 - " PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) "\n\t" \
@@ -287,13 +298,7 @@
  * slot, r2 the head; r0 only before the first hook.
  */
 #define _PERCPU_S390_LIST_ENTER(idoff)					\
-	"larl %%r0, 3b\n\t"						\
-	"stg %%r0, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t"	\
-	"1:\n\t"							\
-	"llgf %%r1, " PERCPU_STR(idoff) "(%[rs])\n\t"			\
-	"clr %%r1, %[nr]\n\t"						\
-	"jhe %l[mismatch]\n\t"						\
-	PERCPU_INJECT_ASM(1)						\
+	_PERCPU_S390_IDX_ENTER(idoff)					\
 	"sllg %%r1, %%r1, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t"				\
 	"agr %%r1, %[base]\n\t"						\
 	"lg %%r2, 0(%%r1)\n\t"						\
@@ -331,6 +336,63 @@
 		: [rs] "a" (rs), [nr] "d" (nr), [base] "d" (base), [voffp] "a" (voffp), [load] "a" (load)	\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r0", "r1", "r2" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * The buffer's pair (see arch/generic.h), made like the list's: r1 is the
+ * CPU's block, r2 its count, r3 the slot's offset.  One unsigned compare
+ * with the capacity fails a full, an empty (the pop's 0 - 1) and a LOCKED
+ * (-1) block.  The shift count is an address operand (not r0).
+ */
+#define _PERCPU_S390_BUFFER_ENTER(idoff)				\
+	_PERCPU_S390_IDX_ENTER(idoff)					\
+	"sllg %%r1, %%r1, 0(%[shift])\n\t"				\
+	"agr %%r1, %[base]\n\t"						\
+	"lg %%r2, 0(%%r1)\n\t"
+
+#define _PERCPU_ARCH_BUFFER_PUSH(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_S390_BUFFER_ENTER(idoff)			\
+		"clgr %%r2, %[cap]\n\t"					\
+		"jhe %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"sllg %%r3, %%r2, 3\n\t"				\
+		"stg %[ptr], " PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS) "(%%r3, %%r1)\n\t" \
+		PERCPU_INJECT_ASM(3)					\
+		"aghi %%r2, 1\n\t"					\
+		"stg %%r2, 0(%%r1)\n\t"					\
+		_PERCPU_S390_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "a" (rs), [nr] "d" (nr), [base] "d" (base),	\
+		  [shift] "a" (shift), [cap] "d" (cap), [ptr] "d" (ptr)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r0", "r1", "r2", "r3" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+#define _PERCPU_ARCH_BUFFER_POP(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_S390_BUFFER_ENTER(idoff)			\
+		"aghi %%r2, -1\n\t"					\
+		"clgr %%r2, %[cap]\n\t"					\
+		"jhe %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"sllg %%r3, %%r2, 3\n\t"				\
+		"lg %%r3, " PERCPU_STR(PERCPU_BUFFER_ARCH_SLOTS) "(%%r3, %%r1)\n\t" \
+		"stg %%r3, 0(%[load])\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		"stg %%r2, 0(%%r1)\n\t"					\
+		_PERCPU_S390_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "a" (rs), [nr] "d" (nr), [base] "d" (base),	\
+		  [shift] "a" (shift), [cap] "d" (cap), [load] "a" (load) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r0", "r1", "r2", "r3" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
