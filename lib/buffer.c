@@ -63,6 +63,7 @@ int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu, unsigne
 	if (err)
 		return err;
 	b->capacity = capacity_per_cpu;
+	b->shift = (unsigned int)__builtin_ctzl(b->mem.stride);
 	b->magic = PERCPU_BUFFER_MAGIC;
 	return 0;
 }
