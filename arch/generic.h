@@ -106,26 +106,27 @@
  *       (one unsigned compare with @nr; the _mm_cid callers check cpu_id
  *       >= 0 first).  The pop loads *(*v + voffp) whatever *v is: the
  *       list makes an empty head (0) point at a word holding 0.
- *   percpu_arch_buffer_push_cpu(rs, nr, base, shift, cap, ptr)
+ *   percpu_arch_buffer_push_cpu(rs, nr, fast, cap, ptr)
  *       id = rs->cpu_id; if (id >= nr) mismatch;
- *       v = (intptr_t *)(base + ((uintptr_t)id << shift));
+ *       v = (intptr_t *)((fast & -PERCPU_SLAB_ARCH_ALIGN) + ((uintptr_t)id << (fast & 63)));
  *       slots = (intptr_t *)((char *)v + PERCPU_BUFFER_ARCH_SLOTS);
  *       if ((uintptr_t)*v >= cap) cmpfail;
  *       slots[*v] = ptr; *v = *v + 1                 (commit: a release)
- *   percpu_arch_buffer_pop_cpu(rs, nr, base, shift, cap, load)
+ *   percpu_arch_buffer_pop_cpu(rs, nr, fast, cap, load)
  *       id, v, slots as above; if ((uintptr_t)(*v - 1) >= cap) cmpfail;
  *       *load = slots[*v - 1]; *v = *v - 1
  *       (*load defined only when the sequence commits, as above)
  *   percpu_arch_buffer_push_mm_cid(), percpu_arch_buffer_pop_mm_cid()
  *       the same with id = rs->mm_cid
- *       The buffer's pair (percpu/buffer.h: blocks 1 << @shift bytes
+ *       The buffer's pair (percpu/buffer.h: blocks a power of two bytes
  *       apart, each a count followed by @cap pointers), made like the
- *       list's: the count is read once, inside the section, so nothing is
+ *       list's.  @fast is packed as the slab's (the blocks' base, log2 of
+ *       their stride, at least 8, and two bits of the caller's), and the
+ *       block found from it the same way: the count is read once, inside the section, so nothing is
  *       compared again (the pop needs no ABA compare of the popped word).
  *       The one unsigned compare with @cap fails a full block, an empty
  *       one (the pop's 0 - 1) and a locked one (count -1, at or above any
- *       capacity) alike.  @shift is below the width of a pointer.  The
- *       index checks are the slab pair's (the _mm_cid callers check
+ *       capacity) alike.  The index checks are the slab pair's (the _mm_cid callers check
  *       cpu_id >= 0 first).
  *   percpu_arch_thread_pointer()
  *       the thread pointer, from which libc's area lies at __rseq_offset
@@ -415,29 +416,25 @@ PERCPU_INLINE int percpu_arch_list_pop_mm_cid(struct percpu_rseq_abi *rs, uint32
 }
 
 PERCPU_INLINE int percpu_arch_buffer_push_cpu(struct percpu_rseq_abi *rs, uint32_t nr,
-					       char *base, uintptr_t shift, uintptr_t cap,
-					       intptr_t ptr)
+					       uintptr_t fast, uintptr_t cap, intptr_t ptr)
 {
 	_PERCPU_ARCH_BUFFER_PUSH(PERCPU_RSEQ_OFF_CPU_ID);
 }
 
 PERCPU_INLINE int percpu_arch_buffer_push_mm_cid(struct percpu_rseq_abi *rs, uint32_t nr,
-						  char *base, uintptr_t shift, uintptr_t cap,
-						  intptr_t ptr)
+						  uintptr_t fast, uintptr_t cap, intptr_t ptr)
 {
 	_PERCPU_ARCH_BUFFER_PUSH(PERCPU_RSEQ_OFF_MM_CID);
 }
 
 PERCPU_INLINE int percpu_arch_buffer_pop_cpu(struct percpu_rseq_abi *rs, uint32_t nr,
-					      char *base, uintptr_t shift, uintptr_t cap,
-					      intptr_t *load)
+					      uintptr_t fast, uintptr_t cap, intptr_t *load)
 {
 	_PERCPU_ARCH_BUFFER_POP(PERCPU_RSEQ_OFF_CPU_ID);
 }
 
 PERCPU_INLINE int percpu_arch_buffer_pop_mm_cid(struct percpu_rseq_abi *rs, uint32_t nr,
-						 char *base, uintptr_t shift, uintptr_t cap,
-						 intptr_t *load)
+						 uintptr_t fast, uintptr_t cap, intptr_t *load)
 {
 	_PERCPU_ARCH_BUFFER_POP(PERCPU_RSEQ_OFF_MM_CID);
 }

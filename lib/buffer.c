@@ -19,13 +19,16 @@ _Static_assert(sizeof(struct percpu_buffer_cpu) == PERCPU_BUFFER_ARCH_SLOTS,
 /*
  * The stride between two CPUs' blocks: the header and the pointers, rounded
  * up to a power of two, so the sequences find a block with a shift (as a
- * hand-written one would) rather than a multiply.  The pages past what a
- * full block uses are never touched, so they cost address space only.
+ * hand-written one would) rather than a multiply, and at least
+ * PERCPU_SLAB_ARCH_ALIGN, which the fast word's flag bits need (see
+ * arch/generic.h).  The pages past what a full block uses are never
+ * touched, so they cost address space only.
  * Return: 0 if it would not fit in a size_t.
  */
 static size_t block_size(size_t capacity)
 {
-	size_t need = sizeof(struct percpu_buffer_cpu) + capacity * sizeof(intptr_t), size = 1;
+	size_t need = sizeof(struct percpu_buffer_cpu) + capacity * sizeof(intptr_t);
+	size_t size = PERCPU_SLAB_ARCH_ALIGN;
 
 	while (size < need) {
 		if (size > SIZE_MAX / 2)
@@ -63,7 +66,8 @@ int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu, unsigne
 	if (err)
 		return err;
 	b->capacity = capacity_per_cpu;
-	b->shift = (unsigned int)__builtin_ctzl(b->mem.stride);
+	b->fast = (uintptr_t)b->mem.base | (uintptr_t)__builtin_ctzl(b->mem.stride) |
+		  (b->mem.index == PERCPU_INDEX_MM_CID ? _PERCPU_BUFFER_FAST_MM_CID : 0);
 	b->magic = PERCPU_BUFFER_MAGIC;
 	return 0;
 }

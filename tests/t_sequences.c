@@ -360,12 +360,13 @@ static __attribute__((noinline)) void check_list_index(void)
 }
 
 /*
- * The buffer pair on blocks of 1 << BUF_SHIFT bytes: the count in word 0,
+ * The buffer pair on blocks of 1 << BUF_SHIFT bytes (base and shift packed
+ * in the fast word as for the slab pair): the count in word 0,
  * word 1 (the slow-path mutex) never written by a sequence, BUF_CAP pointers
  * from PERCPU_BUFFER_ARCH_SLOTS on, and the word right past them a canary.
  */
 #define NBUF		6	/* ok() calls in check_buffer() */
-#define BUF_SHIFT	7
+#define BUF_SHIFT	8	/* the least stride the fast word allows */
 #define BUF_WORDS	((1u << BUF_SHIFT) / sizeof(intptr_t))
 #define BUF_FIRST	(PERCPU_BUFFER_ARCH_SLOTS / sizeof(intptr_t))
 #define BUF_CAP		5
@@ -375,10 +376,16 @@ static intptr_t *buf_block(intptr_t *mem, unsigned int i)
 	return mem + (size_t)i * BUF_WORDS;
 }
 
+/* The fast word, packed as the slab's; the caller's bits 6 and 7 must be ignored. */
+static uintptr_t buf_fast(intptr_t *mem)
+{
+	return (uintptr_t)mem | BUF_SHIFT | 0xc0;
+}
+
 static intptr_t *buf_alloc(unsigned int nslots)
 {
 	size_t size = (size_t)nslots << BUF_SHIFT;
-	intptr_t *mem = aligned_alloc(1u << BUF_SHIFT, size);
+	intptr_t *mem = aligned_alloc(PERCPU_SLAB_ARCH_ALIGN, size);
 
 	if (!mem)
 		abort();
@@ -393,7 +400,7 @@ static __attribute__((noinline)) void check_buffer(struct percpu_rseq_abi *rs, i
 {
 	unsigned int nslots = real ? percpu_nr_cpus() : 4, used = 3, changed = 0, i, k;
 	intptr_t *mem = buf_alloc(nslots), *blk, p = -9;
-	char *base = (char *)mem;
+	uintptr_t fast = buf_fast(mem);
 	const uint32_t nr = UINT32_C(1) << 31;
 	int r, good = 1;
 
@@ -403,7 +410,7 @@ static __attribute__((noinline)) void check_buffer(struct percpu_rseq_abi *rs, i
 	} while (real && (r == PERCPU_SEQ_ABORTED || r == PERCPU_SEQ_CPU_MISMATCH))
 
 	for (k = 0; k < BUF_CAP; k++) {
-		RUN(percpu_arch_buffer_push_cpu(rs, nr, base, BUF_SHIFT, BUF_CAP, 1000 + k));
+		RUN(percpu_arch_buffer_push_cpu(rs, nr, fast, BUF_CAP, 1000 + k));
 		good &= r == PERCPU_SEQ_COMMITTED;
 	}
 	if (real)
@@ -412,25 +419,25 @@ static __attribute__((noinline)) void check_buffer(struct percpu_rseq_abi *rs, i
 	ok(good && blk[0] == BUF_CAP && blk[BUF_FIRST] == 1000 &&
 	   blk[BUF_FIRST + BUF_CAP - 1] == 1000 + BUF_CAP - 1,
 	   "%s: buffer_push_cpu fills block %u (count %ld)", where, used, (long)blk[0]);
-	RUN(percpu_arch_buffer_push_cpu(rs, nr, base, BUF_SHIFT, BUF_CAP, 2000));
+	RUN(percpu_arch_buffer_push_cpu(rs, nr, fast, BUF_CAP, 2000));
 	ok(r == PERCPU_SEQ_CMPFAIL && blk[0] == BUF_CAP && blk[BUF_FIRST + BUF_CAP] == -7,
 	   "%s: buffer_push_cpu on a full block fails, writes nothing (%d)", where, r);
 	good = 1;
 	for (k = BUF_CAP; k-- > 0;) {
-		RUN(percpu_arch_buffer_pop_cpu(rs, nr, base, BUF_SHIFT, BUF_CAP, &p));
+		RUN(percpu_arch_buffer_pop_cpu(rs, nr, fast, BUF_CAP, &p));
 		good &= r == PERCPU_SEQ_COMMITTED && p == (intptr_t)(1000 + k);
 	}
 	ok(good && blk[0] == 0, "%s: buffer_pop_cpu pops %u, last in first out", where,
 	   BUF_CAP);
-	RUN(percpu_arch_buffer_pop_cpu(rs, nr, base, BUF_SHIFT, BUF_CAP, &p));
+	RUN(percpu_arch_buffer_pop_cpu(rs, nr, fast, BUF_CAP, &p));
 	ok(r == PERCPU_SEQ_CMPFAIL && blk[0] == 0,
 	   "%s: buffer_pop_cpu on an empty block fails (%d)", where, r);
 	/* LOCKED (-1) fails both; a push there must not write word 1 (slot -1). */
 	blk[0] = -1;
 	blk[BUF_FIRST] = -3;
-	RUN(percpu_arch_buffer_push_cpu(rs, nr, base, BUF_SHIFT, BUF_CAP, 3000));
+	RUN(percpu_arch_buffer_push_cpu(rs, nr, fast, BUF_CAP, 3000));
 	good = r == PERCPU_SEQ_CMPFAIL;
-	RUN(percpu_arch_buffer_pop_cpu(rs, nr, base, BUF_SHIFT, BUF_CAP, &p));
+	RUN(percpu_arch_buffer_pop_cpu(rs, nr, fast, BUF_CAP, &p));
 	ok(good && r == PERCPU_SEQ_CMPFAIL && blk[0] == -1 && blk[1] == 0 &&
 	   blk[BUF_FIRST] == -3, "%s: a LOCKED count fails push and pop (%d)", where, r);
 	memset(blk, 0, (size_t)1 << BUF_SHIFT);
@@ -447,33 +454,33 @@ static __attribute__((noinline)) void check_buffer(struct percpu_rseq_abi *rs, i
 static __attribute__((noinline)) void check_buffer_index(void)
 {
 	intptr_t *mem = buf_alloc(4), p = -9;
-	char *base = (char *)mem;
+	uintptr_t fast = buf_fast(mem);
 	int n = 0;
 
 	fake.cpu_id = 3;
 	fake.mm_cid = 2;
-	n += percpu_arch_buffer_push_cpu(&fake, 3, base, BUF_SHIFT, BUF_CAP, 1) ==
+	n += percpu_arch_buffer_push_cpu(&fake, 3, fast, BUF_CAP, 1) ==
 	     PERCPU_SEQ_CPU_MISMATCH;
-	n += percpu_arch_buffer_pop_cpu(&fake, 3, base, BUF_SHIFT, BUF_CAP, &p) ==
+	n += percpu_arch_buffer_pop_cpu(&fake, 3, fast, BUF_CAP, &p) ==
 	     PERCPU_SEQ_CPU_MISMATCH;
-	n += percpu_arch_buffer_push_mm_cid(&fake, 2, base, BUF_SHIFT, BUF_CAP, 1) ==
+	n += percpu_arch_buffer_push_mm_cid(&fake, 2, fast, BUF_CAP, 1) ==
 	     PERCPU_SEQ_CPU_MISMATCH;
-	n += percpu_arch_buffer_pop_mm_cid(&fake, 2, base, BUF_SHIFT, BUF_CAP, &p) ==
+	n += percpu_arch_buffer_pop_mm_cid(&fake, 2, fast, BUF_CAP, &p) ==
 	     PERCPU_SEQ_CPU_MISMATCH;
 	fake.cpu_id = (uint32_t)-1;
-	n += percpu_arch_buffer_push_cpu(&fake, UINT32_C(1) << 31, base, BUF_SHIFT, BUF_CAP, 1) ==
+	n += percpu_arch_buffer_push_cpu(&fake, UINT32_C(1) << 31, fast, BUF_CAP, 1) ==
 	     PERCPU_SEQ_CPU_MISMATCH;
-	n += percpu_arch_buffer_pop_cpu(&fake, UINT32_C(1) << 31, base, BUF_SHIFT, BUF_CAP, &p) ==
+	n += percpu_arch_buffer_pop_cpu(&fake, UINT32_C(1) << 31, fast, BUF_CAP, &p) ==
 	     PERCPU_SEQ_CPU_MISMATCH;
 	fake.cpu_id = 3;
 	ok(n == 6 && buf_block(mem, 3)[0] == 0 && buf_block(mem, 2)[0] == 0 &&
 	   buf_block(mem, 3)[BUF_FIRST] == 0,
 	   "buffer pair: index >= nr or cpu_id -1 mismatches, writes nothing (%d)", n);
-	n = percpu_arch_buffer_push_mm_cid(&fake, 4, base, BUF_SHIFT, BUF_CAP, 77) ==
+	n = percpu_arch_buffer_push_mm_cid(&fake, 4, fast, BUF_CAP, 77) ==
 	    PERCPU_SEQ_COMMITTED;
 	n += buf_block(mem, 2)[0] == 1 && buf_block(mem, 2)[BUF_FIRST] == 77 &&
 	     buf_block(mem, 3)[0] == 0;
-	n += percpu_arch_buffer_pop_mm_cid(&fake, 4, base, BUF_SHIFT, BUF_CAP, &p) ==
+	n += percpu_arch_buffer_pop_mm_cid(&fake, 4, fast, BUF_CAP, &p) ==
 	     PERCPU_SEQ_COMMITTED && p == 77;
 	ok(n == 3 && buf_block(mem, 2)[0] == 0, "buffer pair by mm_cid uses block mm_cid (%d)", n);
 	free(mem);
@@ -501,11 +508,10 @@ static __attribute__((noinline)) int buffer_abort_at(struct percpu_rseq_abi *rs,
 	inject_loops[hook] = INT32_MAX;
 	setitimer(ITIMER_REAL, &it, NULL);
 	if (pop)
-		r = percpu_arch_buffer_pop_cpu(rs, UINT32_C(1) << 31, (char *)mem, BUF_SHIFT,
-					       BUF_CAP, &p);
+		r = percpu_arch_buffer_pop_cpu(rs, UINT32_C(1) << 31, buf_fast(mem), BUF_CAP, &p);
 	else
-		r = percpu_arch_buffer_push_cpu(rs, UINT32_C(1) << 31, (char *)mem, BUF_SHIFT,
-						BUF_CAP, 4000 + hook);
+		r = percpu_arch_buffer_push_cpu(rs, UINT32_C(1) << 31, buf_fast(mem), BUF_CAP,
+						4000 + hook);
 	inject_loops[hook] = hook == 1 ? 3 : hook == 2 ? 2 : 1;
 	return r;
 }

@@ -234,12 +234,16 @@
 	"b.hs %l[mismatch]\n\t"						\
 	PERCPU_INJECT_ASM(1)
 
-#define _PERCPU_AARCH64_SLAB_ENTER(idoff)				\
-	_PERCPU_AARCH64_IDX_ENTER(idoff)					\
+/* x16 = the block that @fast (see arch/generic.h) gives index x16. */
+#define _PERCPU_AARCH64_FAST_SLOT						\
 	"and x17, %[fast], #63\n\t"					\
 	"lsl x16, x16, x17\n\t"						\
 	"and x17, %[fast], #-" PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) "\n\t" \
-	"add x16, x16, x17\n\t"						\
+	"add x16, x16, x17\n\t"
+
+#define _PERCPU_AARCH64_SLAB_ENTER(idoff)				\
+	_PERCPU_AARCH64_IDX_ENTER(idoff)					\
+	_PERCPU_AARCH64_FAST_SLOT						\
 	"add x17, x16, %[cls], lsl #3\n\t"				\
 	"ldr x15, [x17]\n\t"
 
@@ -344,8 +348,7 @@
  */
 #define _PERCPU_AARCH64_BUFFER_ENTER(idoff)				\
 	_PERCPU_AARCH64_IDX_ENTER(idoff)				\
-	"lsl x16, x16, %[shift]\n\t"					\
-	"add x16, x16, %[base]\n\t"					\
+	_PERCPU_AARCH64_FAST_SLOT						\
 	"ldr x15, [x16]\n\t"
 
 #define _PERCPU_ARCH_BUFFER_PUSH(idoff)					\
@@ -363,8 +366,8 @@
 		"stlr x15, [x16]\n\t"					\
 		_PERCPU_AARCH64_EPILOGUE				\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base),	\
-		  [shift] "r" (shift), [cap] "r" (cap), [ptr] "r" (ptr)	\
+		: [rs] "r" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
+		  [cap] "r" (cap), [ptr] "r" (ptr)	\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "x15", "x16", "x17" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
@@ -386,8 +389,8 @@
 		"str x15, [x16]\n\t"					\
 		_PERCPU_AARCH64_EPILOGUE				\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base),	\
-		  [shift] "r" (shift), [cap] "r" (cap), [load] "r" (load) \
+		: [rs] "r" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
+		  [cap] "r" (cap), [load] "r" (load) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "x15", "x16", "x17" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\

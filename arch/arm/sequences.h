@@ -277,12 +277,16 @@
 	"bhs %l[mismatch]\n\t"						\
 	PERCPU_INJECT_ASM(1)
 
-#define _PERCPU_ARM_SLAB_ENTER(idoff)					\
-	_PERCPU_ARM_IDX_ENTER(idoff)					\
+/* r12 = the block that @fast (see arch/generic.h) gives index r12. */
+#define _PERCPU_ARM_FAST_SLOT						\
 	"and lr, %[fast], #63\n\t"					\
 	"lsl r12, r12, lr\n\t"						\
 	"bic lr, %[fast], #" PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) " - 1\n\t" \
-	"add r12, r12, lr\n\t"						\
+	"add r12, r12, lr\n\t"
+
+#define _PERCPU_ARM_SLAB_ENTER(idoff)					\
+	_PERCPU_ARM_IDX_ENTER(idoff)					\
+	_PERCPU_ARM_FAST_SLOT						\
 	"ldr r4, [r12, %[cls], lsl #2]\n\t"				\
 	"uxth lr, r4\n\t"
 
@@ -389,8 +393,7 @@
  */
 #define _PERCPU_ARM_BUFFER_ENTER(idoff)					\
 	_PERCPU_ARM_IDX_ENTER(idoff)					\
-	"lsl r12, r12, %[shift]\n\t"					\
-	"add r12, r12, %[base]\n\t"					\
+	_PERCPU_ARM_FAST_SLOT						\
 	"ldr r4, [r12]\n\t"
 
 #define _PERCPU_ARCH_BUFFER_PUSH(idoff)					\
@@ -409,8 +412,8 @@
 		"str r4, [r12]\n\t"					\
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base),	\
-		  [shift] "r" (shift), [cap] "r" (cap), [ptr] "r" (ptr)	\
+		: [rs] "r" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
+		  [cap] "r" (cap), [ptr] "r" (ptr)	\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r4", "r12", "lr" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
@@ -432,8 +435,8 @@
 		"str r4, [r12]\n\t"					\
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base),	\
-		  [shift] "r" (shift), [cap] "r" (cap), [load] "r" (load) \
+		: [rs] "r" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
+		  [cap] "r" (cap), [load] "r" (load) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r4", "r12", "lr" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\

@@ -301,13 +301,17 @@
 	" nop\n\t"							\
 	PERCPU_INJECT_ASM(1)
 
-#define _PERCPU_MIPS_SLAB_ENTER(idoff)					\
-	_PERCPU_MIPS_IDX_ENTER(idoff)					\
+/* $12 = the block that @fast (see arch/generic.h) gives index $12. */
+#define _PERCPU_MIPS_FAST_SLOT						\
 	"andi $13, %[fast], 63\n\t"					\
 	_PERCPU_MIPS_SLLV " $12, $12, $13\n\t"				\
 	"ori $13, %[fast], " PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) " - 1\n\t" \
 	"xori $13, $13, " PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) " - 1\n\t" \
-	_PERCPU_MIPS_ADDU " $12, $12, $13\n\t"				\
+	_PERCPU_MIPS_ADDU " $12, $12, $13\n\t"
+
+#define _PERCPU_MIPS_SLAB_ENTER(idoff)					\
+	_PERCPU_MIPS_IDX_ENTER(idoff)					\
+	_PERCPU_MIPS_FAST_SLOT						\
 	"sll $13, %[cls], " _PERCPU_MIPS_LOG2WORD "\n\t"		\
 	_PERCPU_MIPS_ADDU " $13, $13, $12\n\t"				\
 	_PERCPU_MIPS_LP " $14, 0($13)\n\t"				\
@@ -432,8 +436,7 @@
  */
 #define _PERCPU_MIPS_BUFFER_ENTER(idoff)				\
 	_PERCPU_MIPS_IDX_ENTER(idoff)					\
-	_PERCPU_MIPS_SLLV " $12, $12, %[shift]\n\t"			\
-	_PERCPU_MIPS_ADDU " $12, $12, %[base]\n\t"			\
+	_PERCPU_MIPS_FAST_SLOT						\
 	_PERCPU_MIPS_LP " $14, 0($12)\n\t"
 
 #define _PERCPU_ARCH_BUFFER_PUSH(idoff)					\
@@ -454,8 +457,8 @@
 		_PERCPU_MIPS_SP " $14, 0($12)\n\t"			\
 		_PERCPU_MIPS_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), \
-		  [shift] "r" (shift), [cap] "r" (cap), [ptr] "r" (ptr)	\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [fast] "r" (fast), \
+		  [cap] "r" (cap), [ptr] "r" (ptr)	\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "$12", "$13", "$14", "$31" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
@@ -479,8 +482,8 @@
 		_PERCPU_MIPS_SP " $14, 0($12)\n\t"			\
 		_PERCPU_MIPS_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), \
-		  [shift] "r" (shift), [cap] "r" (cap), [load] "r" (load) \
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [fast] "r" (fast), \
+		  [cap] "r" (cap), [load] "r" (load) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "$12", "$13", "$14", "$31" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\

@@ -251,12 +251,16 @@
 	"bge- %%cr7, %l[mismatch]\n\t"					\
 	PERCPU_INJECT_ASM(1)
 
-#define _PERCPU_PPC_SLAB_ENTER(idoff)					\
-	_PERCPU_PPC_IDX_ENTER(idoff)					\
+/* r12 = the block that @fast (see arch/generic.h) gives index r12. */
+#define _PERCPU_PPC_FAST_SLOT						\
 	"rldicl %%r11, %[fast], 0, 58\n\t"	/* & 63 */		\
 	"sld %%r12, %%r12, %%r11\n\t"					\
 	"rldicr %%r11, %[fast], 0, 55\n\t"	/* & -256 */		\
-	"add %%r12, %%r12, %%r11\n\t"					\
+	"add %%r12, %%r12, %%r11\n\t"
+
+#define _PERCPU_PPC_SLAB_ENTER(idoff)					\
+	_PERCPU_PPC_IDX_ENTER(idoff)					\
+	_PERCPU_PPC_FAST_SLOT						\
 	"sldi %%r11, %[cls], 3\n\t"					\
 	"add %%r11, %%r11, %%r12\n\t"					\
 	"ld %%r10, 0(%%r11)\n\t"					\
@@ -370,8 +374,7 @@
  */
 #define _PERCPU_PPC_BUFFER_ENTER(idoff)					\
 	_PERCPU_PPC_IDX_ENTER(idoff)					\
-	"sld %%r12, %%r12, %[shift]\n\t"				\
-	"add %%r12, %%r12, %[base]\n\t"					\
+	_PERCPU_PPC_FAST_SLOT						\
 	"ld %%r10, 0(%%r12)\n\t"
 
 #define _PERCPU_ARCH_BUFFER_PUSH(idoff)					\
@@ -391,8 +394,8 @@
 		"std %%r10, 0(%%r12)\n\t"				\
 		_PERCPU_PPC_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "b" (rs), [nr] "r" (nr), [base] "r" (base),	\
-		  [shift] "r" (shift), [cap] "r" (cap), [ptr] "r" (ptr)	\
+		: [rs] "b" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
+		  [cap] "r" (cap), [ptr] "r" (ptr)	\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "cr7", "lr", "r10", "r11", "r12"	\
 		  PERCPU_INJECT_CLOBBER					\
@@ -416,8 +419,8 @@
 		"std %%r10, 0(%%r12)\n\t"				\
 		_PERCPU_PPC_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "b" (rs), [nr] "r" (nr), [base] "r" (base),	\
-		  [shift] "r" (shift), [cap] "r" (cap), [load] "b" (load) \
+		: [rs] "b" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
+		  [cap] "r" (cap), [load] "b" (load) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "cr7", "lr", "r10", "r11", "r12"	\
 		  PERCPU_INJECT_CLOBBER					\

@@ -230,12 +230,16 @@
 	"bgeu t6, %[nr], %l[mismatch]\n\t"				\
 	PERCPU_INJECT_ASM(1)
 
-#define _PERCPU_RISCV_SLAB_ENTER(idoff)					\
-	_PERCPU_RISCV_IDX_ENTER(idoff)					\
+/* t6 = the block that @fast (see arch/generic.h) gives index t6. */
+#define _PERCPU_RISCV_FAST_SLOT						\
 	"andi t4, %[fast], 63\n\t"					\
 	"sll t6, t6, t4\n\t"						\
 	"andi t4, %[fast], -" PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) "\n\t"	\
-	"add t6, t6, t4\n\t"						\
+	"add t6, t6, t4\n\t"
+
+#define _PERCPU_RISCV_SLAB_ENTER(idoff)					\
+	_PERCPU_RISCV_IDX_ENTER(idoff)					\
+	_PERCPU_RISCV_FAST_SLOT						\
 	"slli t4, %[cls], 3\n\t"					\
 	"add t4, t4, t6\n\t"						\
 	"ld t3, 0(t4)\n\t"						\
@@ -351,8 +355,7 @@
  */
 #define _PERCPU_RISCV_BUFFER_ENTER(idoff)				\
 	_PERCPU_RISCV_IDX_ENTER(idoff)					\
-	"sll t6, t6, %[shift]\n\t"					\
-	"add t6, t6, %[base]\n\t"					\
+	_PERCPU_RISCV_FAST_SLOT						\
 	"ld t3, 0(t6)\n\t"
 
 #define _PERCPU_ARCH_BUFFER_PUSH(idoff)					\
@@ -371,8 +374,8 @@
 		"sd t3, 0(t6)\n\t"					\
 		_PERCPU_RISCV_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), \
-		  [shift] "r" (shift), [cap] "r" (cap), [ptr] "r" (ptr)	\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [fast] "r" (fast), \
+		  [cap] "r" (cap), [ptr] "r" (ptr)	\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "t3", "t4", "t6" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\
@@ -394,8 +397,8 @@
 		"sd t3, 0(t6)\n\t"					\
 		_PERCPU_RISCV_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), \
-		  [shift] "r" (shift), [cap] "r" (cap), [load] "r" (load) \
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [fast] "r" (fast), \
+		  [cap] "r" (cap), [load] "r" (load) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "t3", "t4", "t6" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\

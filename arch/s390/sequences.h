@@ -229,12 +229,16 @@
 	"jhe %l[mismatch]\n\t"						\
 	PERCPU_INJECT_ASM(1)
 
-#define _PERCPU_S390_SLAB_ENTER(idoff)					\
-	_PERCPU_S390_IDX_ENTER(idoff)					\
+/* r1 = the block that @fast (see arch/generic.h) gives index r1. */
+#define _PERCPU_S390_FAST_SLOT						\
 	"sllg %%r1, %%r1, 0(%[fast])\n\t"				\
 	"lgr %%r2, %[fast]\n\t"						\
 	"nill %%r2, 0x10000 - " PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) "\n\t" \
-	"agr %%r1, %%r2\n\t"						\
+	"agr %%r1, %%r2\n\t"
+
+#define _PERCPU_S390_SLAB_ENTER(idoff)					\
+	_PERCPU_S390_IDX_ENTER(idoff)					\
+	_PERCPU_S390_FAST_SLOT						\
 	"sllg %%r2, %[cls], 3\n\t"					\
 	"lg %%r3, 0(%%r2, %%r1)\n\t"
 
@@ -347,8 +351,7 @@
  */
 #define _PERCPU_S390_BUFFER_ENTER(idoff)				\
 	_PERCPU_S390_IDX_ENTER(idoff)					\
-	"sllg %%r1, %%r1, 0(%[shift])\n\t"				\
-	"agr %%r1, %[base]\n\t"						\
+	_PERCPU_S390_FAST_SLOT						\
 	"lg %%r2, 0(%%r1)\n\t"
 
 #define _PERCPU_ARCH_BUFFER_PUSH(idoff)					\
@@ -366,8 +369,8 @@
 		"stg %%r2, 0(%%r1)\n\t"					\
 		_PERCPU_S390_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "a" (rs), [nr] "d" (nr), [base] "d" (base),	\
-		  [shift] "a" (shift), [cap] "d" (cap), [ptr] "d" (ptr)	\
+		: [rs] "a" (rs), [nr] "d" (nr), [fast] "a" (fast),	\
+		  [cap] "d" (cap), [ptr] "d" (ptr)	\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r0", "r1", "r2", "r3" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
@@ -389,8 +392,8 @@
 		"stg %%r2, 0(%%r1)\n\t"					\
 		_PERCPU_S390_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "a" (rs), [nr] "d" (nr), [base] "d" (base),	\
-		  [shift] "a" (shift), [cap] "d" (cap), [load] "a" (load) \
+		: [rs] "a" (rs), [nr] "d" (nr), [fast] "a" (fast),	\
+		  [cap] "d" (cap), [load] "a" (load) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r0", "r1", "r2", "r3" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\

@@ -288,13 +288,16 @@
 #else
 #define _PERCPU_X86_SHL_RAX(by)	"movq %[" by "], %%rcx\n\t" "shlq %%cl, %%rax\n\t"
 #endif
-#define _PERCPU_X86_SLAB_SHL	_PERCPU_X86_SHL_RAX("fast")
+
+/* %rax = the block that @fast (see arch/generic.h) gives index %rax. */
+#define _PERCPU_X86_FAST_SLOT						\
+	_PERCPU_X86_SHL_RAX("fast")					\
+	"addq %[fast], %%rax\n\t"					\
+	"andq $-" PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) ", %%rax\n\t"
 
 #define _PERCPU_X86_SLAB_ENTER(idoff)					\
 	_PERCPU_X86_IDX_ENTER(idoff)					\
-	_PERCPU_X86_SLAB_SHL						\
-	"addq %[fast], %%rax\n\t"					\
-	"andq $-" PERCPU_STR(PERCPU_SLAB_ARCH_ALIGN) ", %%rax\n\t"	\
+	_PERCPU_X86_FAST_SLOT						\
 	"movq (%%rax,%[cls],8), %%rcx\n\t"
 
 #define _PERCPU_ARCH_SLAB_PUSH(idoff)					\
@@ -409,15 +412,14 @@
 
 /*
  * The buffer's pair (see arch/generic.h), made like the list's: %rax is the
- * CPU's block (base + (index << shift)), %rcx its count, the pointers from
+ * CPU's block (found from @fast as the slab's slot), %rcx its count, the pointers from
  * PERCPU_BUFFER_ARCH_SLOTS on.  One unsigned compare of the count (or of
  * count - 1 for the pop) with the capacity rejects a full, an empty and a
  * LOCKED (-1) block at once.
  */
 #define _PERCPU_X86_BUFFER_ENTER(idoff)					\
 	_PERCPU_X86_IDX_ENTER(idoff)					\
-	_PERCPU_X86_SHL_RAX("shift")					\
-	"addq %[base], %%rax\n\t"					\
+	_PERCPU_X86_FAST_SLOT						\
 	"movq (%%rax), %%rcx\n\t"
 
 #define _PERCPU_ARCH_BUFFER_PUSH(idoff)					\
@@ -436,8 +438,8 @@
 		"movq %%rcx, (%%rax)\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base),	\
-		  [shift] "r" (shift), [cap] "r" (cap), [ptr] "r" (ptr)	\
+		: [rs] "r" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
+		  [cap] "r" (cap), [ptr] "r" (ptr)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax", "rcx" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\
@@ -466,8 +468,8 @@
 		"movq %%rcx, (%%rax)\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: _PERCPU_X86_LOAD_OUT					\
-		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base),	\
-		  [shift] "r" (shift), [cap] "r" (cap) _PERCPU_X86_LOAD_IN \
+		: [rs] "r" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
+		  [cap] "r" (cap) _PERCPU_X86_LOAD_IN			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax", "rcx", "rdx" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\

@@ -48,11 +48,13 @@ struct percpu_buffer {
 	size_t capacity;	/* pointers per slot */
 	unsigned int magic;	/* PERCPU_BUFFER_MAGIC while initialised */
 	/*
-	 * log2 of mem.stride (a power of two): the fast path's shift, kept
-	 * here because counting it on each call cost a third of the gap to
-	 * the hand-written sequence.
+	 * What the fast path needs of mem in one word, packed as the slab's
+	 * (arch/generic.h): mem.base | log2(mem.stride) |
+	 * _PERCPU_BUFFER_FAST_MM_CID for an mm_cid-indexed buffer.  Reading
+	 * base, stride and index apart cost most of the gap to a hand-written
+	 * sequence.
 	 */
-	unsigned int shift;
+	uintptr_t fast;
 };
 
 #define PERCPU_BUFFER_MAGIC		0x70636266u
@@ -138,11 +140,14 @@ PERCPU_INLINE intptr_t *_percpu_buffer_slot(struct percpu_buffer_cpu *pc, size_t
 }
 
 /*
- * The buffer's sequences (arch/generic.h) find a CPU's block at
- * mem.base + (index << shift): percpu_buffer_init() makes the stride a power
- * of two.  They take the slots at PERCPU_BUFFER_ARCH_SLOTS, after the header
- * (lib/buffer.c checks it is sizeof(struct percpu_buffer_cpu)).
+ * The buffer's sequences (arch/generic.h) find a CPU's block from the fast
+ * word: percpu_buffer_init() makes the stride a power of two, at least
+ * PERCPU_SLAB_ARCH_ALIGN.  They take the slots at PERCPU_BUFFER_ARCH_SLOTS,
+ * after the header (lib/buffer.c checks it is sizeof(struct
+ * percpu_buffer_cpu)).
  */
+#define _PERCPU_BUFFER_FAST_MM_CID	((uintptr_t)1 << 6)
+
 /**
  * _percpu_buffer_push() - inline fast path of percpu_buffer_push().
  * No argument checks: @b must be initialised and @ptr not NULL.
@@ -152,6 +157,7 @@ PERCPU_INLINE intptr_t *_percpu_buffer_slot(struct percpu_buffer_cpu *pc, size_t
 PERCPU_INLINE int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
+	uintptr_t fast = b->fast;
 	int r;
 
 	PERCPU_TSAN_RELEASE(ptr);	/* the slot is written in the sequence */
@@ -162,12 +168,11 @@ PERCPU_INLINE int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 	 * commits count + 1.  A negative cpu_id is at or above 2^31 (see
 	 * _percpu_list_push()); an unregistered area's mm_cid may be 0.
 	 */
-	if (PERCPU_LIKELY(b->mem.index == PERCPU_INDEX_CPU))
-		r = percpu_arch_buffer_push_cpu(rs, UINT32_C(1) << 31, b->mem.base,
-						b->shift, b->capacity, (intptr_t)ptr);
+	if (PERCPU_LIKELY(!(fast & _PERCPU_BUFFER_FAST_MM_CID)))
+		r = percpu_arch_buffer_push_cpu(rs, UINT32_C(1) << 31, fast, b->capacity,
+						(intptr_t)ptr);
 	else if ((int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0)
-		r = percpu_arch_buffer_push_mm_cid(rs, b->mem.nr, b->mem.base,
-						   b->shift, b->capacity,
+		r = percpu_arch_buffer_push_mm_cid(rs, b->mem.nr, fast, b->capacity,
 						   (intptr_t)ptr);
 	else
 		r = PERCPU_SEQ_CPU_MISMATCH;
@@ -183,6 +188,7 @@ PERCPU_INLINE int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 PERCPU_INLINE void *_percpu_buffer_pop(struct percpu_buffer *b)
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
+	uintptr_t fast = b->fast;
 	intptr_t p;
 	int r;
 
@@ -192,12 +198,10 @@ PERCPU_INLINE void *_percpu_buffer_pop(struct percpu_buffer *b)
 	 * no ABA compare.  Empty (0) and LOCKED (-1) both fail the sequence's
 	 * one compare, and the slow path tells them apart.
 	 */
-	if (PERCPU_LIKELY(b->mem.index == PERCPU_INDEX_CPU))
-		r = percpu_arch_buffer_pop_cpu(rs, UINT32_C(1) << 31, b->mem.base,
-					       b->shift, b->capacity, &p);
+	if (PERCPU_LIKELY(!(fast & _PERCPU_BUFFER_FAST_MM_CID)))
+		r = percpu_arch_buffer_pop_cpu(rs, UINT32_C(1) << 31, fast, b->capacity, &p);
 	else if ((int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0)
-		r = percpu_arch_buffer_pop_mm_cid(rs, b->mem.nr, b->mem.base,
-						  b->shift, b->capacity, &p);
+		r = percpu_arch_buffer_pop_mm_cid(rs, b->mem.nr, fast, b->capacity, &p);
 	else
 		r = PERCPU_SEQ_CPU_MISMATCH;
 	if (PERCPU_LIKELY(r == PERCPU_SEQ_COMMITTED))
