@@ -126,6 +126,15 @@ static __attribute__((noinline)) void check_copies(struct percpu_rseq_abi *rs, u
 }
 
 /*
+ * Run @call into r again while the kernel aborted it or moved the thread
+ * (only on the real area, where the pinned thread still finds one slot).
+ */
+#define RUN_PINNED(call)						\
+	do {								\
+		r = (call);						\
+	} while (real && (r == PERCPU_SEQ_ABORTED || r == PERCPU_SEQ_CPU_MISMATCH))
+
+/*
  * The slab's pair (percpu/slab.h), which reads the index itself inside the
  * section: slots of 1 << SLAB_SHIFT bytes from a base aligned to
  * PERCPU_SLAB_ARCH_ALIGN, class 1's header in word 1 of each, its pointers
@@ -153,11 +162,6 @@ static __attribute__((noinline)) void check_slab(struct percpu_rseq_abi *rs, int
 	const uint32_t nr = UINT32_C(1) << 31;
 	int r, good = 1;
 
-#define RUN(call)							\
-	do {								\
-		r = (call);						\
-	} while (real && (r == PERCPU_SEQ_ABORTED || r == PERCPU_SEQ_CPU_MISMATCH))
-
 	if (!mem)
 		abort();
 	memset(mem, 0, size);
@@ -166,7 +170,7 @@ static __attribute__((noinline)) void check_slab(struct percpu_rseq_abi *rs, int
 		slab_slot(mem, i)[7] = -7;	/* right past the class: never written */
 	}
 	for (intptr_t k = 0; k < 3; k++) {
-		RUN(percpu_arch_slab_push_cpu(rs, nr, fast, 1, 1000 + k));
+		RUN_PINNED(percpu_arch_slab_push_cpu(rs, nr, fast, 1, 1000 + k));
 		good &= r == PERCPU_SEQ_COMMITTED;
 	}
 	if (real)
@@ -175,38 +179,37 @@ static __attribute__((noinline)) void check_slab(struct percpu_rseq_abi *rs, int
 	ok(good && slot[1] == SLAB_HDR(7, 7) && slot[4] == 1000 && slot[6] == 1002,
 	   "%s: slab_push_cpu pushes 3 into slot %u (header 0x%lx)", where, used,
 	   (unsigned long)slot[1]);
-	RUN(percpu_arch_slab_push_cpu(rs, nr, fast, 1, 1003));
+	RUN_PINNED(percpu_arch_slab_push_cpu(rs, nr, fast, 1, 1003));
 	ok(r == PERCPU_SEQ_CMPFAIL && slot[1] == SLAB_HDR(7, 7) && slot[7] == -7,
 	   "%s: slab_push_cpu on a full class fails, writes nothing (%d)", where, r);
 	good = 1;
 	for (intptr_t k = 2; k >= 0; k--) {
-		RUN(percpu_arch_slab_pop_cpu(rs, nr, fast, 1, 4, &p));
+		RUN_PINNED(percpu_arch_slab_pop_cpu(rs, nr, fast, 1, 4, &p));
 		good &= r == PERCPU_SEQ_COMMITTED && p == 1000 + k;
 	}
 	ok(good && slot[1] == SLAB_HDR(4, 7), "%s: slab_pop_cpu pops 3, last in first out",
 	   where);
-	RUN(percpu_arch_slab_pop_cpu(rs, nr, fast, 1, 4, &p));
+	RUN_PINNED(percpu_arch_slab_pop_cpu(rs, nr, fast, 1, 4, &p));
 	ok(r == PERCPU_SEQ_CMPFAIL && slot[1] == SLAB_HDR(4, 7),
 	   "%s: slab_pop_cpu on an empty class fails (%d)", where, r);
 	/* A header of 0 (a class locked or not set up) is full and empty. */
 	slot[1] = 0;
-	RUN(percpu_arch_slab_push_cpu(rs, nr, fast, 1, 1004));
+	RUN_PINNED(percpu_arch_slab_push_cpu(rs, nr, fast, 1, 1004));
 	good = r == PERCPU_SEQ_CMPFAIL;
-	RUN(percpu_arch_slab_pop_cpu(rs, nr, fast, 1, 4, &p));
+	RUN_PINNED(percpu_arch_slab_pop_cpu(rs, nr, fast, 1, 4, &p));
 	ok(good && r == PERCPU_SEQ_CMPFAIL && slot[0] == 0 && slot[1] == 0,
 	   "%s: a header of 0 fails push and pop", where);
 	/* end in the top half of the 16 bits (the sign bit of a 32-bit word). */
 	slot[1] = SLAB_HDR(4, 0xfff0);
-	RUN(percpu_arch_slab_push_cpu(rs, nr, fast, 1, 1005));
+	RUN_PINNED(percpu_arch_slab_push_cpu(rs, nr, fast, 1, 1005));
 	good = r == PERCPU_SEQ_COMMITTED && slot[1] == SLAB_HDR(5, 0xfff0) && slot[4] == 1005;
-	RUN(percpu_arch_slab_pop_cpu(rs, nr, fast, 1, 4, &p));
+	RUN_PINNED(percpu_arch_slab_pop_cpu(rs, nr, fast, 1, 4, &p));
 	good &= r == PERCPU_SEQ_COMMITTED && p == 1005 && slot[1] == SLAB_HDR(4, 0xfff0);
 	for (i = 0; i < nslots; i++)
 		changed += i != used && (slab_slot(mem, i)[1] != SLAB_HDR(4, 7) ||
 					 slab_slot(mem, i)[4] != 0);
 	ok(good && changed == 0, "%s: end 0xfff0 works, no other slot touched (%u)", where,
 	   changed);
-#undef RUN
 	free(mem);
 }
 
@@ -268,11 +271,6 @@ static __attribute__((noinline)) void check_list(struct percpu_rseq_abi *rs, int
 	const uint32_t nr = UINT32_C(1) << 31;
 	int r, good = 1;
 
-#define RUN(call)							\
-	do {								\
-		r = (call);						\
-	} while (real && (r == PERCPU_SEQ_ABORTED || r == PERCPU_SEQ_CPU_MISMATCH))
-
 	if (!mem)
 		abort();
 	memset(mem, 0, size);
@@ -281,7 +279,7 @@ static __attribute__((noinline)) void check_list(struct percpu_rseq_abi *rs, int
 	lend = 0;
 	for (i = 0; i < 3; i++) {
 		lnode[i] = -5;
-		RUN(percpu_arch_list_push_cpu(rs, nr, (char *)mem, &lnode[i],
+		RUN_PINNED(percpu_arch_list_push_cpu(rs, nr, (char *)mem, &lnode[i],
 					      list_enc(&lnode[i])));
 		good &= r == PERCPU_SEQ_COMMITTED;
 	}
@@ -293,26 +291,25 @@ static __attribute__((noinline)) void check_list(struct percpu_rseq_abi *rs, int
 	   "%s: list_push_cpu pushes 3 on slot %u, each linked to the last", where, used);
 	good = 1;
 	for (i = 3; i-- > 0;) {
-		RUN(percpu_arch_list_pop_cpu(rs, nr, (char *)mem, (intptr_t)&lend, &p));
+		RUN_PINNED(percpu_arch_list_pop_cpu(rs, nr, (char *)mem, (intptr_t)&lend, &p));
 		good &= r == PERCPU_SEQ_COMMITTED && p == list_enc(&lnode[i]);
 	}
 	ok(good && slot[0] == 0, "%s: list_pop_cpu pops 3, last in first out", where);
-	RUN(percpu_arch_list_pop_cpu(rs, nr, (char *)mem, (intptr_t)&lend, &p));
+	RUN_PINNED(percpu_arch_list_pop_cpu(rs, nr, (char *)mem, (intptr_t)&lend, &p));
 	ok(r == PERCPU_SEQ_COMMITTED && p == 0 && slot[0] == 0 && lend == 0,
 	   "%s: list_pop_cpu on an empty list loads 0 (%d)", where, r);
 	/* A locked head (1) fails push and pop, and nothing is written. */
 	slot[0] = 1;
 	lnode[0] = -5;
-	RUN(percpu_arch_list_push_cpu(rs, nr, (char *)mem, &lnode[0], list_enc(&lnode[0])));
+	RUN_PINNED(percpu_arch_list_push_cpu(rs, nr, (char *)mem, &lnode[0], list_enc(&lnode[0])));
 	good = r == PERCPU_SEQ_CMPFAIL && lnode[0] == -5;
-	RUN(percpu_arch_list_pop_cpu(rs, nr, (char *)mem, (intptr_t)&lend, &p));
+	RUN_PINNED(percpu_arch_list_pop_cpu(rs, nr, (char *)mem, (intptr_t)&lend, &p));
 	ok(good && r == PERCPU_SEQ_CMPFAIL && slot[0] == 1,
 	   "%s: a locked head fails push and pop (%d)", where, r);
 	slot[0] = 0;
 	for (i = 0; i < nslots; i++)
 		changed += mem[i * LIST_WORDS] != 0 || mem[i * LIST_WORDS + 1] != -7;
 	ok(changed == 0, "%s: list pair touches no other slot or word (%u)", where, changed);
-#undef RUN
 	free(mem);
 }
 
@@ -404,13 +401,8 @@ static __attribute__((noinline)) void check_buffer(struct percpu_rseq_abi *rs, i
 	const uint32_t nr = UINT32_C(1) << 31;
 	int r, good = 1;
 
-#define RUN(call)							\
-	do {								\
-		r = (call);						\
-	} while (real && (r == PERCPU_SEQ_ABORTED || r == PERCPU_SEQ_CPU_MISMATCH))
-
 	for (k = 0; k < BUF_CAP; k++) {
-		RUN(percpu_arch_buffer_push_cpu(rs, nr, fast, BUF_CAP, 1000 + k));
+		RUN_PINNED(percpu_arch_buffer_push_cpu(rs, nr, fast, BUF_CAP, 1000 + k));
 		good &= r == PERCPU_SEQ_COMMITTED;
 	}
 	if (real)
@@ -419,25 +411,25 @@ static __attribute__((noinline)) void check_buffer(struct percpu_rseq_abi *rs, i
 	ok(good && blk[0] == BUF_CAP && blk[BUF_FIRST] == 1000 &&
 	   blk[BUF_FIRST + BUF_CAP - 1] == 1000 + BUF_CAP - 1,
 	   "%s: buffer_push_cpu fills block %u (count %ld)", where, used, (long)blk[0]);
-	RUN(percpu_arch_buffer_push_cpu(rs, nr, fast, BUF_CAP, 2000));
+	RUN_PINNED(percpu_arch_buffer_push_cpu(rs, nr, fast, BUF_CAP, 2000));
 	ok(r == PERCPU_SEQ_CMPFAIL && blk[0] == BUF_CAP && blk[BUF_FIRST + BUF_CAP] == -7,
 	   "%s: buffer_push_cpu on a full block fails, writes nothing (%d)", where, r);
 	good = 1;
 	for (k = BUF_CAP; k-- > 0;) {
-		RUN(percpu_arch_buffer_pop_cpu(rs, nr, fast, BUF_CAP, &p));
+		RUN_PINNED(percpu_arch_buffer_pop_cpu(rs, nr, fast, BUF_CAP, &p));
 		good &= r == PERCPU_SEQ_COMMITTED && p == (intptr_t)(1000 + k);
 	}
 	ok(good && blk[0] == 0, "%s: buffer_pop_cpu pops %u, last in first out", where,
 	   BUF_CAP);
-	RUN(percpu_arch_buffer_pop_cpu(rs, nr, fast, BUF_CAP, &p));
+	RUN_PINNED(percpu_arch_buffer_pop_cpu(rs, nr, fast, BUF_CAP, &p));
 	ok(r == PERCPU_SEQ_CMPFAIL && blk[0] == 0,
 	   "%s: buffer_pop_cpu on an empty block fails (%d)", where, r);
 	/* LOCKED (-1) fails both; a push there must not write word 1 (slot -1). */
 	blk[0] = -1;
 	blk[BUF_FIRST] = -3;
-	RUN(percpu_arch_buffer_push_cpu(rs, nr, fast, BUF_CAP, 3000));
+	RUN_PINNED(percpu_arch_buffer_push_cpu(rs, nr, fast, BUF_CAP, 3000));
 	good = r == PERCPU_SEQ_CMPFAIL;
-	RUN(percpu_arch_buffer_pop_cpu(rs, nr, fast, BUF_CAP, &p));
+	RUN_PINNED(percpu_arch_buffer_pop_cpu(rs, nr, fast, BUF_CAP, &p));
 	ok(good && r == PERCPU_SEQ_CMPFAIL && blk[0] == -1 && blk[1] == 0 &&
 	   blk[BUF_FIRST] == -3, "%s: a LOCKED count fails push and pop (%d)", where, r);
 	memset(blk, 0, (size_t)1 << BUF_SHIFT);
@@ -446,7 +438,6 @@ static __attribute__((noinline)) void check_buffer(struct percpu_rseq_abi *rs, i
 		for (k = 0; k < BUF_WORDS; k++)
 			changed += buf_block(mem, i)[k] != (k == BUF_FIRST + BUF_CAP ? -7 : 0);
 	ok(changed == 0, "%s: buffer pair touches no other block (%u)", where, changed);
-#undef RUN
 	free(mem);
 }
 
