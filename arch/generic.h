@@ -106,6 +106,15 @@
  *       (one unsigned compare with @nr; the _mm_cid callers check cpu_id
  *       >= 0 first).  The pop loads *(*v + voffp) whatever *v is: the
  *       list makes an empty head (0) point at a word holding 0.
+ *   percpu_arch_counter_add_cpu(rs, nr, base, count)
+ *       id = rs->cpu_id; if (id >= nr) mismatch;
+ *       v = (intptr_t *)(base + ((uintptr_t)id << PERCPU_CACHELINE_SHIFT));
+ *       *v += count
+ *   percpu_arch_counter_add_mm_cid()
+ *       the same with id = rs->mm_cid
+ *       The counter's add (percpu/counter.h), made like the list's pair
+ *       (same index checks, same slots): addv with the index read inside
+ *       the section.
  *   percpu_arch_thread_pointer()
  *       the thread pointer, from which libc's area lies at __rseq_offset
  *
@@ -380,6 +389,18 @@ PERCPU_INLINE int percpu_arch_list_pop_mm_cid(struct percpu_rseq_abi *rs, uint32
 					       char *base, intptr_t voffp, intptr_t *load)
 {
 	_PERCPU_ARCH_LIST_POP(PERCPU_RSEQ_OFF_MM_CID);
+}
+
+PERCPU_INLINE int percpu_arch_counter_add_cpu(struct percpu_rseq_abi *rs, uint32_t nr,
+					       char *base, intptr_t count)
+{
+	_PERCPU_ARCH_COUNTER_ADD(PERCPU_RSEQ_OFF_CPU_ID);
+}
+
+PERCPU_INLINE int percpu_arch_counter_add_mm_cid(struct percpu_rseq_abi *rs, uint32_t nr,
+						  char *base, intptr_t count)
+{
+	_PERCPU_ARCH_COUNTER_ADD(PERCPU_RSEQ_OFF_MM_CID);
 }
 
 #endif /* PERCPU_ARCH_GENERIC_DEFAULTS_H */

@@ -333,6 +333,34 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The counter's add (see arch/generic.h): the list's entry, then a load,
+ * an add and the store that commits.
+ */
+#define _PERCPU_ARCH_COUNTER_ADD(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		"adrp x16, 3b\n\t"					\
+		"add x16, x16, :lo12:3b\n\t"				\
+		"str x16, [%[rs], #" PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "]\n\t" \
+		"1:\n\t"						\
+		"ldr w16, [%[rs], #" PERCPU_STR(idoff) "]\n\t"		\
+		"cmp w16, %w[nr]\n\t"					\
+		"b.hs %l[mismatch]\n\t"					\
+		PERCPU_INJECT_ASM(1)					\
+		"add x16, %[base], x16, lsl #" PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t" \
+		"ldr x17, [x16]\n\t"					\
+		"add x17, x17, %[count]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"str x17, [x16]\n\t"					\
+		_PERCPU_AARCH64_EPILOGUE				\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
+
 /* The thread pointer, from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

@@ -379,6 +379,36 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The counter's add (see arch/generic.h): the list's entry, then a load,
+ * an add and the store that commits.
+ */
+#define _PERCPU_ARCH_COUNTER_ADD(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		"movw r12, #:lower16:(3b - (9f + " _PERCPU_ARM_PC_BIAS "))\n\t" \
+		"movt r12, #:upper16:(3b - (9f + " _PERCPU_ARM_PC_BIAS "))\n\t" \
+		"9:\n\t"						\
+		"add r12, r12, pc\n\t"					\
+		"str r12, [%[rs], #" PERCPU_STR(_PERCPU_ARM_OFF_RSEQ_CS_LOW) "]\n\t" \
+		"1:\n\t"						\
+		"ldr r12, [%[rs], #" PERCPU_STR(idoff) "]\n\t"		\
+		"cmp r12, %[nr]\n\t"					\
+		"bhs %l[mismatch]\n\t"					\
+		PERCPU_INJECT_ASM(1)					\
+		"add r12, %[base], r12, lsl #" PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t" \
+		"ldr r4, [r12]\n\t"					\
+		"add r4, r4, %[count]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"str r4, [r12]\n\t"					\
+		_PERCPU_ARM_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r4", "r12" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
+
 /* The thread pointer (TPIDRURO), from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

@@ -429,6 +429,43 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The counter's add (see arch/generic.h): the list's entry, then a load,
+ * an add and the store that commits.
+ */
+#define _PERCPU_ARCH_COUNTER_ADD(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		".set push\n\t"						\
+		".set noreorder\n\t"					\
+		"bal 9f\n\t"						\
+		" nop\n\t"						\
+		"8:\n\t"						\
+		".word 3b - 8b\n\t"					\
+		"9:\n\t"						\
+		"lw $12, 0($31)\n\t"					\
+		_PERCPU_MIPS_ADDU " $12, $12, $31\n\t"			\
+		_PERCPU_MIPS_SP " $12, " PERCPU_STR(_PERCPU_MIPS_OFF_RSEQ_CS) "(%[rs])\n\t" \
+		"1:\n\t"						\
+		_PERCPU_MIPS_LWU " $12, " PERCPU_STR(idoff) "(%[rs])\n\t" \
+		"sltu $13, $12, %[nr]\n\t"				\
+		"beqz $13, %l[mismatch]\n\t"				\
+		" nop\n\t"						\
+		PERCPU_INJECT_ASM(1)					\
+		_PERCPU_MIPS_SLL " $12, $12, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t" \
+		_PERCPU_MIPS_ADDU " $12, $12, %[base]\n\t"		\
+		_PERCPU_MIPS_LP " $14, 0($12)\n\t"			\
+		_PERCPU_MIPS_ADDU " $14, $14, %[count]\n\t"		\
+		PERCPU_INJECT_ASM(2)					\
+		_PERCPU_MIPS_SP " $14, 0($12)\n\t"			\
+		_PERCPU_MIPS_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "$12", "$13", "$14", "$31" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
+
 /* The thread pointer (rdhwr $29), from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

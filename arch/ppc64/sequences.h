@@ -363,6 +363,38 @@
 	_PERCPU_SEQ_RESULTS_CMP
 
 /*
+ * The counter's add (see arch/generic.h): the list's entry, then a load,
+ * an add and the store that commits.
+ */
+#define _PERCPU_ARCH_COUNTER_ADD(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		"bcl 20, 31, 9f\n\t"					\
+		"9:\n\t"						\
+		"mflr %%r12\n\t"					\
+		"addis %%r12, %%r12, (3b - 9b)@ha\n\t"			\
+		"addi %%r12, %%r12, (3b - 9b)@l\n\t"			\
+		"std %%r12, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t" \
+		"1:\n\t"						\
+		"lwz %%r12, " PERCPU_STR(idoff) "(%[rs])\n\t"		\
+		"cmplw %%cr7, %%r12, %[nr]\n\t"				\
+		"bge- %%cr7, %l[mismatch]\n\t"				\
+		PERCPU_INJECT_ASM(1)					\
+		"sldi %%r12, %%r12, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t" \
+		"add %%r12, %%r12, %[base]\n\t"				\
+		"ld %%r10, 0(%%r12)\n\t"				\
+		"add %%r10, %%r10, %[count]\n\t"			\
+		PERCPU_INJECT_ASM(2)					\
+		"std %%r10, 0(%%r12)\n\t"				\
+		_PERCPU_PPC_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "b" (rs), [nr] "r" (nr), [base] "r" (base), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "cr7", "lr", "r10", "r12" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
+
+/*
  * The thread pointer, from which libc's area lies at __rseq_offset: r13 on
  * ppc64 (gcc 12 has no __builtin_thread_pointer() here).
  */

@@ -338,6 +338,33 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The counter's add (see arch/generic.h): the list's entry, then a load,
+ * an add and the store that commits.
+ */
+#define _PERCPU_ARCH_COUNTER_ADD(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		"lla t6, 3b\n\t"					\
+		"sd t6, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t" \
+		"1:\n\t"						\
+		"lwu t6, " PERCPU_STR(idoff) "(%[rs])\n\t"		\
+		"bgeu t6, %[nr], %l[mismatch]\n\t"			\
+		PERCPU_INJECT_ASM(1)					\
+		"slli t6, t6, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t" \
+		"add t6, t6, %[base]\n\t"				\
+		"ld t3, 0(t6)\n\t"					\
+		"add t3, t3, %[count]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"sd t3, 0(t6)\n\t"					\
+		_PERCPU_RISCV_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "t3", "t6" PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
+
 /* The thread pointer (tp), from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

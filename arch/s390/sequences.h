@@ -334,6 +334,34 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The counter's add (see arch/generic.h): the list's entry, then a load,
+ * an add and the store that commits.
+ */
+#define _PERCPU_ARCH_COUNTER_ADD(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		"larl %%r0, 3b\n\t"					\
+		"stg %%r0, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t" \
+		"1:\n\t"						\
+		"llgf %%r1, " PERCPU_STR(idoff) "(%[rs])\n\t"		\
+		"clr %%r1, %[nr]\n\t"					\
+		"jhe %l[mismatch]\n\t"					\
+		PERCPU_INJECT_ASM(1)					\
+		"sllg %%r1, %%r1, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t" \
+		"agr %%r1, %[base]\n\t"					\
+		"lg %%r2, 0(%%r1)\n\t"					\
+		"agr %%r2, %[count]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"stg %%r2, 0(%%r1)\n\t"					\
+		_PERCPU_S390_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "a" (rs), [nr] "d" (nr), [base] "d" (base), [count] "d" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r0", "r1", "r2" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
+
 /* The thread pointer, from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)
 {

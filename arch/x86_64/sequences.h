@@ -402,6 +402,32 @@
 	_PERCPU_SEQ_RESULTS_CMP
 
 /*
+ * The counter's add (see arch/generic.h), made like the list's: the index
+ * read inside the section, the slot found from it there, one
+ * read-modify-write instruction as the commit.
+ */
+#define _PERCPU_ARCH_COUNTER_ADD(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		"leaq 3b(%%rip), %%rax\n\t"				\
+		"movq %%rax, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%[rs])\n\t" \
+		"1:\n\t"						\
+		"movl " PERCPU_STR(idoff) "(%[rs]), %%eax\n\t"		\
+		"cmpl %[nr], %%eax\n\t"					\
+		"jae %l[mismatch]\n\t"					\
+		PERCPU_INJECT_ASM(1)					\
+		"shlq $" PERCPU_STR(PERCPU_CACHELINE_SHIFT) ", %%rax\n\t" \
+		"addq %[count], (%[base],%%rax)\n\t"			\
+		_PERCPU_X86_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "ir" (nr), [base] "r" (base),	\
+		  [count] "er" (count)					\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
+
+/*
  * The copy of cmpeqv_trymemcpy_storev with 32-byte AVX moves (see
  * arch/generic.h: called only where percpu_arch_wide_copy_ok() said so).
  * Stores are what a batch copy waits on, and an AVX store moves twice the
