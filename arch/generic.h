@@ -108,7 +108,8 @@
  *       list makes an empty head (0) point at a word holding 0.
  *   percpu_arch_buffer_push_cpu(rs, nr, fast, cap, ptr)
  *       id = rs->cpu_id; if (id >= nr) mismatch;
- *       v = (intptr_t *)((fast & -PERCPU_SLAB_ARCH_ALIGN) + ((uintptr_t)id << (fast & 63)));
+ *       v = (intptr_t *)((fast & -PERCPU_SLAB_ARCH_ALIGN) +
+ *                        ((uintptr_t)id << (fast & 63)));
  *       slots = (intptr_t *)((char *)v + PERCPU_BUFFER_ARCH_SLOTS);
  *       if ((uintptr_t)*v >= cap) cmpfail;
  *       slots[*v] = ptr; *v = *v + 1                 (commit: a release)
@@ -122,12 +123,21 @@
  *       apart, each a count followed by @cap pointers), made like the
  *       list's.  @fast is packed as the slab's (the blocks' base, log2 of
  *       their stride, at least 8, and two bits of the caller's), and the
- *       block found from it the same way: the count is read once, inside the section, so nothing is
- *       compared again (the pop needs no ABA compare of the popped word).
- *       The one unsigned compare with @cap fails a full block, an empty
- *       one (the pop's 0 - 1) and a locked one (count -1, at or above any
- *       capacity) alike.  The index checks are the slab pair's (the _mm_cid callers check
- *       cpu_id >= 0 first).
+ *       block found from it the same way.  The count is read once, inside
+ *       the section, so nothing is compared again (the pop needs no ABA
+ *       compare of the popped word).  The one unsigned compare with @cap
+ *       fails a full block, an empty one (the pop's 0 - 1) and a locked
+ *       one (count -1, at or above any capacity) alike.  The index checks
+ *       are the slab pair's (the _mm_cid callers check cpu_id >= 0 first).
+ *   percpu_arch_counter_add_cpu(rs, nr, base, count)
+ *       id = rs->cpu_id; if (id >= nr) mismatch;
+ *       v = (intptr_t *)(base + ((uintptr_t)id << PERCPU_CACHELINE_SHIFT));
+ *       *v += count
+ *   percpu_arch_counter_add_mm_cid()
+ *       the same with id = rs->mm_cid
+ *       The counter's add (percpu/counter.h), made like the list's pair
+ *       (same index checks, same slots): addv with the index read inside
+ *       the section.
  *   percpu_arch_thread_pointer()
  *       the thread pointer, from which libc's area lies at __rseq_offset
  *
@@ -437,6 +447,18 @@ PERCPU_INLINE int percpu_arch_buffer_pop_mm_cid(struct percpu_rseq_abi *rs, uint
 						 uintptr_t fast, uintptr_t cap, intptr_t *load)
 {
 	_PERCPU_ARCH_BUFFER_POP(PERCPU_RSEQ_OFF_MM_CID);
+}
+
+PERCPU_INLINE int percpu_arch_counter_add_cpu(struct percpu_rseq_abi *rs, uint32_t nr,
+					       char *base, intptr_t count)
+{
+	_PERCPU_ARCH_COUNTER_ADD(PERCPU_RSEQ_OFF_CPU_ID);
+}
+
+PERCPU_INLINE int percpu_arch_counter_add_mm_cid(struct percpu_rseq_abi *rs, uint32_t nr,
+						  char *base, intptr_t count)
+{
+	_PERCPU_ARCH_COUNTER_ADD(PERCPU_RSEQ_OFF_MM_CID);
 }
 
 #endif /* PERCPU_ARCH_GENERIC_DEFAULTS_H */

@@ -4,6 +4,10 @@
  *
  *   counter/percpu_inline        _percpu_counter_add(): the rseq fast path
  *   counter/percpu_call          percpu_counter_add(): the exported wrapper
+ *   counter/call_floor           percpu_nr_cpus(), the library's smallest
+ *                                exported function, then a plain private add:
+ *                                what any call into the library costs (PLT,
+ *                                call, return), the floor of percpu_call
  *   counter/percpu_slow          percpu_counter_add_slow() called directly: the
  *                                out-of-line path alone (on a thread with rseq
  *                                it runs the sequence; the fallback's cost is
@@ -146,6 +150,22 @@ static void run_plain_private(struct cbench_thread *t, uint64_t n)
 
 	for (uint64_t i = 0; i < n; i++)
 		__atomic_store_n(v, __atomic_load_n(v, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * The call's result feeds the add, so neither is hoisted out of the loop,
+ * and the word is reloaded after each call, as percpu_call's caller must.
+ */
+static void run_call_floor(struct cbench_thread *t, uint64_t n)
+{
+	struct counter_bench *b = t->shared;
+	uint64_t *v = &b->slots[t->index].v;
+
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t one = percpu_nr_cpus() != 0;
+
+		__atomic_store_n(v, __atomic_load_n(v, __ATOMIC_RELAXED) + one, __ATOMIC_RELAXED);
+	}
 }
 
 static void run_atomic_shared(struct cbench_thread *t, uint64_t n)
@@ -304,6 +324,7 @@ static void run_broken(struct cbench_thread *t, uint64_t n)
 static const struct cbench_desc counter_benches[] = {
 	COUNTER_BENCH("percpu_inline", run_inline, verify_percpu),
 	COUNTER_BENCH("percpu_call", run_call, verify_percpu),
+	COUNTER_BENCH("call_floor", run_call_floor, verify_slots),
 	COUNTER_BENCH("percpu_slow", run_slow, verify_percpu),
 	COUNTER_BENCH("plain_private", run_plain_private, verify_slots),
 	COUNTER_BENCH("atomic_shared", run_atomic_shared, verify_slots),

@@ -356,6 +356,71 @@ static __attribute__((noinline)) void check_list_index(void)
 	free(mem);
 }
 
+#define NCOUNTER	2	/* ok() calls in check_counter() */
+
+/*
+ * The counter's add: slots one cache line apart, as the list's.  On the
+ * real area a retried add may land on another CPU's slot: the sum is exact
+ * either way, and no word but the slots' first moves.
+ */
+static __attribute__((noinline)) void check_counter(struct percpu_rseq_abi *rs, int real,
+						    const char *where)
+{
+	unsigned int nslots = real ? percpu_nr_cpus() : 4, changed = 0, i;
+	size_t size = (size_t)nslots * PERCPU_CACHELINE_BYTES;
+	intptr_t *mem = aligned_alloc(PERCPU_CACHELINE_BYTES, size), sum = 0;
+	const uint32_t nr = UINT32_C(1) << 31;
+	int r, good = 1;
+
+	if (!mem)
+		abort();
+	memset(mem, 0, size);
+	for (i = 0; i < nslots; i++)
+		mem[i * LIST_WORDS + 1] = -7;	/* right past the count: never written */
+	for (i = 0; i < 3; i++) {
+		RUN_PINNED(percpu_arch_counter_add_cpu(rs, nr, (char *)mem, 5 + (intptr_t)i));
+		good &= r == PERCPU_SEQ_COMMITTED;
+	}
+	RUN_PINNED(percpu_arch_counter_add_cpu(rs, nr, (char *)mem, -20));
+	good &= r == PERCPU_SEQ_COMMITTED;
+	for (i = 0; i < nslots; i++) {
+		sum += mem[i * LIST_WORDS];
+		changed += mem[i * LIST_WORDS + 1] != -7;
+	}
+	ok(good && sum == -2 && (real || mem[3 * LIST_WORDS] == -2),
+	   "%s: counter_add_cpu adds 5, 6, 7 and -20 on the slot of its CPU (sum %ld)", where,
+	   (long)sum);
+	ok(changed == 0, "%s: counter_add_cpu touches no other word (%u)", where, changed);
+	free(mem);
+}
+
+/* The counter add's index checks, on the fake area (as for the list). */
+static __attribute__((noinline)) void check_counter_index(void)
+{
+	size_t size = (size_t)4 * PERCPU_CACHELINE_BYTES;
+	intptr_t *mem = aligned_alloc(PERCPU_CACHELINE_BYTES, size);
+	char *base = (char *)mem;
+	int n = 0;
+
+	if (!mem)
+		abort();
+	memset(mem, 0, size);
+	fake.cpu_id = 3;
+	fake.mm_cid = 2;
+	n += percpu_arch_counter_add_cpu(&fake, 3, base, 1) == PERCPU_SEQ_CPU_MISMATCH;
+	n += percpu_arch_counter_add_mm_cid(&fake, 2, base, 1) == PERCPU_SEQ_CPU_MISMATCH;
+	fake.cpu_id = (uint32_t)-1;
+	n += percpu_arch_counter_add_cpu(&fake, UINT32_C(1) << 31, base, 1) ==
+	     PERCPU_SEQ_CPU_MISMATCH;
+	fake.cpu_id = 3;
+	ok(n == 3 && mem[0] == 0 && mem[2 * LIST_WORDS] == 0 && mem[3 * LIST_WORDS] == 0,
+	   "counter add: index >= nr or cpu_id -1 mismatches, writes nothing (%d)", n);
+	n = percpu_arch_counter_add_mm_cid(&fake, 4, base, 9) == PERCPU_SEQ_COMMITTED;
+	ok(n == 1 && mem[2 * LIST_WORDS] == 9 && mem[3 * LIST_WORDS] == 0,
+	   "counter add by mm_cid adds on slot mm_cid (%d)", n);
+	free(mem);
+}
+
 /*
  * The buffer pair on blocks of 1 << BUF_SHIFT bytes (base and shift packed
  * in the fast word as for the slab pair): the count in word 0,
@@ -722,6 +787,7 @@ static __attribute__((noinline)) void check_real(struct percpu_rseq_abi *rs)
 	check_all(rs, 0, 1, "real area");
 	check_slab(rs, 1, "real area");
 	check_list(rs, 1, "real area");
+	check_counter(rs, 1, "real area");
 	check_buffer(rs, 1, "real area");
 	check_buffer_abort(rs);
 	if (pinned)
@@ -733,7 +799,7 @@ int main(int argc, char **argv)
 	struct test_mode m = test_mode_setup(argc, argv);
 	struct percpu_rseq_abi *rs;
 
-	plan(2 * (NCHECKS + NSLAB + NLIST + NBUF) + 10 + NABORT);
+	plan(2 * (NCHECKS + NSLAB + NLIST + NCOUNTER + NBUF) + 12 + NABORT);
 	diag("%s, signature 0x%08x, mode %s, wide copy %s", PERCPU_ARCH_NAME,
 	     (unsigned)PERCPU_RSEQ_SIG, m.name, percpu_arch_wide_copy_ok() ? "yes" : "no");
 
@@ -744,6 +810,8 @@ int main(int argc, char **argv)
 	check_slab_index();
 	check_list(&fake, 0, "fake area");
 	check_list_index();
+	check_counter(&fake, 0, "fake area");
+	check_counter_index();
 	check_buffer(&fake, 0, "fake area");
 	check_buffer_index();
 	check_mismatch(&fake, 4);
@@ -751,7 +819,8 @@ int main(int argc, char **argv)
 
 	rs = percpu_rseq_area();
 	if (percpu_rseq_is_fallback(rs))
-		skip(NCHECKS + NSLAB + NLIST + NBUF + NABORT, "mode %s: no registered area", m.name);
+		skip(NCHECKS + NSLAB + NLIST + NCOUNTER + NBUF + NABORT, "mode %s: no registered area",
+		     m.name);
 	else
 		check_real(rs);
 	return exit_status();

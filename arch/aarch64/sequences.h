@@ -218,11 +218,12 @@
  */
 /*
  * The entry of the sequences that read the index themselves (the slab's,
- * the list's and the buffer's pairs: see arch/generic.h): publish the
- * descriptor, read the index field at offset @idoff of the area into x16
- * (ldr w16 zero-extends it), and leave for mismatch unless it is below
- * %[nr]: one unsigned compare, which also rejects a negative cpu_id. Each
- * structure then turns the index into its slot.
+ * the list's and the buffer's pairs and the counter's add: see
+ * arch/generic.h): publish the descriptor, read the index field at offset
+ * @idoff of the area into x16 (ldr w16 zero-extends it), and leave for
+ * mismatch unless it is below %[nr]: one unsigned compare, which also
+ * rejects a negative cpu_id. Each structure then turns the index into its
+ * slot.
  */
 #define _PERCPU_AARCH64_IDX_ENTER(idoff)					\
 	"adrp x16, 3b\n\t"						\
@@ -395,6 +396,27 @@
 		: "memory", "cc", "x15", "x16", "x17" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * The counter's add (see arch/generic.h): the list's entry, then a load,
+ * an add and the store that commits.
+ */
+#define _PERCPU_ARCH_COUNTER_ADD(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_AARCH64_IDX_ENTER(idoff)				\
+		"add x16, %[base], x16, lsl #" PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t" \
+		"ldr x17, [x16]\n\t"					\
+		"add x17, x17, %[count]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"str x17, [x16]\n\t"					\
+		_PERCPU_AARCH64_EPILOGUE				\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x16", "x17" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
 
 /* The thread pointer, from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)

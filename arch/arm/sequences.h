@@ -259,11 +259,11 @@
  */
 /*
  * The entry of the sequences that read the index themselves (the slab's,
- * the list's and the buffer's pairs: see arch/generic.h): publish the
- * descriptor, read the index field at offset @idoff of the area into r12,
- * and leave for mismatch unless it is below %[nr]: one unsigned compare,
- * which also rejects a negative cpu_id. Each structure then turns the index
- * into its slot.
+ * the list's and the buffer's pairs and the counter's add: see
+ * arch/generic.h): publish the descriptor, read the index field at offset
+ * @idoff of the area into r12, and leave for mismatch unless it is below
+ * %[nr]: one unsigned compare, which also rejects a negative cpu_id. Each
+ * structure then turns the index into its slot.
  */
 #define _PERCPU_ARM_IDX_ENTER(idoff)					\
 	"movw r12, #:lower16:(3b - (9f + " _PERCPU_ARM_PC_BIAS "))\n\t"	\
@@ -441,6 +441,27 @@
 		: "memory", "cc", "r4", "r12", "lr" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * The counter's add (see arch/generic.h): the list's entry, then a load,
+ * an add and the store that commits.
+ */
+#define _PERCPU_ARCH_COUNTER_ADD(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ARM_IDX_ENTER(idoff)				\
+		"add r12, %[base], r12, lsl #" PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t" \
+		"ldr r4, [r12]\n\t"					\
+		"add r4, r4, %[count]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"str r4, [r12]\n\t"					\
+		_PERCPU_ARM_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" (nr), [base] "r" (base), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r4", "r12" PERCPU_INJECT_CLOBBER	\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
 
 /* The thread pointer (TPIDRURO), from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)

@@ -277,11 +277,12 @@
 
 /*
  * The entry of the sequences that read the index themselves (the slab's,
- * the list's and the buffer's pairs: see arch/generic.h): publish the
- * descriptor, read the index field at offset @idoff of the area into $12
- * ($13 and $31 are scratch), and leave for mismatch unless it is below
- * %[nr]: one unsigned compare, which also rejects a negative cpu_id. Each
- * structure then turns the index into its slot.
+ * the list's and the buffer's pairs and the counter's add: see
+ * arch/generic.h): publish the descriptor, read the index field at offset
+ * @idoff of the area into $12 ($13 and $31 are scratch), and leave for
+ * mismatch unless it is below %[nr]: one unsigned compare, which also
+ * rejects a negative cpu_id. Each structure then turns the index into its
+ * slot.
  */
 #define _PERCPU_MIPS_IDX_ENTER(idoff)					\
 	".set push\n\t"							\
@@ -488,6 +489,28 @@
 		: "memory", "$12", "$13", "$14", "$31" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * The counter's add (see arch/generic.h): the list's entry, then a load,
+ * an add and the store that commits.
+ */
+#define _PERCPU_ARCH_COUNTER_ADD(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_MIPS_IDX_ENTER(idoff)				\
+		_PERCPU_MIPS_SLL " $12, $12, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t" \
+		_PERCPU_MIPS_ADDU " $12, $12, %[base]\n\t"		\
+		_PERCPU_MIPS_LP " $14, 0($12)\n\t"			\
+		_PERCPU_MIPS_ADDU " $14, $14, %[count]\n\t"		\
+		PERCPU_INJECT_ASM(2)					\
+		_PERCPU_MIPS_SP " $14, 0($12)\n\t"			\
+		_PERCPU_MIPS_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "$12", "$13", "$14", "$31" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
 
 /* The thread pointer (rdhwr $29), from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)

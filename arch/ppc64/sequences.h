@@ -232,11 +232,11 @@
  */
 /*
  * The entry of the sequences that read the index themselves (the slab's,
- * the list's and the buffer's pairs: see arch/generic.h): publish the
- * descriptor, read the index field at offset @idoff of the area into r12
- * (lwz zero-extends it), and leave for mismatch unless it is below %[nr]:
- * one unsigned compare, which also rejects a negative cpu_id. Each
- * structure then turns the index into its slot.
+ * the list's and the buffer's pairs and the counter's add: see
+ * arch/generic.h): publish the descriptor, read the index field at offset
+ * @idoff of the area into r12 (lwz zero-extends it), and leave for mismatch
+ * unless it is below %[nr]: one unsigned compare, which also rejects a
+ * negative cpu_id. Each structure then turns the index into its slot.
  */
 #define _PERCPU_PPC_IDX_ENTER(idoff)					\
 	"bcl 20, 31, 9f\n\t"						\
@@ -426,6 +426,28 @@
 		  PERCPU_INJECT_CLOBBER					\
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * The counter's add (see arch/generic.h): the list's entry, then a load,
+ * an add and the store that commits.
+ */
+#define _PERCPU_ARCH_COUNTER_ADD(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_PPC_IDX_ENTER(idoff)				\
+		"sldi %%r12, %%r12, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t" \
+		"add %%r12, %%r12, %[base]\n\t"				\
+		"ld %%r10, 0(%%r12)\n\t"				\
+		"add %%r10, %%r10, %[count]\n\t"			\
+		PERCPU_INJECT_ASM(2)					\
+		"std %%r10, 0(%%r12)\n\t"				\
+		_PERCPU_PPC_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "b" (rs), [nr] "r" (nr), [base] "r" (base), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "cr7", "lr", "r10", "r12" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
 
 /*
  * The thread pointer, from which libc's area lies at __rseq_offset: r13 on

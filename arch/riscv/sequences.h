@@ -216,11 +216,11 @@
  */
 /*
  * The entry of the sequences that read the index themselves (the slab's,
- * the list's and the buffer's pairs: see arch/generic.h): publish the
- * descriptor, read the index field at offset @idoff of the area into t6
- * (lwu zero-extends it), and leave for mismatch unless it is below %[nr]:
- * one unsigned compare, which also rejects a negative cpu_id. Each
- * structure then turns the index into its slot.
+ * the list's and the buffer's pairs and the counter's add: see
+ * arch/generic.h): publish the descriptor, read the index field at offset
+ * @idoff of the area into t6 (lwu zero-extends it), and leave for mismatch
+ * unless it is below %[nr]: one unsigned compare, which also rejects a
+ * negative cpu_id. Each structure then turns the index into its slot.
  */
 #define _PERCPU_RISCV_IDX_ENTER(idoff)					\
 	"lla t6, 3b\n\t"						\
@@ -403,6 +403,28 @@
 		: "memory", "t3", "t4", "t6" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * The counter's add (see arch/generic.h): the list's entry, then a load,
+ * an add and the store that commits.
+ */
+#define _PERCPU_ARCH_COUNTER_ADD(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_RISCV_IDX_ENTER(idoff)				\
+		"slli t6, t6, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t" \
+		"add t6, t6, %[base]\n\t"				\
+		"ld t3, 0(t6)\n\t"					\
+		"add t3, t3, %[count]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"sd t3, 0(t6)\n\t"					\
+		_PERCPU_RISCV_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [base] "r" (base), [count] "r" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "t3", "t6" PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
 
 /* The thread pointer (tp), from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)

@@ -214,11 +214,12 @@
  */
 /*
  * The entry of the sequences that read the index themselves (the slab's,
- * the list's and the buffer's pairs: see arch/generic.h): publish the
- * descriptor, read the index field at offset @idoff of the area into r1
- * (llgf zero-extends it; r0 is scratch), and leave for mismatch unless it
- * is below %[nr]: one unsigned compare, which also rejects a negative
- * cpu_id. Each structure then turns the index into its slot.
+ * the list's and the buffer's pairs and the counter's add: see
+ * arch/generic.h): publish the descriptor, read the index field at offset
+ * @idoff of the area into r1 (llgf zero-extends it; r0 is scratch), and
+ * leave for mismatch unless it is below %[nr]: one unsigned compare, which
+ * also rejects a negative cpu_id. Each structure then turns the index into
+ * its slot.
  */
 #define _PERCPU_S390_IDX_ENTER(idoff)					\
 	"larl %%r0, 3b\n\t"						\
@@ -398,6 +399,28 @@
 		: "memory", "cc", "r0", "r1", "r2", "r3" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * The counter's add (see arch/generic.h): the list's entry, then a load,
+ * an add and the store that commits.
+ */
+#define _PERCPU_ARCH_COUNTER_ADD(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_S390_IDX_ENTER(idoff)				\
+		"sllg %%r1, %%r1, " PERCPU_STR(PERCPU_CACHELINE_SHIFT) "\n\t" \
+		"agr %%r1, %[base]\n\t"					\
+		"lg %%r2, 0(%%r1)\n\t"					\
+		"agr %%r2, %[count]\n\t"				\
+		PERCPU_INJECT_ASM(2)					\
+		"stg %%r2, 0(%%r1)\n\t"					\
+		_PERCPU_S390_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "a" (rs), [nr] "d" (nr), [base] "d" (base), [count] "d" (count) \
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "r0", "r1", "r2" PERCPU_INJECT_CLOBBER \
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
 
 /* The thread pointer, from which libc's area lies at __rseq_offset. */
 PERCPU_INLINE void *percpu_arch_thread_pointer(void)

@@ -261,11 +261,11 @@
 
 /*
  * The entry of the sequences that read the index themselves (the slab's,
- * the list's and the buffer's pairs: see arch/generic.h): publish the
- * descriptor, read the index field at offset @idoff of the area into %rax
- * (movl zero-extends it), and leave for mismatch unless it is below %[nr],
- * one unsigned compare that also rejects a negative cpu_id.  Each structure
- * then turns %rax into its slot.
+ * the list's and the buffer's pairs and the counter's add: see
+ * arch/generic.h): publish the descriptor, read the index field at offset
+ * @idoff of the area into %rax (movl zero-extends it), and leave for
+ * mismatch unless it is below %[nr], one unsigned compare that also rejects
+ * a negative cpu_id. Each structure then turns %rax into its slot.
  */
 #define _PERCPU_X86_IDX_ENTER(idoff)					\
 	"leaq 3b(%%rip), %%rax\n\t"					\
@@ -474,6 +474,26 @@
 		: "memory", "cc", "rax", "rcx", "rdx" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
+
+/*
+ * The counter's add (see arch/generic.h), made like the list's: the index
+ * read inside the section, the slot found from it there, one
+ * read-modify-write instruction as the commit.
+ */
+#define _PERCPU_ARCH_COUNTER_ADD(idoff)					\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_X86_IDX_ENTER(idoff)				\
+		"shlq $" PERCPU_STR(PERCPU_CACHELINE_SHIFT) ", %%rax\n\t" \
+		"addq %[count], (%[base],%%rax)\n\t"			\
+		_PERCPU_X86_EPILOGUE					\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [nr] "ir" (nr), [base] "r" (base),	\
+		  [count] "er" (count)					\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "rax" PERCPU_INJECT_CLOBBER		\
+		: abort, mismatch);					\
+	_PERCPU_SEQ_RESULTS
 
 /*
  * The copy of cmpeqv_trymemcpy_storev with 32-byte AVX moves (see

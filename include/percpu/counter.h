@@ -141,18 +141,25 @@ _percpu_counter_slot(const struct percpu_counter *c, unsigned int i)
 PERCPU_INLINE int _percpu_counter_try(struct percpu_counter *c, int64_t v,
 				      struct percpu_rseq_abi *rs)
 {
+#if INTPTR_MAX >= INT64_MAX
+	int r;
+
+	/*
+	 * One sequence reads the index, finds the slot and adds: nothing read
+	 * before it to compare again.  The checks are the list's (percpu/list.h).
+	 */
+	PERCPU_INJECT_C(1);
+	if (PERCPU_LIKELY(c->mem.index == PERCPU_INDEX_CPU))
+		r = percpu_arch_counter_add_cpu(rs, UINT32_C(1) << 31, c->mem.base, (intptr_t)v);
+	else if ((int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0)
+		r = percpu_arch_counter_add_mm_cid(rs, c->mem.nr, c->mem.base, (intptr_t)v);
+	else
+		return 0;
+	return PERCPU_LIKELY(r == PERCPU_SEQ_COMMITTED);
+#else
 	const uint32_t *idp;
 	uint32_t id;
 
-#if INTPTR_MAX >= INT64_MAX
-	if (PERCPU_LIKELY(_percpu_mem_index(&c->mem, rs, &id, &idp))) {
-		struct percpu_counter_slot *slot = _percpu_counter_slot(c, id);
-
-		PERCPU_INJECT_C(1);
-		return PERCPU_LIKELY(percpu_arch_addv(rs, &slot->rseq, (intptr_t)v, id, idp) ==
-				     PERCPU_SEQ_COMMITTED);
-	}
-#else
 	/* 32-bit word: commit only a sum that does not overflow. */
 	if (PERCPU_LIKELY(_percpu_mem_index(&c->mem, rs, &id, &idp) &&
 			  v >= INTPTR_MIN && v <= INTPTR_MAX)) {
@@ -164,8 +171,8 @@ PERCPU_INLINE int _percpu_counter_try(struct percpu_counter *c, int64_t v,
 		       percpu_arch_cmpeqv_storev(rs, &slot->rseq, old, sum, id, idp) ==
 		       PERCPU_SEQ_COMMITTED;
 	}
-#endif
 	return 0;
+#endif
 }
 
 /**
