@@ -150,6 +150,40 @@ static void test_buffer_capacity(int cpu)
 }
 
 /*
+ * On every CPU of @mask, the inline calls and the _cpu calls (which find a
+ * block by multiplying with the stride) must reach the same block: the
+ * sequences find it with a shift, so the stride must be a power of two.  A
+ * capacity of 100 makes a block of 816 bytes, not one.
+ */
+static void test_buffer_every_cpu(const cpu_set_t *mask)
+{
+	struct percpu_buffer b;
+	cpu_set_t one;
+	int x[2], good = 1, cpus = 0;
+
+	if (percpu_buffer_init(&b, 100, 0) != 0) {
+		ok(0, "buffer: init with capacity 100");
+		return;
+	}
+	for (int cpu = 0; cpu < CPU_SETSIZE && (unsigned int)cpu < nr; cpu++) {
+		if (!CPU_ISSET(cpu, mask))
+			continue;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one) != 0)
+			continue;
+		cpus++;
+		good &= _percpu_buffer_push(&b, &x[0]) == 0 &&
+			percpu_buffer_pop_cpu(&b, (unsigned int)cpu) == &x[0];
+		good &= percpu_buffer_push_cpu(&b, &x[1], (unsigned int)cpu) == 0 &&
+			_percpu_buffer_pop(&b) == &x[1];
+	}
+	ok(good && cpus > 0, "buffer: on each of %d CPUs the inline and the _cpu calls share a "
+	   "block", cpus);
+	percpu_buffer_destroy(&b);
+}
+
+/*
  * Size computations of every init: what overflows a size_t is -EINVAL,
  * what fits but cannot be mapped is -ENOMEM; never a short mapping.
  */
@@ -243,7 +277,7 @@ int main(int argc, char **argv)
 	int cpu;
 
 	nr = percpu_nr_cpus();
-	plan(30);
+	plan(31);
 	diag("mode %s, %u CPUs", m.name, nr);
 	test_list_args();
 	test_buffer_args();
@@ -251,10 +285,11 @@ int main(int argc, char **argv)
 	test_reinit();
 	cpu = pin_first(&saved);
 	if (cpu < 0) {
-		skip(6, "cannot pin to a CPU");
+		skip(7, "cannot pin to a CPU");
 	} else {
 		test_list_lifo(cpu);
 		test_buffer_capacity(cpu);
+		test_buffer_every_cpu(&saved);
 		sched_setaffinity(0, sizeof(saved), &saved);
 	}
 	return exit_status();
