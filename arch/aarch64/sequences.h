@@ -368,7 +368,7 @@
 		_PERCPU_AARCH64_EPILOGUE				\
 		: /* no outputs */					\
 		: [rs] "r" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
-		  [cap] "r" (cap), [ptr] "r" (ptr)	\
+		  [cap] "r" (cap), [ptr] "r" (ptr)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "x15", "x16", "x17" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
@@ -391,7 +391,7 @@
 		_PERCPU_AARCH64_EPILOGUE				\
 		: /* no outputs */					\
 		: [rs] "r" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
-		  [cap] "r" (cap), [load] "r" (load) \
+		  [cap] "r" (cap), [load] "r" (load)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "x15", "x16", "x17" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\

@@ -413,7 +413,7 @@
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
 		: [rs] "r" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
-		  [cap] "r" (cap), [ptr] "r" (ptr)	\
+		  [cap] "r" (cap), [ptr] "r" (ptr)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r4", "r12", "lr" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
@@ -436,7 +436,7 @@
 		_PERCPU_ARM_EPILOGUE					\
 		: /* no outputs */					\
 		: [rs] "r" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
-		  [cap] "r" (cap), [load] "r" (load) \
+		  [cap] "r" (cap), [load] "r" (load)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r4", "r12", "lr" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\

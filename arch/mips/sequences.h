@@ -459,7 +459,7 @@
 		_PERCPU_MIPS_EPILOGUE					\
 		: /* no outputs */					\
 		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [fast] "r" (fast), \
-		  [cap] "r" (cap), [ptr] "r" (ptr)	\
+		  [cap] "r" (cap), [ptr] "r" (ptr)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "$12", "$13", "$14", "$31" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
@@ -484,7 +484,7 @@
 		_PERCPU_MIPS_EPILOGUE					\
 		: /* no outputs */					\
 		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [fast] "r" (fast), \
-		  [cap] "r" (cap), [load] "r" (load) \
+		  [cap] "r" (cap), [load] "r" (load)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "$12", "$13", "$14", "$31" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\

@@ -395,7 +395,7 @@
 		_PERCPU_PPC_EPILOGUE					\
 		: /* no outputs */					\
 		: [rs] "b" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
-		  [cap] "r" (cap), [ptr] "r" (ptr)	\
+		  [cap] "r" (cap), [ptr] "r" (ptr)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "cr7", "lr", "r10", "r11", "r12"	\
 		  PERCPU_INJECT_CLOBBER					\
@@ -420,7 +420,7 @@
 		_PERCPU_PPC_EPILOGUE					\
 		: /* no outputs */					\
 		: [rs] "b" (rs), [nr] "r" (nr), [fast] "r" (fast),	\
-		  [cap] "r" (cap), [load] "b" (load) \
+		  [cap] "r" (cap), [load] "b" (load)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "cr7", "lr", "r10", "r11", "r12"	\
 		  PERCPU_INJECT_CLOBBER					\

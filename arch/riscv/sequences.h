@@ -375,7 +375,7 @@
 		_PERCPU_RISCV_EPILOGUE					\
 		: /* no outputs */					\
 		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [fast] "r" (fast), \
-		  [cap] "r" (cap), [ptr] "r" (ptr)	\
+		  [cap] "r" (cap), [ptr] "r" (ptr)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "t3", "t4", "t6" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\
@@ -398,7 +398,7 @@
 		_PERCPU_RISCV_EPILOGUE					\
 		: /* no outputs */					\
 		: [rs] "r" (rs), [nr] "r" ((uintptr_t)nr), [fast] "r" (fast), \
-		  [cap] "r" (cap), [load] "r" (load) \
+		  [cap] "r" (cap), [load] "r" (load)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "t3", "t4", "t6" PERCPU_INJECT_CLOBBER	\
 		: abort, mismatch, cmpfail);				\

@@ -371,7 +371,7 @@
 		_PERCPU_S390_EPILOGUE					\
 		: /* no outputs */					\
 		: [rs] "a" (rs), [nr] "d" (nr), [fast] "a" (fast),	\
-		  [cap] "d" (cap), [ptr] "d" (ptr)	\
+		  [cap] "d" (cap), [ptr] "d" (ptr)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r0", "r1", "r2", "r3" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
@@ -394,7 +394,7 @@
 		_PERCPU_S390_EPILOGUE					\
 		: /* no outputs */					\
 		: [rs] "a" (rs), [nr] "d" (nr), [fast] "a" (fast),	\
-		  [cap] "d" (cap), [load] "a" (load) \
+		  [cap] "d" (cap), [load] "a" (load)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "r0", "r1", "r2", "r3" PERCPU_INJECT_CLOBBER \
 		: abort, mismatch, cmpfail);				\
