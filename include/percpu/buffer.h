@@ -8,7 +8,8 @@
  * inside the section (arch/generic.h, the buffer pair), so nothing read
  * before it needs comparing again.  The `_cpu` calls and the fallback path take
  * the CPU's slow-path lock (lib/slow.c): the count is set to
- * PERCPU_BUFFER_LOCKED, which no sequence compares equal to.
+ * PERCPU_BUFFER_LOCKED (-1), which the sequences take for full and empty
+ * alike (one unsigned compare with the capacity).
  *
  *   operation                   may run concurrently with        progress
  *   _percpu_buffer_push/pop()   everything but init/destroy      lock-free*
