@@ -557,10 +557,11 @@ static void on_alarm(int sig)
 static __attribute__((noinline)) int buffer_abort_at(struct percpu_rseq_abi *rs, intptr_t *mem,
 						     int hook, int pop)
 {
-	struct itimerval it = { .it_value = { .tv_usec = 2000 } };
+	struct itimerval it = { .it_value = { .tv_usec = 2000 } }, off;
 	intptr_t p = -9;
 	int r;
 
+	memset(&off, 0, sizeof(off));
 	inject_loops[hook] = INT32_MAX;
 	setitimer(ITIMER_REAL, &it, NULL);
 	if (pop)
@@ -568,20 +569,23 @@ static __attribute__((noinline)) int buffer_abort_at(struct percpu_rseq_abi *rs,
 	else
 		r = percpu_arch_buffer_push_cpu(rs, UINT32_C(1) << 31, buf_fast(mem), BUF_CAP,
 						4000 + hook);
+	/*
+	 * A preemption may have aborted the section before the timer fired:
+	 * disarm it while on_alarm() still catches a signal already due.
+	 */
+	setitimer(ITIMER_REAL, &off, NULL);
 	inject_loops[hook] = hook == 1 ? 3 : hook == 2 ? 2 : 1;
 	return r;
 }
 
 static __attribute__((noinline)) void check_buffer_abort(struct percpu_rseq_abi *rs)
 {
-	unsigned int nslots = percpu_nr_cpus(), cpu = percpu_rseq_cpu_start(rs), i;
+	unsigned int nslots = percpu_nr_cpus(), cpu, i;
 	intptr_t *mem = buf_alloc(nslots);
 	struct sigaction sa = { .sa_handler = on_alarm }, old;
 	int n = 0, m = 0;
 
 	sigaction(SIGALRM, &sa, &old);
-	buf_block(mem, cpu)[0] = 2;
-	buf_block(mem, cpu)[BUF_FIRST + 1] = 55;
 	for (i = 1; i <= 3; i++) {
 		cpu = percpu_rseq_cpu_start(rs);
 		buf_block(mem, cpu)[0] = 2;
