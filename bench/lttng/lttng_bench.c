@@ -560,7 +560,7 @@ int main(int argc, char **argv)
 {
 	struct result r[3][8][NVARIANTS][MAX_REPS];
 	long tl[8] = { 1, 0 }, nevents[3][8];
-	int ncpu = (int)percpu_nr_cpus(), nt = 2, lttng = 1;
+	int ncpu = (int)percpu_nr_cpus(), nt = 2, lttng = 1, marked = 0;
 	long long lttng_dropped = 0;
 	unsigned long long lttng_written = 0;
 
@@ -730,16 +730,18 @@ int main(int argc, char **argv)
 	printf("\nMedians of %d repetitions.  ns: a writer's timed wall-clock ns per event; "
 	       "cpu: its CPU time per event (preemption left out); ratio: percpu_write / "
 	       "lttng_ust; dropped: %% of the events written, all repetitions (0: every "
-	       "event recorded).\n\n", opt_reps);
+	       "event recorded); wakes: libpercpu writers' futex wake-ups of the consumer "
+	       "per 1000 events, all repetitions.\n\n", opt_reps);
 	printf("| size | threads | percpu_write ns | lttng_ust ns | ratio | percpu cpu | "
-	       "lttng cpu | cpu ratio | dropped %% percpu / lttng |\n");
-	printf("|---|---|---|---|---|---|---|---|---|\n");
+	       "lttng cpu | cpu ratio | dropped %% percpu / lttng | percpu wakes /1k |\n");
+	printf("|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int s = 0; s < nsizes; s++) {
 		for (int t = 0; t < nthreads_opts; t++) {
 			double m[NVARIANTS][2] = { { 0 } }, v[MAX_REPS];
 			char lns[32] = "-", ratio[32] = "-", lcpu[32] = "-", cratio[32] = "-";
 			char drop[NVARIANTS][32] = { "-", "-" };
-			long long dropped[NVARIANTS] = { 0 };
+			long long dropped[NVARIANTS] = { 0 }, wakes = 0;
+			unsigned long long pev = 0;
 
 			for (int k = 0; k < NVARIANTS; k++) {
 				unsigned long long ev = 0;
@@ -759,6 +761,11 @@ int main(int argc, char **argv)
 						dr + r[s][t][k][i].dropped : -1;
 				}
 				dropped[k] = dr;
+				if (k == V_PERCPU) {
+					pev = ev;
+					for (int i = 0; i < opt_reps; i++)
+						wakes += r[s][t][k][i].wakes;
+				}
 				format_dropped(drop[k], sizeof(drop[k]), dr, ev);
 			}
 			if (lttng) {
@@ -773,13 +780,14 @@ int main(int argc, char **argv)
 				snprintf(cratio, sizeof(cratio), "%.2f%s",
 					 m[V_PERCPU][1] / m[V_LTTNG][1], mark);
 			}
-			printf("| %ld | %d | %.1f | %s | %s | %.1f | %s | %s | %s / %s |\n", sizes[s],
-			       threads[t], m[V_PERCPU][0], lns, ratio, m[V_PERCPU][1], lcpu, cratio,
-			       drop[V_PERCPU], drop[V_LTTNG]);
+			printf("| %ld | %d | %.1f | %s | %s | %.1f | %s | %s | %s / %s | %.1f |\n",
+			       sizes[s], threads[t], m[V_PERCPU][0], lns, ratio, m[V_PERCPU][1], lcpu,
+			       cratio, drop[V_PERCPU], drop[V_LTTNG], 1000.0 * (double)wakes / (double)pev);
+			marked |= lttng && (dropped[V_PERCPU] != 0 || dropped[V_LTTNG] != 0);
 		}
 	}
 	percpu_ring_destroy(&ring);
-	if (lttng)
+	if (marked)
 		printf("\n*: one side dropped events (or LTTng's count is unknown): a dropped "
 		       "event costs less than a recorded one, so the ratio is not only that of "
 		       "recorded events.\n");
