@@ -264,7 +264,8 @@ static void *writer_main(void *arg)
  * The libpercpu side's consumer: what lttng-consumerd does for LTTng,
  * short of the metadata and the packet headers.  Woken when some CPU's ring
  * holds an LTTng sub-buffer's worth (or every 10 ms), it reads every CPU's ring
- * and writes the bytes to its file.
+ * and writes the bytes to its file.  With --poll-consumer it never waits in
+ * percpu_ring_wait(), so no writer wakes it: it reads every millisecond.
  */
 static void *consumer_main(void *arg)
 {
