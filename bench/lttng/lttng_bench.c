@@ -430,8 +430,9 @@ static int run_cell(enum variant v, size_t size, int nthreads, long per_writer,
 				(unsigned long long)c.consumed_bytes,
 				(unsigned long long)((events - dropped) * PERCPU_RING_SPAN(size)));
 		res->dropped = (long long)dropped;
-		/* Each wake-up bumps the futex word once (lib/ring.c). */
-		res->wakes = (uint32_t)(__atomic_load_n(&ring.meta->futex, __ATOMIC_RELAXED) - futex0);
+		/* Bits 1-31 of the futex word count wake-ups (lib/ring.c). */
+		res->wakes = (uint32_t)((__atomic_load_n(&ring.meta->futex, __ATOMIC_RELAXED) >> 1) -
+					(futex0 >> 1));
 		if (c.out_fd >= 0)
 			close(c.out_fd);
 	} else {
