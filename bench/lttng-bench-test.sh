@@ -7,7 +7,11 @@
 #   2. --discarded reads "Discarded events" out of `lttng list` (a stand-in
 #      lttng prints what lttng-tools 2.13 prints), and fails when absent
 #   3. lttng_bench --no-lttng runs the libpercpu side and prints its cell
-#      line and table row, with no complaint about lost or consumed counts
+#      line and table row, with no complaint about lost or consumed counts;
+#      by default every cell writes what fits in the ring from empty, so
+#      nothing is dropped, at every size and thread count; with --events
+#      beyond what fits it says so, and the drops show in the cell lines
+#      and the table
 # LTTNG_BENCH: the program (set by make check).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +31,7 @@ ok() {	# ok CONDITION-STATUS DESCRIPTION
 	fi
 }
 
-echo "1..7"
+echo "1..10"
 
 # 1. A missing daemon, and one that fails to start.
 out=$(LTTNG_BENCH="$prog" LTTNG_SESSIOND="$tmp/no-such-sessiond" sh "$script" 2>&1)
@@ -93,15 +97,46 @@ ok $? "--discarded: fails when lttng list has no count"
 
 # 3. The libpercpu side alone.
 if [ ! -x "$prog" ]; then
-	echo "ok 7 # SKIP $prog not built"
+	for i in 7 8 9 10; do
+		echo "ok $i # SKIP $prog not built"
+	done
 	exit $fail
 fi
-"$prog" --no-lttng --secs=0.05 --reps=1 --sizes=64 --threads=1 \
+"$prog" --no-lttng --reps=1 --sizes=64 --threads=1 \
 	--out-dir="$tmp" > "$tmp/out" 2> "$tmp/err"
 rc=$?
 sed 's/^/# /' "$tmp/out" "$tmp/err"
 [ $rc -eq 0 ] && [ ! -s "$tmp/err" ] &&
-	grep -q '^cell percpu_write size=64 threads=1 rep=0 ns=[0-9.]* cpu_ns=[0-9.]* wall_ns=[0-9.]* events=[1-9][0-9]* dropped=[0-9]*$' "$tmp/out" &&
-	grep -q '^| 64 | 1 | [0-9.]* | - | - | [0-9.]* | - | - | [0-9.]* / - |$' "$tmp/out"
+	grep -q '^cell percpu_write size=64 threads=1 rep=0 ns=[0-9.]* cpu_ns=[0-9.]* wall_ns=[0-9.]* events=[1-9][0-9]* dropped=[0-9]* wakes=[0-9]*$' "$tmp/out" &&
+	grep -q '^| 64 | 1 | [0-9.]* | - | - | [0-9.]* | - | - | [0-9.<]* / - | [0-9.]* |$' "$tmp/out"
 ok $? "lttng_bench --no-lttng: a cell line and a table row, nothing on stderr"
+
+# Every cell from empty: no drop, and each writer wrote what the header
+# line says fits (events = threads x that).
+"$prog" --no-lttng --reps=2 > "$tmp/out" 2> "$tmp/err"
+rc=$?
+sed 's/^/# /' "$tmp/out" "$tmp/err"
+cells=$(grep -c '^cell percpu_write ' "$tmp/out")
+[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] && [ "$cells" -eq 12 ] &&
+	! grep '^cell ' "$tmp/out" | grep -v ' dropped=0 ' | grep -q . &&
+	[ "$(grep -c '^| [0-9]* | [0-9]* | .* | 0 / - | [0-9.]* |$' "$tmp/out")" -eq 6 ]
+ok $? "lttng_bench --no-lttng: 6 cells x 2 repetitions, none dropped an event"
+bad=$(awk '/^# [0-9]+ B, [0-9]+ threads: [0-9]+ events per writer/ {
+		n[$2 " " $4] = $6 }
+	/^cell / { split($3, s, "="); split($4, t, "="); split($9, e, "=");
+		if (e[2] != t[2] * n[s[2] " " t[2]]) print }' "$tmp/out")
+[ -n "$(grep '^# 256 B, 1 threads: ' "$tmp/out")" ] && [ -z "$bad" ]
+ok $? "lttng_bench: each cell wrote threads x the events per writer announced${bad:+ (not: $bad)}"
+
+# More than fits: said so, and the drops are counted and shown.
+"$prog" --no-lttng --reps=1 --sizes=16 --threads=1 --ring-bytes=8192 --events=200000 \
+	--poll-consumer > "$tmp/out" 2> "$tmp/err"
+rc=$?
+sed 's/^/# /' "$tmp/out" "$tmp/err"
+[ $rc -eq 0 ] && [ ! -s "$tmp/err" ] &&
+	grep -q '^# 16 B, 1 threads: 200000 events per writer .* more than fit: expect drops$' "$tmp/out" &&
+	grep -q '^cell percpu_write size=16 threads=1 rep=0 .* events=200000 dropped=[1-9][0-9]* ' "$tmp/out" &&
+	grep -q '^| 16 | 1 | .* | [0-9.]* / - | [0-9.]* |$' "$tmp/out" &&
+	! grep -q '^| 16 | 1 | .* | 0 / - |' "$tmp/out"
+ok $? "lttng_bench --events beyond what fits: announced, drops counted and shown"
 exit $fail

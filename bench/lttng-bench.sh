@@ -4,7 +4,7 @@
 # run of lttng_bench (bench/lttng/lttng_bench.c) inside a real LTTng session.
 #
 #   lttng-bench.sh [lttng_bench options]     (make bench-lttng; see --help of
-#                                             lttng_bench: --secs, --reps...)
+#                                             lttng_bench: --reps, --events...)
 #   lttng-bench.sh --[flush-]discarded SESSION CHANNEL
 #                 (used by lttng_bench) print the channel's "Discarded
 #                 events" as the session daemon counts them

@@ -66,8 +66,7 @@ int percpu_buffer_init(struct percpu_buffer *b, size_t capacity_per_cpu, unsigne
 	if (err)
 		return err;
 	b->capacity = capacity_per_cpu;
-	b->fast = (uintptr_t)b->mem.base | (uintptr_t)__builtin_ctzl(b->mem.stride) |
-		  (b->mem.index == PERCPU_INDEX_MM_CID ? _PERCPU_BUFFER_FAST_MM_CID : 0);
+	b->fast = b->mem.fast | (uintptr_t)__builtin_ctzl(b->mem.stride);
 	b->magic = PERCPU_BUFFER_MAGIC;
 	return 0;
 }

@@ -174,6 +174,7 @@ int percpu_mem_setup_fd(struct percpu_mem *m, size_t size, unsigned int flags, i
 	m->index = (flags & PERCPU_MM_CID) ? PERCPU_INDEX_MM_CID : PERCPU_INDEX_CPU;
 	m->mutex_off = (int16_t)mutex_off;
 	m->map_len = len;
+	m->fast = (uintptr_t)mem | (m->index == PERCPU_INDEX_MM_CID ? PERCPU_MEM_FAST_MM_CID : 0);
 	/*
 	 * An mm_cid slot may be used from any CPU: only CPU-indexed slots have
 	 * a node of their own.

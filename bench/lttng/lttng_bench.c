@@ -1,38 +1,47 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench/lttng/lttng_bench.c - cost per event of libpercpu's ring writer
- * against LTTng-UST's, same payloads, same threads, same run.
+ * bench/lttng/lttng_bench.c - cost per recorded event of libpercpu's ring
+ * writer against LTTng-UST's, same payloads, same threads, same run.
  *
  * Run by bench/lttng-bench.sh, which starts a private session daemon and an
- * active UST session whose channel (per-CPU buffers, discard mode) records
- * the percpu_bench:ev16/ev64/ev256 events, then runs this program.  For each
- * payload size (16, 64, 256 bytes) and thread count, each repetition runs
- * two cells back to back:
+ * active UST session whose channel (per-CPU buffers, discard mode, 8
+ * sub-buffers of --ring-bytes / 8) records the percpu_bench:ev16/ev64/ev256
+ * events, then runs this program.  For each payload size (16, 64, 256
+ * bytes) and thread count, each repetition runs two cells back to back:
  *
  *   percpu_write   _percpu_ring_write() into a discard-mode percpu_ring of
  *                  --ring-bytes per CPU, as many as LTTng's channel has in
- *                  its 8 sub-buffers (a discard-mode ring is one region,
- *                  freed event by event as the reader reads; one ring for
- *                  the whole run, as the session's buffers are), while a
- *                  consumer thread drains it as lttng-consumerd drains
- *                  LTTng's buffers: it sleeps in percpu_ring_wait() until
- *                  an LTTng sub-buffer's worth (an eighth) is written,
- *                  reads every CPU's ring and writes what it read
- *                  to a file (--out-dir; wrapping at 64 MiB, as the LTTng
- *                  channel's trace files rotate)
+ *                  its 8 sub-buffers (one ring for the whole run, as the
+ *                  session's buffers are), while a consumer thread drains
+ *                  it as lttng-consumerd drains LTTng's buffers: it sleeps
+ *                  in percpu_ring_wait() until an LTTng sub-buffer's worth
+ *                  (an eighth) is written, reads every CPU's ring and
+ *                  writes what it read to a file (--out-dir; wrapping at
+ *                  64 MiB, as the LTTng channel's trace files rotate)
  *   lttng_ust      lttng_ust_tracepoint(percpu_bench, evN, payload): LTTng
  *                  serialises the event into its per-CPU buffer; its own
  *                  consumer daemon drains it
  *
- * Timing is that of bench/ring.c: each writer thread prepares a chunk of
- * records (at most 16 KiB, so they stay in L1; untimed), then times the
- * writes of the chunk with CLOCK_MONOTONIC, until --secs have passed.  An
- * event the writer drops because the buffer is full counts as written (it
- * was paid for; a drop costs less than a write) and is reported:
- * "dropped" is libpercpu's lost "full" count, or LTTng's "Discarded events"
- * from the session daemon (--discarded-cmd, run before and after each LTTng
- * cell, untimed: lttng-bench.sh's stops the session, which flushes the
- * buffers so that the count is up to date, reads it, and starts it again).
+ * What is timed is the cost of a RECORDED event: a writer running flat out
+ * outruns either consumer, and a dropped event costs less than a recorded
+ * one.  So each writer writes a fixed number of events per repetition
+ * (--events; by default the most that fit in one CPU's buffer on BOTH
+ * sides, from empty, counting each side's headers: see events_that_fit()),
+ * and each cell starts with empty buffers: the libpercpu cell ends when its
+ * consumer has read everything, the LTTng cell by stopping the session,
+ * which flushes the buffers and waits until the consumer daemon has
+ * consumed them, then starting it again (--discarded-cmd, untimed; the
+ * same command reads LTTng's discarded count).  Neither side should drop
+ * an event; each still counts what it dropped, and the table reports it.
+ *
+ * Timing: each writer thread prepares a 16 KiB chunk of records (untimed;
+ * it stays in L1), then times its whole repetition's writes, cycling
+ * through the chunk, with CLOCK_MONOTONIC and its thread CPU clock.  One
+ * window per repetition: the CPU clock is a system call, whose cost read
+ * per 16 KiB chunk would add up to 5 ns to each 256-byte event on both
+ * sides.  A dropped event counts as written (it was paid for) and is
+ * reported: "dropped" is libpercpu's lost "full" count, or LTTng's
+ * "Discarded events" from the session daemon.
  *
  * Output: one line per cell and repetition ("cell ..."), then a table of
  * medians over the repetitions.  ns/event is a writer's own cost (its timed
@@ -62,20 +71,36 @@
 #endif
 
 #define MAX_THREADS	256
-#define MAX_REPS	15
+#define MAX_REPS	51
 #define CHUNK_BYTES	16384
 #define OUT_WRAP	((off_t)64 << 20)
-#define DROP_MARK	5	/* % dropped above which a ratio is marked */
+#define WARMUP_REPS	2
+
+/*
+ * LTTng-UST's layout, as bounds (lttng-ust 2.13, x86-64, the channel of
+ * lttng-bench.sh): an event's header is 4 bytes (compact: 5-bit id, 27-bit
+ * timestamp) or 13 (extended: id 31, then 32-bit id and 64-bit timestamp,
+ * after a gap of more than 2^27 ns), no context fields; the payload is a
+ * byte array (no padding).  Each packet (sub-buffer) starts with its
+ * header and context (magic, UUID, stream ids, begin/end timestamps,
+ * content and packet size, sequence number, discarded count, CPU: about
+ * 90 bytes); an event never straddles two packets.  The bounds below are
+ * looser than that; lttng-bench.sh's LTTNG_BENCH_VERIFY=1 checks with
+ * babeltrace2 that nothing was dropped in such a run.
+ */
+#define LTTNG_EVENT_HEADER_MAX	16
+#define LTTNG_PACKET_HEADER_MAX	256
 
 enum variant { V_PERCPU, V_LTTNG, NVARIANTS };
 static const char *const variant_name[] = { "percpu_write", "lttng_ust" };
 
-static double opt_secs = 0.5;
-static int opt_reps = 3;
+static long opt_events;		/* per writer per repetition; 0: what fits */
+static int opt_reps = 11;
 static size_t opt_ring_bytes = 2u << 20;
 static const char *opt_out_dir;
 static const char *opt_discarded_cmd;
 static int opt_unpinned;
+static int opt_poll;
 static int opt_no_lttng;
 static long sizes[3] = { 16, 64, 256 };
 static int nsizes = 3;
@@ -110,9 +135,8 @@ struct cell {
 	size_t size;
 	int nthreads;
 	struct percpu_ring *ring;
+	long events;			/* per writer */
 	pthread_barrier_t start;
-	uint64_t deadline_ns;		/* set by thread 0 after the barrier */
-	int go;
 	int stop_consumer;
 	int out_fd;
 	uint64_t consumed_bytes;
@@ -145,11 +169,11 @@ static int pin_to(int cpu)
  * does, so consecutive events differ and the tags are written by plain
  * stores well before the timed copy reads them.
  */
-static void prepare(uint64_t *recs, size_t size, size_t k, int index, uint64_t *seq)
+static void prepare(uint64_t *recs, size_t size, size_t k, int index)
 {
 	for (size_t j = 0; j < k; j++) {
 		uint64_t *rec = recs + j * (size / 8);
-		uint64_t tag = ((uint64_t)(index + 1) << 48) | ++*seq;
+		uint64_t tag = ((uint64_t)(index + 1) << 48) | (j + 1);
 
 		rec[0] = tag;
 		rec[size / 8 - 1] = ~tag;
@@ -194,39 +218,44 @@ static void *writer_main(void *arg)
 	struct writer *w = arg;
 	struct cell *c = w->c;
 	const size_t size = c->size, chunk = CHUNK_BYTES / size;
-	uint64_t *recs = aligned_alloc(64, CHUNK_BYTES), seq = 0;
+	const size_t n = (size_t)c->events;
+	uint64_t *recs = aligned_alloc(64, CHUNK_BYTES), t0, c0, dropped = 0;
 
 	if (!recs)
 		abort();
 	memset(recs, w->index + 1, CHUNK_BYTES);
+	prepare(recs, size, chunk, w->index);
 	if (!opt_unpinned && pin_to(w->cpu) != 0)
 		w->pin_failed = 1;
 	if (c->v == V_PERCPU)
 		(void)percpu_rseq_mode();	/* registration outside the timing */
 	pthread_barrier_wait(&c->start);
 	w->start_ns = now_ns();
-	while (now_ns() < __atomic_load_n(&c->deadline_ns, __ATOMIC_RELAXED)) {
-		uint64_t t0, c0, dropped = 0;
+	c0 = cpu_ns();
+	t0 = now_ns();
+	if (c->v == V_PERCPU) {
+		for (size_t done = 0; done < n; done += chunk) {
+			size_t k = n - done < chunk ? n - done : chunk;
 
-		prepare(recs, size, chunk, w->index, &seq);
-		c0 = cpu_ns();
-		t0 = now_ns();
-		if (c->v == V_PERCPU) {
-			for (size_t j = 0; j < chunk; j++)
+			for (size_t j = 0; j < k; j++)
 				dropped += (uint64_t)write_percpu(c, recs + j * (size / 8), size);
 		}
+	}
 #ifdef HAVE_LTTNG_UST
-		else {
-			for (size_t j = 0; j < chunk; j++)
+	else {
+		for (size_t done = 0; done < n; done += chunk) {
+			size_t k = n - done < chunk ? n - done : chunk;
+
+			for (size_t j = 0; j < k; j++)
 				write_lttng(recs + j * (size / 8), size);
 		}
-#endif
-		w->timed_ns += now_ns() - t0;
-		w->cpu_ns += cpu_ns() - c0;
-		w->events += chunk;
-		w->dropped += dropped;
 	}
+#endif
 	w->end_ns = now_ns();
+	w->cpu_ns = cpu_ns() - c0;
+	w->timed_ns = w->end_ns - t0;
+	w->events = n;
+	w->dropped = dropped;
 	free(recs);
 	return NULL;
 }
@@ -235,7 +264,8 @@ static void *writer_main(void *arg)
  * The libpercpu side's consumer: what lttng-consumerd does for LTTng,
  * short of the metadata and the packet headers.  Woken when some CPU's ring
  * holds an LTTng sub-buffer's worth (or every 10 ms), it reads every CPU's ring
- * and writes the bytes to its file.
+ * and writes the bytes to its file.  With --poll-consumer it never waits in
+ * percpu_ring_wait(), so no writer wakes it: it reads every millisecond.
  */
 static void *consumer_main(void *arg)
 {
@@ -251,8 +281,13 @@ static void *consumer_main(void *arg)
 	for (;;) {
 		int got = 0;
 
-		if (!last)
+		if (!last && opt_poll) {
+			struct timespec ts = { 0, 1000000 };
+
+			nanosleep(&ts, NULL);
+		} else if (!last) {
 			(void)percpu_ring_wait(c->ring, opt_ring_bytes / PERCPU_RING_SUBBUFS, 10);
+		}
 		if (__atomic_load_n(&c->stop_consumer, __ATOMIC_ACQUIRE))
 			last = 1;
 		for (unsigned int cpu = 0; cpu < ncpu; cpu++) {
@@ -277,7 +312,11 @@ static void *consumer_main(void *arg)
 	return NULL;
 }
 
-/* LTTng's cumulative discarded count, from --discarded-cmd; -1 unknown. */
+/*
+ * LTTng's cumulative discarded count, from --discarded-cmd (which stops the
+ * session, so that the buffers are flushed and consumed and the count is
+ * up to date, reads it and starts the session again); -1 unknown.
+ */
 static long long lttng_discarded(void)
 {
 	long long v = -1;
@@ -301,7 +340,16 @@ struct result {
 	double wall_ns;		/* wall ns per event, all threads */
 	uint64_t events;
 	long long dropped;	/* -1: unknown */
+	long long wakes;	/* libpercpu: writers' futex wake-ups; -1: n/a */
 };
+
+/*
+ * LTTng's discarded count after the last flush (-1: unknown): the count
+ * before the next LTTng cell, since libpercpu's cells write nothing to
+ * LTTng.  One flush per LTTng cell, after it, empties the buffers for the
+ * next one too.
+ */
+static long long lttng_disc_last = -1;
 
 /*
  * The libpercpu rings, made once and used by every cell, as the LTTng
@@ -310,17 +358,18 @@ struct result {
  */
 static struct percpu_ring ring;
 
-static int run_cell(enum variant v, size_t size, int nthreads, double secs,
+static int run_cell(enum variant v, size_t size, int nthreads, long per_writer,
 		    struct result *res)
 {
 	struct cell c = { .v = v, .size = size, .nthreads = nthreads, .out_fd = -1,
-			  .ring = &ring };
+			  .ring = &ring, .events = per_writer };
 	struct writer w[MAX_THREADS];
 	pthread_t consumer;
-	long long disc0 = -1;
 	uint64_t ns = 0, cns = 0, events = 0, dropped = 0, first = UINT64_MAX, last = 0;
 	int ncpu = (int)percpu_nr_cpus(), pin_failed = 0;
+	uint32_t futex0 = __atomic_load_n(&ring.meta->futex, __ATOMIC_RELAXED);
 
+	res->wakes = -1;
 	if (v == V_PERCPU) {
 		struct percpu_ring_lost l;
 
@@ -338,18 +387,14 @@ static int run_cell(enum variant v, size_t size, int nthreads, double secs,
 		}
 		if (pthread_create(&consumer, NULL, consumer_main, &c) != 0)
 			abort();
-	} else {
-		disc0 = lttng_discarded();
 	}
 	pthread_barrier_init(&c.start, NULL, (unsigned int)nthreads + 1);
-	c.deadline_ns = UINT64_MAX;
 	for (int i = 0; i < nthreads; i++) {
 		w[i] = (struct writer){ .c = &c, .index = i, .cpu = i % ncpu };
 		if (pthread_create(&w[i].tid, NULL, writer_main, &w[i]) != 0)
 			abort();
 	}
 	pthread_barrier_wait(&c.start);
-	__atomic_store_n(&c.deadline_ns, now_ns() + (uint64_t)(secs * 1e9), __ATOMIC_RELAXED);
 	for (int i = 0; i < nthreads; i++) {
 		pthread_join(w[i].tid, NULL);
 		ns += w[i].timed_ns;
@@ -385,12 +430,16 @@ static int run_cell(enum variant v, size_t size, int nthreads, double secs,
 				(unsigned long long)c.consumed_bytes,
 				(unsigned long long)((events - dropped) * PERCPU_RING_SPAN(size)));
 		res->dropped = (long long)dropped;
+		/* Bits 1-31 of the futex word count wake-ups (lib/ring.c). */
+		res->wakes = (uint32_t)((__atomic_load_n(&ring.meta->futex, __ATOMIC_RELAXED) >> 1) -
+					(futex0 >> 1));
 		if (c.out_fd >= 0)
 			close(c.out_fd);
 	} else {
-		long long disc1 = lttng_discarded();
+		long long disc = lttng_discarded();
 
-		res->dropped = disc0 >= 0 && disc1 >= 0 ? disc1 - disc0 : -1;
+		res->dropped = lttng_disc_last >= 0 && disc >= 0 ? disc - lttng_disc_last : -1;
+		lttng_disc_last = disc;
 	}
 	if (pin_failed) {
 		fprintf(stderr, "lttng_bench: cannot pin writer threads (use --unpinned)\n");
@@ -414,6 +463,52 @@ static double clock_cost_ns(void)
 		sink += now_ns();
 	(void)sink;
 	return (double)(cpu_ns() - c0) / n;
+}
+
+/*
+ * How many @size-byte events each writer can write from empty buffers with
+ * no drop, when @per_cpu writers share a CPU's buffer, on either side:
+ *
+ * - libpercpu: a discard-mode ring is one region freed event by event; from
+ *   empty it takes the ring less its 8-byte terminator and the up to one
+ *   span an event skips at the end of the ring, in PERCPU_RING_SPAN()s
+ *   (16-byte header, payload padded to 8);
+ * - LTTng: whole packets of (sub-buffer - packet header) / (event header +
+ *   payload) events, in all sub-buffers but one (the flush leaves the
+ *   writer at the start of a fresh one, or in a partly written one: seven
+ *   whole ones are free either way).
+ *
+ * *pc and *lt get each side's own figure.
+ */
+static long events_that_fit(size_t size, long per_cpu, long *pc, long *lt)
+{
+	const size_t span = PERCPU_RING_SPAN(size);
+	const size_t subbuf = opt_ring_bytes / PERCPU_RING_SUBBUFS;
+	long p = (long)((opt_ring_bytes - 8 - span) / span);
+	long l = (long)((PERCPU_RING_SUBBUFS - 1) *
+			((subbuf - LTTNG_PACKET_HEADER_MAX) / (LTTNG_EVENT_HEADER_MAX + size)));
+
+	*pc = p / per_cpu;
+	*lt = l / per_cpu;
+	return *pc < *lt ? *pc : *lt;
+}
+
+/*
+ * Dropped events as a share of those written: "0" only when none was
+ * dropped (a handful in millions still shows), "?" when unknown.
+ */
+static void format_dropped(char *buf, size_t len, long long dropped, unsigned long long events)
+{
+	double pct = 100.0 * (double)dropped / (double)events;
+
+	if (dropped < 0)
+		snprintf(buf, len, "?");
+	else if (dropped == 0)
+		snprintf(buf, len, "0");
+	else if (pct < 0.01)
+		snprintf(buf, len, "<0.01");
+	else
+		snprintf(buf, len, "%.2f", pct);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -448,29 +543,34 @@ static int parse_list(const char *s, long *out, int max)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: lttng_bench [--secs=S] [--reps=N] [--sizes=16,64,256] [--threads=1,N]\n"
+		"usage: lttng_bench [--events=N] [--reps=N] [--sizes=16,64,256] [--threads=1,N]\n"
 		"                   [--ring-bytes=B] [--out-dir=DIR] [--discarded-cmd=CMD]\n"
-		"                   [--unpinned] [--no-lttng]\n"
+		"                   [--unpinned] [--poll-consumer] [--no-lttng]\n"
+		"  --events: per writer per repetition (default: as many as fit in both\n"
+		"            sides' buffers, so that neither drops)\n"
+		"  --reps: repetitions, at most %d (default 11)\n"
 		"  --threads: thread counts; 0 means one per CPU (default 1,0)\n"
 		"  --ring-bytes: per CPU, a power of two (default 2 MiB; LTTng: 8 sub-buffers)\n"
 		"  --discarded-cmd: shell command printing LTTng's discarded-event count\n"
-		"  --no-lttng: libpercpu only (no session, or built without lttng-ust)\n");
+		"  --poll-consumer: libpercpu's consumer reads every 1 ms instead of\n"
+		"                   waiting in percpu_ring_wait() (no writer wakes it)\n"
+		"  --no-lttng: libpercpu only (no session, or built without lttng-ust)\n", MAX_REPS);
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	struct result r[3][8][NVARIANTS][MAX_REPS];
-	long tl[8] = { 1, 0 };
-	int ncpu = (int)percpu_nr_cpus(), nt = 2, lttng = 1;
+	long tl[8] = { 1, 0 }, nevents[3][8];
+	int ncpu = (int)percpu_nr_cpus(), nt = 2, lttng = 1, marked = 0;
 	long long lttng_dropped = 0;
 	unsigned long long lttng_written = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (!strncmp(a, "--secs=", 7))
-			opt_secs = atof(a + 7);
+		if (!strncmp(a, "--events=", 9))
+			opt_events = atol(a + 9);
 		else if (!strncmp(a, "--reps=", 7))
 			opt_reps = atoi(a + 7);
 		else if (!strncmp(a, "--sizes=", 8))
@@ -485,12 +585,14 @@ int main(int argc, char **argv)
 			opt_discarded_cmd = a + 16;
 		else if (!strcmp(a, "--unpinned"))
 			opt_unpinned = 1;
+		else if (!strcmp(a, "--poll-consumer"))
+			opt_poll = 1;
 		else if (!strcmp(a, "--no-lttng"))
 			opt_no_lttng = 1;
 		else
 			usage();
 	}
-	if (opt_secs <= 0 || opt_reps < 1 || opt_reps > MAX_REPS || nsizes < 1 || nt < 1)
+	if (opt_events < 0 || opt_reps < 1 || opt_reps > MAX_REPS || nsizes < 1 || nt < 1)
 		usage();
 	for (int i = 0; i < nsizes; i++)
 		if (sizes[i] != 16 && sizes[i] != 64 && sizes[i] != 256)
@@ -535,9 +637,11 @@ int main(int argc, char **argv)
 	if (!opt_no_lttng)
 		printf("SKIP lttng_ust: built without lttng-ust (liblttng-ust-dev not found by configure)\n");
 #endif
-	printf("# lttng_bench: %d CPUs, %.2f s per cell, %d repetitions, ring %zu bytes per CPU, "
-	       "writers %s\n", ncpu, opt_secs, opt_reps, opt_ring_bytes,
-	       opt_unpinned ? "unpinned" : "pinned to CPU (thread % CPUs)");
+	printf("# lttng_bench: %d CPUs, %d repetitions, ring %zu bytes per CPU (LTTng: %d "
+	       "sub-buffers of %zu), writers %s, libpercpu consumer %s\n", ncpu, opt_reps,
+	       opt_ring_bytes, PERCPU_RING_SUBBUFS, opt_ring_bytes / PERCPU_RING_SUBBUFS,
+	       opt_unpinned ? "unpinned" : "pinned to CPU (thread % CPUs)",
+	       opt_poll ? "polling every 1 ms" : "waiting in percpu_ring_wait()");
 	{
 		int err = percpu_ring_init(&ring, opt_ring_bytes, 0);
 
@@ -547,23 +651,53 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	/*
+	 * Events per writer per repetition: what fits in the buffers of its
+	 * CPU, shared with the other writers pinned there (unpinned, all
+	 * writers may meet on one CPU).
+	 */
+	for (int s = 0; s < nsizes; s++) {
+		for (int t = 0; t < nthreads_opts; t++) {
+			long per_cpu = opt_unpinned ? threads[t] : (threads[t] + ncpu - 1) / ncpu;
+			long pc, lt, fit = events_that_fit((size_t)sizes[s], per_cpu, &pc, &lt);
+
+			if (fit < 1) {
+				fprintf(stderr, "lttng_bench: no %ld-byte event fits in %zu bytes per "
+					"CPU for %d writers\n", sizes[s], opt_ring_bytes, threads[t]);
+				return 1;
+			}
+			nevents[s][t] = opt_events ? opt_events : fit;
+			printf("# %ld B, %d threads: %ld events per writer per repetition "
+			       "(fit without a drop: libpercpu %ld, LTTng %ld)%s\n", sizes[s],
+			       threads[t], nevents[s][t], pc, lt, nevents[s][t] > fit ?
+			       " -- more than fit: expect drops" : "");
+		}
+	}
 	printf("# clock_gettime(CLOCK_MONOTONIC): %.1f ns (CPU time per call, one thread)\n",
 	       clock_cost_ns());
+	/* The count before the first LTTng cell, and empty buffers. */
+	if (lttng)
+		lttng_disc_last = lttng_discarded();
 	/*
-	 * Warm-up, untimed: a tenth of a second of each writer at the largest
-	 * size on every CPU, so that the first cell of either side does not
-	 * pay the page faults of its buffers, nor the first registrations.
+	 * Warm-up, untimed: each writer at the largest size on every CPU,
+	 * twice what fits, so that no cell of either side pays the page faults
+	 * of its buffers, nor the first registrations.
 	 */
-	for (int v = 0; v < NVARIANTS; v++) {
-		struct result x;
+	for (int i = 0; i < WARMUP_REPS; i++) {
+		for (int v = 0; v < NVARIANTS; v++) {
+			struct result x;
+			long pc, lt, fit = events_that_fit((size_t)sizes[nsizes - 1],
+							   opt_unpinned ? ncpu : 1, &pc, &lt);
 
-		if (v == V_LTTNG && !lttng)
-			continue;
-		if (run_cell((enum variant)v, (size_t)sizes[nsizes - 1], ncpu, 0.1, &x))
-			return 1;
-		if (v == V_LTTNG) {
-			lttng_written += x.events;
-			lttng_dropped = x.dropped >= 0 ? x.dropped : -1;
+			if (v == V_LTTNG && !lttng)
+				continue;
+			if (run_cell((enum variant)v, (size_t)sizes[nsizes - 1], ncpu, fit, &x))
+				return 1;
+			if (v == V_LTTNG) {
+				lttng_written += x.events;
+				lttng_dropped = x.dropped >= 0 && lttng_dropped >= 0 ?
+					lttng_dropped + x.dropped : -1;
+			}
 		}
 	}
 	for (int rep = 0; rep < opt_reps; rep++) {
@@ -575,12 +709,15 @@ int main(int argc, char **argv)
 					if (v == V_LTTNG && !lttng)
 						continue;
 					if (run_cell((enum variant)v, (size_t)sizes[s], threads[t],
-						     opt_secs, x))
+						     nevents[s][t], x))
 						return 1;
 					printf("cell %s size=%ld threads=%d rep=%d ns=%.2f cpu_ns=%.2f "
-					       "wall_ns=%.2f events=%llu dropped=%lld\n", variant_name[v],
+					       "wall_ns=%.2f events=%llu dropped=%lld", variant_name[v],
 					       sizes[s], threads[t], rep, x->ns, x->cpu_ns, x->wall_ns,
 					       (unsigned long long)x->events, x->dropped);
+					if (x->wakes >= 0)
+						printf(" wakes=%lld", x->wakes);
+					printf("\n");
 					if (v == V_LTTNG)
 						lttng_written += x->events;
 					if (v == V_LTTNG)
@@ -594,16 +731,19 @@ int main(int argc, char **argv)
 
 	printf("\nMedians of %d repetitions.  ns: a writer's timed wall-clock ns per event; "
 	       "cpu: its CPU time per event (preemption left out); ratio: percpu_write / "
-	       "lttng_ust; dropped: %% of the events written, all repetitions (a dropped "
-	       "event costs less than a recorded one).\n\n", opt_reps);
+	       "lttng_ust; dropped: %% of the events written, all repetitions (0: every "
+	       "event recorded); wakes: libpercpu writers' futex wake-ups of the consumer "
+	       "per 1000 events, all repetitions.\n\n", opt_reps);
 	printf("| size | threads | percpu_write ns | lttng_ust ns | ratio | percpu cpu | "
-	       "lttng cpu | cpu ratio | dropped %% percpu / lttng |\n");
-	printf("|---|---|---|---|---|---|---|---|---|\n");
+	       "lttng cpu | cpu ratio | dropped %% percpu / lttng | percpu wakes /1k |\n");
+	printf("|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int s = 0; s < nsizes; s++) {
 		for (int t = 0; t < nthreads_opts; t++) {
-			double m[NVARIANTS][2] = { { 0 } }, v[MAX_REPS], drop[NVARIANTS] = { 0 };
+			double m[NVARIANTS][2] = { { 0 } }, v[MAX_REPS];
 			char lns[32] = "-", ratio[32] = "-", lcpu[32] = "-", cratio[32] = "-";
-			char ldrop[32] = "-";
+			char drop[NVARIANTS][32] = { "-", "-" };
+			long long dropped[NVARIANTS] = { 0 }, wakes = 0;
+			unsigned long long pev = 0;
 
 			for (int k = 0; k < NVARIANTS; k++) {
 				unsigned long long ev = 0;
@@ -622,12 +762,18 @@ int main(int argc, char **argv)
 					dr = dr >= 0 && r[s][t][k][i].dropped >= 0 ?
 						dr + r[s][t][k][i].dropped : -1;
 				}
-				drop[k] = dr >= 0 ? 100.0 * (double)dr / (double)ev : -1;
+				dropped[k] = dr;
+				if (k == V_PERCPU) {
+					pev = ev;
+					for (int i = 0; i < opt_reps; i++)
+						wakes += r[s][t][k][i].wakes;
+				}
+				format_dropped(drop[k], sizeof(drop[k]), dr, ev);
 			}
 			if (lttng) {
-				/* Mostly drops on one side: not a comparison of writes. */
-				const char *mark = drop[V_PERCPU] > DROP_MARK ||
-					drop[V_LTTNG] < 0 || drop[V_LTTNG] > DROP_MARK ? "*" : "";
+				/* A drop costs less than a write: not only writes compared. */
+				const char *mark = dropped[V_PERCPU] != 0 ||
+					dropped[V_LTTNG] != 0 ? "*" : "";
 
 				snprintf(lns, sizeof(lns), "%.1f", m[V_LTTNG][0]);
 				snprintf(ratio, sizeof(ratio), "%.2f%s", m[V_PERCPU][0] / m[V_LTTNG][0],
@@ -635,21 +781,18 @@ int main(int argc, char **argv)
 				snprintf(lcpu, sizeof(lcpu), "%.1f", m[V_LTTNG][1]);
 				snprintf(cratio, sizeof(cratio), "%.2f%s",
 					 m[V_PERCPU][1] / m[V_LTTNG][1], mark);
-				if (drop[V_LTTNG] >= 0)
-					snprintf(ldrop, sizeof(ldrop), "%.1f", drop[V_LTTNG]);
-				else
-					snprintf(ldrop, sizeof(ldrop), "?");
 			}
-			printf("| %ld | %d | %.1f | %s | %s | %.1f | %s | %s | %.1f / %s |\n", sizes[s],
-			       threads[t], m[V_PERCPU][0], lns, ratio, m[V_PERCPU][1], lcpu, cratio,
-			       drop[V_PERCPU], ldrop);
+			printf("| %ld | %d | %.1f | %s | %s | %.1f | %s | %s | %s / %s | %.1f |\n",
+			       sizes[s], threads[t], m[V_PERCPU][0], lns, ratio, m[V_PERCPU][1], lcpu,
+			       cratio, drop[V_PERCPU], drop[V_LTTNG], 1000.0 * (double)wakes / (double)pev);
+			marked |= lttng && (dropped[V_PERCPU] != 0 || dropped[V_LTTNG] != 0);
 		}
 	}
 	percpu_ring_destroy(&ring);
-	if (lttng)
-		printf("\n*: more than %d%% of one side's events were dropped (or LTTng's count is "
-		       "unknown): the ratio compares drops, which cost less than writes, more than "
-		       "writes.\n", DROP_MARK);
+	if (marked)
+		printf("\n*: one side dropped events (or LTTng's count is unknown): a dropped "
+		       "event costs less than a recorded one, so the ratio is not only that of "
+		       "recorded events.\n");
 	if (lttng)
 		printf("\nlttng_ust written, all cells and the warm-up: %llu\nlttng_ust dropped, "
 		       "all cells and the warm-up: %lld (the session daemon's count at the end "

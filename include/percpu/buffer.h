@@ -50,10 +50,11 @@ struct percpu_buffer {
 	unsigned int magic;	/* PERCPU_BUFFER_MAGIC while initialised */
 	/*
 	 * What the fast path needs of mem in one word, packed as the slab's
-	 * (arch/generic.h): mem.base | log2(mem.stride) |
-	 * _PERCPU_BUFFER_FAST_MM_CID for an mm_cid-indexed buffer.  Reading
-	 * base, stride and index apart cost most of the gap to a hand-written
-	 * sequence.
+	 * (arch/generic.h): mem.fast (the base, with PERCPU_MEM_FAST_MM_CID
+	 * for an mm_cid-indexed buffer) | log2(mem.stride).  mem.fast alone
+	 * has no shift: the list and the counter use it as the base as it is,
+	 * with a constant stride.  Reading base, stride and index apart cost
+	 * most of the gap to a hand-written sequence.
 	 */
 	uintptr_t fast;
 };
@@ -147,8 +148,6 @@ PERCPU_INLINE intptr_t *_percpu_buffer_slot(struct percpu_buffer_cpu *pc, size_t
  * after the header (lib/buffer.c checks it is sizeof(struct
  * percpu_buffer_cpu)).
  */
-#define _PERCPU_BUFFER_FAST_MM_CID	((uintptr_t)1 << 6)
-
 /**
  * _percpu_buffer_push() - inline fast path of percpu_buffer_push().
  * No argument checks: @b must be initialised and @ptr not NULL.
@@ -169,7 +168,7 @@ PERCPU_INLINE int _percpu_buffer_push(struct percpu_buffer *b, void *ptr)
 	 * commits count + 1.  A negative cpu_id is at or above 2^31 (see
 	 * _percpu_list_push()); an unregistered area's mm_cid may be 0.
 	 */
-	if (PERCPU_LIKELY(!(fast & _PERCPU_BUFFER_FAST_MM_CID)))
+	if (PERCPU_LIKELY(!(fast & PERCPU_MEM_FAST_MM_CID)))
 		r = percpu_arch_buffer_push_cpu(rs, UINT32_C(1) << 31, fast, b->capacity,
 						(intptr_t)ptr);
 	else if ((int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0)
@@ -199,7 +198,7 @@ PERCPU_INLINE void *_percpu_buffer_pop(struct percpu_buffer *b)
 	 * no ABA compare.  Empty (0) and LOCKED (-1) both fail the sequence's
 	 * one compare, and the slow path tells them apart.
 	 */
-	if (PERCPU_LIKELY(!(fast & _PERCPU_BUFFER_FAST_MM_CID)))
+	if (PERCPU_LIKELY(!(fast & PERCPU_MEM_FAST_MM_CID)))
 		r = percpu_arch_buffer_pop_cpu(rs, UINT32_C(1) << 31, fast, b->capacity, &p);
 	else if ((int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0)
 		r = percpu_arch_buffer_pop_mm_cid(rs, b->mem.nr, fast, b->capacity, &p);

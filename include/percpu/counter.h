@@ -142,17 +142,20 @@ PERCPU_INLINE int _percpu_counter_try(struct percpu_counter *c, int64_t v,
 				      struct percpu_rseq_abi *rs)
 {
 #if INTPTR_MAX >= INT64_MAX
-	int r;
-
 	/*
 	 * One sequence reads the index, finds the slot and adds: nothing read
 	 * before it to compare again.  The checks are the list's (percpu/list.h).
 	 */
+	uintptr_t fast = c->mem.fast;
+	int r;
+
 	PERCPU_INJECT_C(1);
-	if (PERCPU_LIKELY(c->mem.index == PERCPU_INDEX_CPU))
-		r = percpu_arch_counter_add_cpu(rs, UINT32_C(1) << 31, c->mem.base, (intptr_t)v);
+	if (PERCPU_LIKELY(!(fast & PERCPU_MEM_FAST_MM_CID)))
+		r = percpu_arch_counter_add_cpu(rs, UINT32_C(1) << 31, _percpu_mem_fast_cpu_base(fast),
+						(intptr_t)v);
 	else if ((int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0)
-		r = percpu_arch_counter_add_mm_cid(rs, c->mem.nr, c->mem.base, (intptr_t)v);
+		r = percpu_arch_counter_add_mm_cid(rs, c->mem.nr, _percpu_mem_fast_base(fast),
+						   (intptr_t)v);
 	else
 		return 0;
 	return PERCPU_LIKELY(r == PERCPU_SEQ_COMMITTED);

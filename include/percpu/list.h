@@ -178,6 +178,7 @@ PERCPU_INLINE void _percpu_list_push(struct percpu_list *l, struct percpu_list_n
 {
 	struct percpu_rseq_abi *rs = _percpu_rseq_area_fast();
 	intptr_t enc = _percpu_list_enc(l, node);
+	uintptr_t fast = l->mem.fast;
 	int r;
 
 	PERCPU_TSAN_RELEASE(node);	/* node->next is written in the sequence */
@@ -187,11 +188,11 @@ PERCPU_INLINE void _percpu_list_push(struct percpu_list *l, struct percpu_list_n
 	 * not locked, links the node to it and commits: node->next gets the
 	 * head in the list's encoding.
 	 */
-	if (PERCPU_LIKELY(l->mem.index == PERCPU_INDEX_CPU))
-		r = percpu_arch_list_push_cpu(rs, _PERCPU_LIST_CPU_NR, l->mem.base,
+	if (PERCPU_LIKELY(!(fast & PERCPU_MEM_FAST_MM_CID)))
+		r = percpu_arch_list_push_cpu(rs, _PERCPU_LIST_CPU_NR, _percpu_mem_fast_cpu_base(fast),
 					      (intptr_t *)&node->next, enc);
 	else if ((int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0)
-		r = percpu_arch_list_push_mm_cid(rs, l->mem.nr, l->mem.base,
+		r = percpu_arch_list_push_mm_cid(rs, l->mem.nr, _percpu_mem_fast_base(fast),
 						 (intptr_t *)&node->next, enc);
 	else
 		r = PERCPU_SEQ_CPU_MISMATCH;
@@ -210,6 +211,7 @@ PERCPU_INLINE struct percpu_list_node *_percpu_list_pop(struct percpu_list *l)
 	/* head->next of the encoded head: &l->end + head + offsetof(next) */
 	intptr_t voffp = (intptr_t)((uintptr_t)&l->end +
 				    offsetof(struct percpu_list_node, next));
+	uintptr_t fast = l->mem.fast;
 	intptr_t top;
 	int r;
 
@@ -218,10 +220,12 @@ PERCPU_INLINE struct percpu_list_node *_percpu_list_pop(struct percpu_list *l)
 	 * The head is read inside the section and its next loaded there: no
 	 * ABA check.  An empty head (0) loads end.next (0) and stores it back.
 	 */
-	if (PERCPU_LIKELY(l->mem.index == PERCPU_INDEX_CPU))
-		r = percpu_arch_list_pop_cpu(rs, _PERCPU_LIST_CPU_NR, l->mem.base, voffp, &top);
+	if (PERCPU_LIKELY(!(fast & PERCPU_MEM_FAST_MM_CID)))
+		r = percpu_arch_list_pop_cpu(rs, _PERCPU_LIST_CPU_NR, _percpu_mem_fast_cpu_base(fast),
+					     voffp, &top);
 	else if ((int32_t)PERCPU_LOAD(&rs->cpu_id) >= 0)
-		r = percpu_arch_list_pop_mm_cid(rs, l->mem.nr, l->mem.base, voffp, &top);
+		r = percpu_arch_list_pop_mm_cid(rs, l->mem.nr, _percpu_mem_fast_base(fast), voffp,
+						&top);
 	else
 		r = PERCPU_SEQ_CPU_MISMATCH;
 	if (PERCPU_LIKELY(r == PERCPU_SEQ_COMMITTED))

@@ -51,7 +51,18 @@ struct percpu_mem {
 	int16_t mutex_off;	/* offset of each slot's slow-path mutex, or -1 */
 	size_t map_len;		/* bytes mapped */
 	struct percpu_mem *reg_next, *reg_prev;	/* the library's list */
+	/*
+	 * What a fast path needs of the fields above in one word: base (page
+	 * aligned) | PERCPU_MEM_FAST_MM_CID when indexed by mm_cid.  So a
+	 * CPU-indexed fast path loads one word, not two (each load a fast path
+	 * repeats after a sequence's memory clobber shows in its cost), and
+	 * uses it as the base as it is: no mask.
+	 */
+	uintptr_t fast;
 };
+
+#define PERCPU_MEM_FAST_MM_CID	0x40u	/* indexed by mm_cid */
+#define PERCPU_MEM_FAST_BITS	0xffu	/* flag bits below the base */
 
 /**
  * percpu_mem_init() - reserve @nr slots of at least @size bytes each, zeroed.
@@ -87,6 +98,18 @@ PERCPU_API int percpu_mem_current(const struct percpu_mem *m);
 PERCPU_INLINE void *percpu_mem_ptr(const struct percpu_mem *m, unsigned int i)
 {
 	return m->base + (size_t)i * m->stride;
+}
+
+/* The slots' base in a fast word (struct percpu_mem's fast). */
+PERCPU_INLINE char *_percpu_mem_fast_base(uintptr_t fast)
+{
+	return (char *)(fast & ~(uintptr_t)PERCPU_MEM_FAST_BITS);
+}
+
+/* The same for a CPU-indexed fast word, which is the base as it is. */
+PERCPU_INLINE char *_percpu_mem_fast_cpu_base(uintptr_t fast)
+{
+	return (char *)fast;
 }
 
 /*

@@ -150,7 +150,11 @@ struct percpu_ring_meta {
 	uint64_t slots_len;	/* bytes of slots mapped */
 	uint32_t clock;		/* CLOCK_MONOTONIC: what the timestamps count */
 	int32_t waiting;	/* readers inside percpu_ring_wait() */
-	uint32_t futex;		/* bumped by writers that wake them */
+	/*
+	 * Bit 0 (PERCPU_RING_FUTEX_ARMED): set by a waiting reader, cleared
+	 * by the one writer that wakes it; the bits above count wake-ups.
+	 */
+	uint32_t futex;
 	/*
 	 * Unread bytes on one CPU that wake a waiter: 32 bits (rings are at
 	 * most 1 GiB), as a 64-bit atomic is a libatomic lock on mips o32.
@@ -159,7 +163,8 @@ struct percpu_ring_meta {
 };
 
 #define PERCPU_RING_META_MAGIC		0x70637276u
-#define PERCPU_RING_META_VERSION	1
+#define PERCPU_RING_META_VERSION	2	/* 2: the futex word's armed bit */
+#define PERCPU_RING_FUTEX_ARMED		1u
 
 struct percpu_ring {
 	/* per slot: writer line, consumer line, then the ring's bytes */
@@ -265,7 +270,8 @@ PERCPU_API int percpu_ring_lost_cpu(struct percpu_ring *r, unsigned int cpu,
 /**
  * percpu_ring_wait() - sleep until some CPU's ring holds at least @watermark
  * unread bytes, or @timeout_ms passes (-1: no limit).  Writers pay one load
- * per event while nobody waits; they wake the waiter with a futex.  A wake-up
+ * per event while nobody waits; the first one at the watermark wakes the
+ * waiter with a futex, once per wait.  A wake-up
  * may come up to PERCPU_RING_WAIT_SLICE_MS late (writers take no fence).
  * Return: 1 when the watermark is reached, 0 on timeout; -EINVAL if @r is
  * invalid or @watermark is 0; -EINTR if a signal interrupted the sleep.
