@@ -182,6 +182,22 @@ static uint16_t *ticket_half(int *mutex, int serving)
 	return (uint16_t *)mutex + (serving ? 1 - TICKET_NEXT_HALF : TICKET_NEXT_HALF);
 }
 
+/*
+ * The mutex's value, read a half at a time: the last unlock on this CPU
+ * stored the serving half alone, and a load of the whole int right after
+ * it cannot be forwarded from that smaller store, so it waits until the
+ * store reaches the cache (most of a fallback push or pop on x86).  For
+ * the fast case's check only: the compare-and-swap that takes the mutex
+ * reads it whole.
+ */
+static int mutex_peek(int *mutex)
+{
+	unsigned int next = __atomic_load_n(ticket_half(mutex, 0), __ATOMIC_RELAXED);
+	unsigned int serving = __atomic_load_n(ticket_half(mutex, 1), __ATOMIC_RELAXED);
+
+	return (int)((serving << 16) | next);
+}
+
 static void mutex_unlock(int *mutex)
 {
 	uint16_t *serving = ticket_half(mutex, 1);
@@ -569,7 +585,7 @@ static int lock_local_fast(struct percpu_slow *s, const struct percpu_mem *m, un
 
 	if (slow_tls.depth != 0 || __atomic_load_n(&percpu_rseq_in_use, __ATOMIC_RELAXED))
 		return 0;
-	v = __atomic_load_n(mutex, __ATOMIC_RELAXED);
+	v = mutex_peek(mutex);
 	if (!mutex_is_free(v))
 		return 0;
 	/* nest_enter(), at depth 0 */
