@@ -258,7 +258,6 @@ void percpu_ring_wake_slow(struct percpu_ring *r, struct percpu_ring_cpu *pc, in
 	struct percpu_ring_meta *meta = r->meta;
 	intptr_t tail = PERCPU_LOAD(&_percpu_ring_consumer(pc)->tail);
 	int saved = errno;
-
 	uint32_t v;
 
 	if ((uintptr_t)head - (uintptr_t)tail < PERCPU_LOAD(&meta->watermark))
@@ -309,7 +308,7 @@ static int write_locked(struct percpu_ring *r, struct percpu_slow *s, unsigned i
 	memcpy(_percpu_ring_at(r, pc, pos), ev, span + 8);
 	/* Release: the consumer that sees the new head sees the whole event. */
 	percpu_slow_unlock(s, (intptr_t)(pos + span));
-	if (PERCPU_UNLIKELY(PERCPU_LOAD(&r->meta->waiting) != 0))
+	if (_percpu_ring_wake_due(r, pc, pos + span))
 		percpu_ring_wake_slow(r, pc, (intptr_t)(pos + span));
 	return 0;
 }

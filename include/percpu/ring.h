@@ -387,6 +387,24 @@ PERCPU_INLINE void _percpu_ring_seal(uint64_t *ev, size_t span, uint32_t seq, ui
 	memcpy(&ev[span / 8], &term, sizeof(term));
 }
 
+/*
+ * After a commit that left @head: whether to call percpu_ring_wake_slow().
+ * One load while nobody waits; while a reader waits, no call either until
+ * the ring holds the watermark and the reader is armed (asleep, not yet
+ * woken: see percpu_ring_wait()), so a waiting consumer costs a writer
+ * three loads per event, not a call.
+ */
+PERCPU_INLINE int _percpu_ring_wake_due(const struct percpu_ring *r, struct percpu_ring_cpu *pc,
+					uintptr_t head)
+{
+	const struct percpu_ring_meta *m = r->meta;
+
+	return PERCPU_UNLIKELY(PERCPU_LOAD(&m->waiting) != 0) &&
+	       (PERCPU_LOAD(&m->futex) & PERCPU_RING_FUTEX_ARMED) &&
+	       head - (uintptr_t)PERCPU_LOAD(&_percpu_ring_consumer(pc)->tail) >=
+		       PERCPU_LOAD(&m->watermark);
+}
+
 /* _percpu_ring_try() results besides 0 and -ENOSPC. */
 #define _PERCPU_RING_RETRY	1
 
@@ -439,8 +457,7 @@ PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi
 	if (PERCPU_LIKELY(percpu_arch_cmpeqv_trymemcpy_storev_release(
 				rs, &pc->head, head, _percpu_ring_at(r, pc, pos), ev, span + 8,
 				(intptr_t)(pos + span), id, idp) == PERCPU_SEQ_COMMITTED)) {
-		/* One load while nobody waits. */
-		if (PERCPU_UNLIKELY(PERCPU_LOAD(&r->meta->waiting) != 0))
+		if (_percpu_ring_wake_due(r, pc, pos + span))
 			percpu_ring_wake_slow(r, pc, (intptr_t)(pos + span));
 		return 0;
 	}
