@@ -119,26 +119,9 @@ static inline int percpu_looks_live(unsigned int magic, unsigned int want, const
  * answer reused for 64 operations broke exactly that).
  */
 extern unsigned int percpu_fb_nr;	/* percpu_nr_cpus(), 0 before init */
-/*
- * Where libc registered an area (the library may still be on the fallback
- * path: PERCPU_DISABLE_RSEQ), the offset of its cpu_id from the thread
- * pointer, else 0: the kernel keeps it current, and sched_getcpu() itself
- * reads it there, so reading it here gives the same answer without the
- * call.
- */
-extern ptrdiff_t percpu_fb_libc_cpu;
 
 static inline unsigned int percpu_fallback_cpu(void)
 {
-	if (percpu_fb_libc_cpu != 0) {
-		uint32_t id = __atomic_load_n((uint32_t *)((char *)percpu_arch_thread_pointer() +
-							    percpu_fb_libc_cpu),
-					      __ATOMIC_RELAXED);
-
-		/* Negative where its registration failed: ask the kernel. */
-		if (__builtin_expect(id < percpu_fb_nr, 1))
-			return id;
-	}
 	/*
 	 * Inline, with the CPU count in a variable: this is most of the
 	 * fallback counter add.  sched_getcpu() fails only where the kernel

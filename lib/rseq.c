@@ -85,16 +85,8 @@ static __thread struct own_rseq_area own_tls
 /* See percpu/rseq.h.  0 until global_init() chose the area. */
 ptrdiff_t percpu_rseq_offset __attribute__((visibility("default")));
 ptrdiff_t _percpu_rseq_offset_lib;
-ptrdiff_t percpu_fb_libc_cpu;
-
-/* percpu_fallback_cpu() for the inline counter add: see percpu/rseq.h. */
-static int fallback_getcpu(void)
-{
-	return (int)percpu_fallback_cpu();
-}
-
 /* See percpu/rseq.h. */
-int (*_percpu_fallback_getcpu)(void) __attribute__((visibility("default"))) = fallback_getcpu;
+int (*_percpu_fallback_getcpu)(void) __attribute__((visibility("default"))) = sched_getcpu;
 
 /* Per-thread bookkeeping, touched only off the fast path. */
 struct thread_state {
@@ -362,8 +354,6 @@ static int global_init(void)
 	g.disabled = env && *env && strcmp(env, "0") != 0;
 	if (&__rseq_size && &__rseq_offset)
 		g.libc_size = __rseq_size;
-	if (g.libc_size > 0)
-		percpu_fb_libc_cpu = __rseq_offset + (ptrdiff_t)offsetof(struct percpu_rseq_abi, cpu_id);
 #ifdef HAVE_GETAUXVAL
 	g.feature_size = (uint32_t)getauxval(AT_RSEQ_FEATURE_SIZE);
 	g.align = (uint32_t)getauxval(AT_RSEQ_ALIGN);

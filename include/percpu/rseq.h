@@ -126,11 +126,8 @@ PERCPU_INLINE unsigned int percpu_rseq_cpu_start(const struct percpu_rseq_abi *r
 #define PERCPU_CPU_ID_REGISTRATION_FAILED	((uint32_t)-2)
 
 /*
- * sched_getcpu() for inline fallback paths, clamped below percpu_nr_cpus()
- * (<sched.h> declares sched_getcpu() only with _GNU_SOURCE, and a
- * declaration here would clash with libc's in C++).  Where libc registered
- * an area it reads that area's cpu_id, as sched_getcpu() would, without
- * the call.
+ * sched_getcpu(), for inline fallback paths: <sched.h> declares it only
+ * with _GNU_SOURCE, and a declaration here would clash with libc's in C++.
  */
 #ifdef PERCPU_LIB_BUILD
 extern int (*_percpu_fallback_getcpu)(void);
