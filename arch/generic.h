@@ -54,6 +54,17 @@
  *       the caller's array, written before the commit, so an aborted section
  *       may leave it partly written).  Reading src inside the section, after
  *       the comparison, is what makes a copy out free of ABA.
+ *   percpu_arch_cmpeqv_tryevent_storev_release(rs, v, expect, dst, ev, plen, ts, newv, id, idp)
+ *       Only where the architecture defines PERCPU_ARCH_HAVE_TRYEVENT (the
+ *       ring, percpu/ring.h, stages the whole event and uses
+ *       cmpeqv_trymemcpy_storev_release elsewhere).  @ev holds an event
+ *       header's first word (16-bit size, 16-bit type, 32-bit seq at offset
+ *       4) and, from ev + 16, @plen bytes of payload (a multiple of 8);
+ *       @ts is a 64-bit timestamp, @dst 8-byte aligned.
+ *       if (*v != expect) cmpfail;
+ *       dst[0..7] = ev[0..7]; dst[8..15] = ts; dst[16..16+plen) = payload;
+ *       then a terminator at t = dst + 16 + plen: 32-bit 0 at t,
+ *       32-bit (seq + 1) at t + 4, ts at t + 8; *v = newv   (commit: a release)
  *   percpu_arch_cmpeqv_trymemcpy_wide_storev[_release](...)
  *       the same as cmpeqv_trymemcpy_storev[_release], but it may copy with
  *       the CPU's widest vector moves: call it only where
@@ -345,6 +356,18 @@ PERCPU_INLINE int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq
 {
 	_PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(_PERCPU_ARCH_RELEASE);
 }
+
+#ifdef PERCPU_ARCH_HAVE_TRYEVENT
+PERCPU_INLINE int percpu_arch_cmpeqv_tryevent_storev_release(struct percpu_rseq_abi *rs,
+							     intptr_t *v, intptr_t expect,
+							     void *dst, const uint64_t *ev,
+							     size_t plen, uint64_t ts,
+							     intptr_t newv, uint32_t id,
+							     const uint32_t *idp)
+{
+	_PERCPU_ARCH_CMPEQV_TRYEVENT_STOREV();
+}
+#endif
 
 #ifndef _PERCPU_ARCH_CMPEQV_TRYMEMCPY_WIDE_STOREV
 #define _PERCPU_ARCH_CMPEQV_TRYMEMCPY_WIDE_STOREV(release)		\

@@ -70,10 +70,11 @@ int percpu_ring_init(struct percpu_ring *r, size_t bytes_per_cpu, unsigned int f
 	_Static_assert(sizeof(struct percpu_ring_cpu) <= PERCPU_CACHELINE_BYTES, "writer line");
 	_Static_assert(sizeof(struct percpu_ring_consumer) <= PERCPU_CACHELINE_BYTES, "reader line");
 	_Static_assert(sizeof(struct percpu_ring_event) == PERCPU_RING_HEADER, "header size");
-	_Static_assert(PERCPU_RING_SPAN(PERCPU_RING_MAX_PAYLOAD) + 8 <=
+	_Static_assert(PERCPU_RING_SPAN(PERCPU_RING_MAX_PAYLOAD) + PERCPU_RING_TERM <=
 		       PERCPU_RING_MIN_BYTES_OVERWRITE / PERCPU_RING_SUBBUFS, "largest event");
-	_Static_assert(PERCPU_RING_SPAN(PERCPU_RING_MAX_PAYLOAD) + 8 <= PERCPU_RING_MIN_BYTES,
-		       "largest event");
+	_Static_assert(PERCPU_RING_SPAN(PERCPU_RING_MAX_PAYLOAD) + PERCPU_RING_TERM <=
+		       PERCPU_RING_MIN_BYTES, "largest event");
+	_Static_assert(PERCPU_RING_TERM == PERCPU_RING_HEADER, "a terminator is a header");
 	if (!r || (flags & ~known))
 		return -EINVAL;
 	min = (flags & PERCPU_RING_OVERWRITE) ? PERCPU_RING_MIN_BYTES_OVERWRITE :
@@ -226,8 +227,8 @@ int percpu_ring_write(struct percpu_ring *r, unsigned int type, const void *payl
  * of their own size (a signal handler on a small alternate stack pays for
  * what it writes, not for the largest event), then written by the slow path.
  */
-int percpu_ring_write_bounce(struct percpu_ring *r, unsigned int type, const void *payload,
-			     size_t len)
+int percpu_ring_write_long(struct percpu_ring *r, unsigned int type, uint64_t ts,
+			   const void *payload, size_t len)
 {
 	size_t span;
 
@@ -235,9 +236,10 @@ int percpu_ring_write_bounce(struct percpu_ring *r, unsigned int type, const voi
 		return -EMSGSIZE;
 	span = PERCPU_RING_SPAN(len);
 	{
-		uint64_t ev[(span + 8) / 8];
+		uint64_t ev[(span + PERCPU_RING_TERM) / 8];
 
 		_percpu_ring_stage(ev, type, payload, len, span);
+		ev[1] = ts;
 		return percpu_ring_write_slow(r, ev, span);
 	}
 }
@@ -289,23 +291,23 @@ static int write_locked(struct percpu_ring *r, struct percpu_slow *s, unsigned i
 {
 	struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, cpu);
 	uintptr_t pos = _percpu_ring_place(r, (uintptr_t)head, span);
-	uint32_t seq;
+	const struct percpu_ring_event *at;
 
 	if (!(r->flags & PERCPU_RING_OVERWRITE)) {
 		intptr_t tail = PERCPU_LOAD_ACQUIRE(&_percpu_ring_consumer(pc)->tail);
 
-		if (pos + span + 8 - (uintptr_t)tail > r->mask + 1) {
+		if (pos + span + PERCPU_RING_TERM - (uintptr_t)tail > r->mask + 1) {
 			percpu_slow_unlock(s, head);
 			__atomic_fetch_add(&pc->lost_full_atomic, 1, __ATOMIC_RELAXED);
 			return -ENOSPC;
 		}
 	}
-	seq = ((struct percpu_ring_event *)_percpu_ring_at(r, pc, (uintptr_t)head))->seq;
-	/* The lock is ours: every earlier commit read the clock before it. */
-	_percpu_ring_seal(ev, span, seq, percpu_ring_clock());
+	/* The clock read when the write began, or the last event's if later. */
+	at = (const struct percpu_ring_event *)_percpu_ring_at(r, pc, (uintptr_t)head);
+	_percpu_ring_seal(ev, span, at->seq, at->ts > ev[1] ? at->ts : ev[1]);
 	/* Seen LOCKED before any of our stores (see _percpu_ring_try()). */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	memcpy(_percpu_ring_at(r, pc, pos), ev, span + 8);
+	memcpy(_percpu_ring_at(r, pc, pos), ev, span + PERCPU_RING_TERM);
 	/* Release: the consumer that sees the new head sees the whole event. */
 	percpu_slow_unlock(s, (intptr_t)(pos + span));
 	if (_percpu_ring_wake_due(r, pc, pos + span))
@@ -349,7 +351,7 @@ int percpu_ring_write_slow(struct percpu_ring *r, uint64_t *ev, size_t span)
 		}
 		if (!_percpu_mem_index(&r->mem, rs, &id, &idp))
 			continue;
-		ret = _percpu_ring_try(r, rs, id, idp, ev, span);
+		ret = _percpu_ring_try(r, rs, id, idp, ev, span, ev[1]);
 		if (ret == 0)
 			return 0;
 		pc = _percpu_ring_cpu(r, id);
@@ -363,7 +365,8 @@ int percpu_ring_write_slow(struct percpu_ring *r, uint64_t *ev, size_t span)
 		tail = PERCPU_LOAD_ACQUIRE(&_percpu_ring_consumer(pc)->tail);
 		if ((intptr_t)((uintptr_t)head - (uintptr_t)tail) < 0)
 			continue;	/* head went stale while we read tail */
-		if (_percpu_ring_place(r, (uintptr_t)head, span) + span + 8 - (uintptr_t)tail <=
+		if (_percpu_ring_place(r, (uintptr_t)head, span) + span + PERCPU_RING_TERM -
+			    (uintptr_t)tail <=
 		    r->mask + 1)
 			continue;	/* the reader made room meanwhile */
 		if (percpu_arch_addv(rs, &pc->lost_full, 1, id, idp) == PERCPU_SEQ_COMMITTED)
@@ -443,7 +446,7 @@ static ssize_t copy_events(const struct percpu_ring *r, struct percpu_ring_cpu *
 			continue;
 		}
 		span = PERCPU_RING_SPAN(size - PERCPU_RING_HEADER);
-		if (size < PERCPU_RING_HEADER || (pos & r->sub_mask) + span + 8 > sub ||
+		if (size < PERCPU_RING_HEADER || (pos & r->sub_mask) + span + PERCPU_RING_TERM > sub ||
 		    after(pos + span, head))
 			break;	/* overwritten under us: the caller's check fails */
 		if (out + span > len) {

@@ -366,7 +366,7 @@ static void test_aborted_copy(int cpu)
 	struct percpu_ring_cpu *pc;
 	struct percpu_ring_lost lost;
 	unsigned char p[200] = { 0 };
-	uint64_t img[(PERCPU_RING_SPAN(8) + 8) / 8] = { 0 };
+	uint64_t img[(PERCPU_RING_SPAN(8) + PERCPU_RING_TERM) / 8] = { 0 };
 	struct percpu_ring_event *hdr = (struct percpu_ring_event *)img;
 	unsigned int written, seen, bad;
 
@@ -380,7 +380,7 @@ static void test_aborted_copy(int cpu)
 		pc = _percpu_ring_cpu(&r, (unsigned int)cpu);
 		written = seen = bad = 0;
 		/* Up to where an event of 200 bytes no longer fits, one of 8 does. */
-		while (((uintptr_t)pc->head & r.sub_mask) + PERCPU_RING_SPAN(200) + 8 <=
+		while (((uintptr_t)pc->head & r.sub_mask) + PERCPU_RING_SPAN(200) + PERCPU_RING_TERM <=
 		       r.sub_mask + 1) {
 			bad += percpu_ring_write(&r, 1, p, 8) != 0;
 			written++;
@@ -394,10 +394,11 @@ static void test_aborted_copy(int cpu)
 		hdr->type = 9;
 		hdr->seq = ((struct percpu_ring_event *)at)->seq;
 		hdr->ts = percpu_ring_clock();
-		/* The terminator: the first 8 bytes of a header of size 0. */
+		/* The terminator: a header of size 0. */
 		img[PERCPU_RING_SPAN(8) / 8] = 0;
 		((uint32_t *)&img[PERCPU_RING_SPAN(8) / 8])[offsetof(struct percpu_ring_event, seq) /
 							   4] = hdr->seq + 1;
+		img[PERCPU_RING_SPAN(8) / 8 + 1] = hdr->ts;
 		memcpy(at, img, sizeof(img));
 		bad += percpu_ring_write(&r, 1, p, 200) != 0;
 		written++;
@@ -413,6 +414,48 @@ static void test_aborted_copy(int cpu)
 		   (unsigned long long)lost.overwritten, bad);
 		percpu_ring_destroy(&r);
 	}
+}
+
+/*
+ * A writer reads the clock first, so one preempted after its reading may
+ * commit after an event stamped later.  It takes the last event's timestamp
+ * instead, from the terminator at head (or from the header an aborted copy
+ * left there): timestamps never go back.  Here the terminator holds a time
+ * 1 s ahead: the next two events must carry it, and so must the terminator
+ * behind them.
+ */
+static void test_late_stamp(int cpu)
+{
+	struct percpu_ring r;
+	struct percpu_ring_cpu *pc;
+	struct percpu_ring_event *term;
+	const struct percpu_ring_event *ev;
+	uint64_t buf[16], ahead = 0, t0;
+	size_t off = 0;
+	ssize_t got;
+	unsigned int bad = 0, n = 0;
+
+	percpu_ring_init(&r, PERCPU_RING_MIN_BYTES, 0);
+	pc = _percpu_ring_cpu(&r, (unsigned int)cpu);
+	t0 = percpu_ring_clock();
+	bad += percpu_ring_write(&r, 1, "a", 1) != 0;
+	term = (struct percpu_ring_event *)_percpu_ring_at(&r, pc, (uintptr_t)pc->head);
+	bad += term->size != 0 || term->seq != 1 || term->ts < t0 ||
+	       term->ts > percpu_ring_clock();
+	ahead = percpu_ring_clock() + 1000000000u;
+	term->ts = ahead;
+	bad += percpu_ring_write(&r, 2, "b", 1) != 0;
+	bad += percpu_ring_write(&r, 3, "c", 1) != 0;
+	term = (struct percpu_ring_event *)_percpu_ring_at(&r, pc, (uintptr_t)pc->head);
+	bad += term->size != 0 || term->seq != 3 || term->ts != ahead;
+	got = percpu_ring_read_cpu(&r, (unsigned int)cpu, buf, sizeof(buf));
+	while (got > 0 && (ev = percpu_ring_event_next(buf, (size_t)got, &off))) {
+		bad += ev->type != n + 1 || ev->seq != n || (n == 0 ? ev->ts >= ahead : ev->ts != ahead);
+		n++;
+	}
+	ok(bad == 0 && n == 3, "an event stamped before the last one takes its timestamp: "
+	   "%u events (%u bad)", n, bad);
+	percpu_ring_destroy(&r);
 }
 
 static struct percpu_ring wring;
@@ -628,10 +671,12 @@ static void test_fork_shared(void)
 }
 
 /*
- * The staging helpers of the inline writer: size and type staged once, then
- * seq, timestamp and terminator sealed on each attempt.  A retry seals the
- * same buffer again with a new sequence number: nothing of the first may
- * remain.  Padding is zeroed, whatever the stack held.
+ * The staging helpers of the writers: size and type staged once, then seq,
+ * timestamp and terminator sealed on each attempt (by the slow path, and by
+ * the fast path where the architecture has no event sequence).  A retry
+ * seals the same buffer again with a new sequence number and timestamp:
+ * nothing of the first may remain.  Padding is zeroed, whatever the stack
+ * held.  The terminator carries the timestamp.
  */
 static void test_seal(void)
 {
@@ -639,28 +684,29 @@ static void test_seal(void)
 	unsigned int bad = 0;
 
 	for (size_t k = 0; k < sizeof(lens) / sizeof(lens[0]); k++) {
-		uint64_t ev[(PERCPU_RING_SPAN(PERCPU_RING_INLINE_PAYLOAD) + 8) / 8 + 1];
+		uint64_t ev[(PERCPU_RING_SPAN(PERCPU_RING_INLINE_PAYLOAD) + PERCPU_RING_TERM) / 8 + 1];
 		unsigned char payload[PERCPU_RING_INLINE_PAYLOAD];
 		const struct percpu_ring_event *hdr = (const struct percpu_ring_event *)ev;
 		const struct percpu_ring_event *term;
 		size_t len = lens[k], span = PERCPU_RING_SPAN(len);
 		const unsigned char *p;
+		const uint64_t want = 0x123456789abcdefull + k;
 
 		memset(ev, 0xa5, sizeof(ev));
 		fill_payload(payload, len, (unsigned int)k);
 		_percpu_ring_stage(ev, 0xbeef, payload, len, span);
 		_percpu_ring_seal(ev, span, 0xfffffff0u, 111);
-		_percpu_ring_seal(ev, span, 5 + (uint32_t)k, 0x123456789abcdefull);
+		_percpu_ring_seal(ev, span, 5 + (uint32_t)k, want);
 		term = (const struct percpu_ring_event *)((const char *)ev + span);
 		p = percpu_ring_event_payload(hdr);
 		bad += hdr->size != PERCPU_RING_HEADER + len || hdr->type != 0xbeef ||
-		       hdr->seq != 5 + k || hdr->ts != 0x123456789abcdefull ||
+		       hdr->seq != 5 + k || hdr->ts != want ||
 		       !payload_ok(hdr, (unsigned int)k);
 		for (size_t i = len; i < span - PERCPU_RING_HEADER; i++)
 			bad += p[i] != 0;
-		bad += term->size != 0 || term->type != 0 || term->seq != 6 + k;
+		bad += term->size != 0 || term->type != 0 || term->seq != 6 + k || term->ts != want;
 		/* Nothing written past the terminator. */
-		bad += ev[span / 8 + 1] != 0xa5a5a5a5a5a5a5a5ull;
+		bad += ev[(span + PERCPU_RING_TERM) / 8] != 0xa5a5a5a5a5a5a5a5ull;
 	}
 	ok(bad == 0, "staged and sealed twice: header, payload, zero padding, terminator (%u bad)",
 	   bad);
@@ -673,7 +719,7 @@ int main(int argc, char **argv)
 	int cpu;
 
 	nr = percpu_nr_cpus();
-	plan(31);
+	plan(32);
 	diag("mode %s, %u CPUs", m.name, nr);
 	test_args();
 	test_seal();
@@ -682,7 +728,7 @@ int main(int argc, char **argv)
 	test_fork_shared();
 	cpu = pin_first(&saved);
 	if (cpu < 0) {
-		skip(16, "cannot pin to a CPU");
+		skip(17, "cannot pin to a CPU");
 		return exit_status();
 	}
 	test_order(cpu);
@@ -691,6 +737,7 @@ int main(int argc, char **argv)
 	test_overwrite(cpu);
 	test_dead_writer(cpu);
 	test_aborted_copy(cpu);
+	test_late_stamp(cpu);
 	test_shared(cpu);
 	sched_setaffinity(0, sizeof(saved), &saved);
 	return exit_status();

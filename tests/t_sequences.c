@@ -606,6 +606,111 @@ static __attribute__((noinline)) void check_buffer_abort(struct percpu_rseq_abi 
 }
 
 /*
+ * The ring's event copy (percpu/ring.h), where the architecture has one:
+ * header word, timestamp, 0 to EV_WORDS - 1 payload words (past two turns of
+ * the widest copy loop), then a terminator (32-bit 0, seq + 1, timestamp),
+ * and nothing beyond.  A comparison that fails, an index that does not match
+ * (fake area) and a section aborted at each hook (real area) write nothing
+ * that counts: *v keeps its value.
+ */
+#define NEVENT		3	/* ok() calls in check_event() */
+#define EV_WORDS	20
+#define EV_TS		0x1122334455667788ull
+
+struct ev_hdr {
+	uint16_t size, type;
+	uint32_t seq;
+};
+
+static int event_at(struct percpu_rseq_abi *rs, const uint64_t *ev, uint64_t *out, size_t pw,
+		    unsigned int cpu)
+{
+#ifdef PERCPU_ARCH_HAVE_TRYEVENT
+	return percpu_arch_cmpeqv_tryevent_storev_release(rs, &v, 30, out, ev, pw * 8, EV_TS, 31,
+							  cpu, &rs->cpu_id);
+#else
+	(void)rs, (void)ev, (void)out, (void)pw, (void)cpu;
+	return PERCPU_SEQ_CMPFAIL;
+#endif
+}
+
+static __attribute__((noinline)) int event_abort_at(struct percpu_rseq_abi *rs,
+						    const uint64_t *ev, uint64_t *out, int hook)
+{
+	struct itimerval it = { .it_value = { .tv_usec = 2000 } }, off;
+	unsigned int cpu = percpu_rseq_cpu_start(rs);
+	int r;
+
+	memset(&off, 0, sizeof(off));
+	inject_loops[hook] = INT32_MAX;
+	setitimer(ITIMER_REAL, &it, NULL);
+	r = event_at(rs, ev, out, 3, cpu);
+	setitimer(ITIMER_REAL, &off, NULL);	/* as in buffer_abort_at() */
+	inject_loops[hook] = hook == 1 ? 3 : hook == 2 ? 2 : 1;
+	return r;
+}
+
+static __attribute__((noinline)) void check_event(struct percpu_rseq_abi *rs, int real,
+						  const char *where)
+{
+	uint64_t ev[2 + EV_WORDS], out[2 + EV_WORDS + 3];
+	struct ev_hdr h = { .size = 123, .type = 0xbeef, .seq = 0xfffffffe };
+	struct ev_hdr t;
+	unsigned int cpu = 3;
+	int good = 1, r;
+
+#ifndef PERCPU_ARCH_HAVE_TRYEVENT
+	skip(NEVENT, "%s: no event sequence on %s", where, PERCPU_ARCH_NAME);
+	return;
+#endif
+	memcpy(&ev[0], &h, sizeof(h));
+	ev[1] = 0xdeadbeef;	/* not copied: the timestamp comes from its operand */
+	for (int i = 0; i < EV_WORDS; i++)
+		ev[2 + i] = 500 + (uint64_t)i;
+	memset(out, 0xa5, sizeof(out));
+	v = 29;
+	if (real)
+		cpu = percpu_rseq_cpu_start(rs);
+	r = event_at(rs, ev, out, EV_WORDS, cpu);
+	ok(r == PERCPU_SEQ_CMPFAIL && v == 29 && out[0] == 0xa5a5a5a5a5a5a5a5ull,
+	   "%s: tryevent cmpfail writes nothing (%d)", where, r);
+	for (size_t pw = 0; pw < EV_WORDS; pw++) {
+		memset(out, 0xa5, sizeof(out));
+		do {
+			v = 30;
+			if (real)
+				cpu = percpu_rseq_cpu_start(rs);
+			r = event_at(rs, ev, out, pw, cpu);
+		} while (real && (r == PERCPU_SEQ_ABORTED || r == PERCPU_SEQ_CPU_MISMATCH));
+		memcpy(&t, &out[2 + pw], sizeof(t));
+		good &= r == PERCPU_SEQ_COMMITTED && v == 31 && out[0] == ev[0] && out[1] == EV_TS &&
+			(pw == 0 || (out[2] == 500 && out[1 + pw] == 500 + pw - 1)) &&
+			t.size == 0 && t.type == 0 && t.seq == 0xffffffff && out[3 + pw] == EV_TS &&
+			out[4 + pw] == 0xa5a5a5a5a5a5a5a5ull;
+	}
+	ok(good, "%s: tryevent copies header, timestamp, 0 to %d payload words, terminator",
+	   where, EV_WORDS - 1);
+	if (!real) {
+		v = 30;
+		memset(out, 0xa5, sizeof(out));
+		r = event_at(rs, ev, out, 4, cpu + 1);
+		ok(r == PERCPU_SEQ_CPU_MISMATCH && v == 30 && out[0] == 0xa5a5a5a5a5a5a5a5ull,
+		   "%s: tryevent on another index writes nothing (%d)", where, r);
+	} else {
+		struct sigaction sa = { .sa_handler = on_alarm }, old;
+		int n = 0;
+
+		sigaction(SIGALRM, &sa, &old);
+		for (int hook = 1; hook <= 3; hook++) {
+			v = 30;
+			n += event_abort_at(rs, ev, out, hook) == PERCPU_SEQ_ABORTED && v == 30;
+		}
+		sigaction(SIGALRM, &old, NULL);
+		ok(n == 3, "%s: tryevent aborted at hooks 1-3 does not commit (%d)", where, n);
+	}
+}
+
+/*
  * Run every sequence on @rs as CPU @cpu.  On the real area (@real) the kernel
  * may abort a sequence or move the thread first: then read the CPU again and
  * run it again, as every caller of a sequence does.
@@ -794,6 +899,7 @@ static __attribute__((noinline)) void check_real(struct percpu_rseq_abi *rs)
 	check_counter(rs, 1, "real area");
 	check_buffer(rs, 1, "real area");
 	check_buffer_abort(rs);
+	check_event(rs, 1, "real area");
 	if (pinned)
 		sched_setaffinity(0, sizeof(saved), &saved);
 }
@@ -803,7 +909,7 @@ int main(int argc, char **argv)
 	struct test_mode m = test_mode_setup(argc, argv);
 	struct percpu_rseq_abi *rs;
 
-	plan(2 * (NCHECKS + NSLAB + NLIST + NCOUNTER + NBUF) + 12 + NABORT);
+	plan(2 * (NCHECKS + NSLAB + NLIST + NCOUNTER + NBUF + NEVENT) + 12 + NABORT);
 	diag("%s, signature 0x%08x, mode %s, wide copy %s", PERCPU_ARCH_NAME,
 	     (unsigned)PERCPU_RSEQ_SIG, m.name, percpu_arch_wide_copy_ok() ? "yes" : "no");
 
@@ -818,12 +924,14 @@ int main(int argc, char **argv)
 	check_counter_index();
 	check_buffer(&fake, 0, "fake area");
 	check_buffer_index();
+	check_event(&fake, 0, "fake area");
 	check_mismatch(&fake, 4);
 	check_descriptors();
 
 	rs = percpu_rseq_area();
 	if (percpu_rseq_is_fallback(rs))
-		skip(NCHECKS + NSLAB + NLIST + NCOUNTER + NBUF + NABORT, "mode %s: no registered area",
+		skip(NCHECKS + NSLAB + NLIST + NCOUNTER + NBUF + NEVENT + NABORT,
+		     "mode %s: no registered area",
 		     m.name);
 	else
 		check_real(rs);

@@ -212,6 +212,50 @@
 	_PERCPU_SEQ_RESULTS_CMP
 
 /*
+ * The ring's event copy (see arch/generic.h): header word, timestamp from
+ * its register, the payload a word at a time, then the terminator (w17 is
+ * the staged seq + 1), and a release commit.
+ */
+#define PERCPU_ARCH_HAVE_TRYEVENT	1
+#define _PERCPU_ARCH_CMPEQV_TRYEVENT_STOREV()				\
+	__asm__ __volatile__ goto(					\
+		_PERCPU_ASM_PROLOGUE					\
+		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
+		_PERCPU_AARCH64_ENTER					\
+		"ldr x17, [%[v]]\n\t"					\
+		"cmp x17, %[expect]\n\t"				\
+		"b.ne %l[cmpfail]\n\t"					\
+		PERCPU_INJECT_ASM(2)					\
+		"ldr x17, [%[ev]]\n\t"					\
+		"stp x17, %[ts], [%[dst]]\n\t"				\
+		"add x13, %[ev], #16\n\t"				\
+		"add x14, %[dst], #16\n\t"				\
+		"lsr x15, %[plen], #3\n\t"				\
+		"cbz x15, 6f\n\t"					\
+		"5:\n\t"						\
+		"ldr x17, [x13], #8\n\t"				\
+		"str x17, [x14], #8\n\t"				\
+		"subs x15, x15, #1\n\t"					\
+		"b.ne 5b\n\t"						\
+		"6:\n\t"						\
+		"ldr w17, [%[ev], #4]\n\t"				\
+		"add w17, w17, #1\n\t"					\
+		"stp wzr, w17, [x14]\n\t"				\
+		"str %[ts], [x14, #8]\n\t"				\
+		PERCPU_INJECT_ASM(3)					\
+		"stlr %[newv], [%[v]]\n\t"				\
+		_PERCPU_AARCH64_EPILOGUE				\
+		: /* no outputs */					\
+		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
+		  [expect] "r" (expect), [dst] "r" (dst), [ev] "r" (ev), \
+		  [plen] "r" (plen), [ts] "r" (ts), [newv] "r" (newv)	\
+		  PERCPU_INJECT_INPUT					\
+		: "memory", "cc", "x13", "x14", "x15", "x16", "x17"	\
+		  PERCPU_INJECT_CLOBBER					\
+		: abort, mismatch, cmpfail);				\
+	_PERCPU_SEQ_RESULTS_CMP
+
+/*
  * The slab's own pair (see arch/generic.h): the index is read inside the
  * section and the slot found from it there.  x14-x17 are scratch; lslv
  * takes the count modulo 64, and the and below keeps it in range anyway.

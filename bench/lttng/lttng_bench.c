@@ -470,7 +470,7 @@ static double clock_cost_ns(void)
  * no drop, when @per_cpu writers share a CPU's buffer, on either side:
  *
  * - libpercpu: a discard-mode ring is one region freed event by event; from
- *   empty it takes the ring less its 8-byte terminator and the up to one
+ *   empty it takes the ring less its terminator and the up to one
  *   span an event skips at the end of the ring, in PERCPU_RING_SPAN()s
  *   (16-byte header, payload padded to 8);
  * - LTTng: whole packets of (sub-buffer - packet header) / (event header +
@@ -484,7 +484,7 @@ static long events_that_fit(size_t size, long per_cpu, long *pc, long *lt)
 {
 	const size_t span = PERCPU_RING_SPAN(size);
 	const size_t subbuf = opt_ring_bytes / PERCPU_RING_SUBBUFS;
-	long p = (long)((opt_ring_bytes - 8 - span) / span);
+	long p = (long)((opt_ring_bytes - PERCPU_RING_TERM - span) / span);
 	long l = (long)((PERCPU_RING_SUBBUFS - 1) *
 			((subbuf - LTTNG_PACKET_HEADER_MAX) / (LTTNG_EVENT_HEADER_MAX + size)));
 

@@ -7,12 +7,16 @@
  * (one in discard mode, PERCPU_RING_SUBBUFS in overwrite mode).  An event is
  * a 16-byte header (struct percpu_ring_event: size, type, sequence number,
  * timestamp) and its payload, padded to 8 bytes; it never straddles a
- * sub-buffer.  Behind the last event of a ring lies an 8-byte terminator (a
- * header of size 0 carrying the next sequence number).
+ * sub-buffer.  Behind the last event of a ring lies a 16-byte terminator (a
+ * header of size 0 carrying the next sequence number and the last event's
+ * timestamp).
  *
- * A writer builds header, payload and the next terminator in a stack buffer,
- * then copies it to head and commits the new head in ONE restartable sequence
- * (percpu_arch_cmpeqv_trymemcpy_storev_release): a reader that sees the new
+ * A writer stages the payload in a stack buffer, then copies header, payload
+ * and the next terminator to head and commits the new head in ONE
+ * restartable sequence (percpu_arch_cmpeqv_tryevent_storev_release, which
+ * stores the timestamp from a register; where an architecture has none, the
+ * whole event is staged and copied by
+ * percpu_arch_cmpeqv_trymemcpy_storev_release): a reader that sees the new
  * head sees the whole event, never part of it.  An event that does not fit
  * in the rest of its sub-buffer goes to the start of the next one; the
  * terminator it leaves behind tells the reader to skip there (a copy aborted
@@ -22,12 +26,15 @@
  * masked by the ring size (no division).
  *
  * Timestamps (percpu_ring_clock(): CLOCK_MONOTONIC in nanoseconds) are read
- * after head, inside the retry loop, and the sequence commits only if head
- * is still the value read: any event committed on that ring in between makes
- * the sequence fail and the writer read head and the clock again.  So every
- * committed event's clock was read after the previous event's commit, and
- * timestamps never decrease within a CPU's ring.  Slow-path writers read the
- * clock once they hold the ring's lock.
+ * when the write starts, before anything else, so the clock's latency
+ * overlaps the rest of the write.  An event's timestamp is the larger of
+ * that reading and the one in the terminator it replaces (the last event's),
+ * and the sequence commits only if head is still the value read: so
+ * timestamps never decrease within a CPU's ring, and an event is stamped at
+ * most as late as the last event committed before it (a writer preempted
+ * between its clock read and its commit).  A copy aborted before its commit
+ * may have left its header over the terminator: its timestamp is a clock
+ * reading too, taken after the last event's, and serves as well.
  *
  * Full ring.  Discard mode (the default): a writer that would overwrite
  * unread bytes drops its event and counts it (lost "full").  Overwrite mode
@@ -98,9 +105,11 @@ struct percpu_ring_event {
 /* Sub-buffers per CPU ring in overwrite mode. */
 #define PERCPU_RING_SUBBUFS		8
 #define PERCPU_RING_HEADER		16
-/* Largest payload: header + payload + terminator fit in 4 KiB + 8. */
+/* Bytes behind the last event: a header of size 0 (next seq, last timestamp). */
+#define PERCPU_RING_TERM		16
+/* Largest payload: header + payload + terminator fit in 4 KiB + 16. */
 #define PERCPU_RING_MAX_PAYLOAD		4080
-/* Larger payloads are staged out of line (percpu_ring_write_bounce()). */
+/* Larger payloads are staged out of line (percpu_ring_write_long()). */
 #define PERCPU_RING_INLINE_PAYLOAD	256
 #define PERCPU_RING_LOCKED		((intptr_t)-1)
 /* A reader's wait sleeps at most this long between checks (see percpu_ring_wait()). */
@@ -163,7 +172,8 @@ struct percpu_ring_meta {
 };
 
 #define PERCPU_RING_META_MAGIC		0x70637276u
-#define PERCPU_RING_META_VERSION	2	/* 2: the futex word's armed bit */
+/* 2: the futex word's armed bit; 3: 16-byte terminators with a timestamp */
+#define PERCPU_RING_META_VERSION	3
 #define PERCPU_RING_FUTEX_ARMED		1u
 
 struct percpu_ring {
@@ -280,8 +290,8 @@ PERCPU_API int percpu_ring_wait(struct percpu_ring *r, size_t watermark, int tim
 
 /* Slow paths of _percpu_ring_write(). Not for direct use. */
 PERCPU_API int percpu_ring_write_slow(struct percpu_ring *r, uint64_t *ev, size_t span);
-PERCPU_API int percpu_ring_write_bounce(struct percpu_ring *r, unsigned int type,
-					const void *payload, size_t len);
+PERCPU_API int percpu_ring_write_long(struct percpu_ring *r, unsigned int type, uint64_t ts,
+				      const void *payload, size_t len);
 PERCPU_API void percpu_ring_wake_slow(struct percpu_ring *r, struct percpu_ring_cpu *pc,
 				      intptr_t head);
 
@@ -344,7 +354,7 @@ PERCPU_INLINE char *_percpu_ring_at(const struct percpu_ring *r, struct percpu_r
 PERCPU_INLINE uintptr_t _percpu_ring_place(const struct percpu_ring *r, uintptr_t head,
 					   size_t span)
 {
-	if (PERCPU_UNLIKELY((head & r->sub_mask) + span + 8 > r->sub_mask + 1))
+	if (PERCPU_UNLIKELY((head & r->sub_mask) + span + PERCPU_RING_TERM > r->sub_mask + 1))
 		return (head | r->sub_mask) + 1;
 	return head;
 }
@@ -365,24 +375,29 @@ PERCPU_INLINE uint64_t _percpu_ring_word(unsigned int size, unsigned int type, u
 /* A 16-byte vector (GCC and clang lower it to what the machine has). */
 typedef uint64_t _percpu_ring_v2 __attribute__((vector_size(16)));
 
+/* The staged header word @w with sequence number @seq (a retry sets it again). */
+PERCPU_INLINE uint64_t _percpu_ring_with_seq(uint64_t w, uint32_t seq)
+{
+	return (w & ~_percpu_ring_word(0, 0, UINT32_MAX)) | _percpu_ring_word(0, 0, seq);
+}
+
 /*
- * Complete the event staged in @ev (@span bytes, then 8 for the terminator)
- * with sequence number @seq and timestamp @ts, and write the terminator
- * after it.  The header goes in one 16-byte store and the terminator in one
- * 8-byte store because the sequence reads them back at once, 16 and 8 bytes
- * at a time: a load that spans several smaller recent stores cannot be
- * forwarded from the store buffer and stalls until they reach the cache (on
- * x86 that stall cost more than the rest of the copy).
+ * Complete the event staged in @ev (@span bytes, then PERCPU_RING_TERM for
+ * the terminator) with sequence number @seq and timestamp @ts, and write the
+ * terminator after it.  Header and terminator go in one 16-byte store each
+ * because the copy reads them back 16 bytes at a time: a load that spans
+ * several smaller recent stores cannot be forwarded from the store buffer
+ * and stalls until they reach the cache (on x86 that stall cost more than
+ * the rest of the copy).
  */
 PERCPU_INLINE void _percpu_ring_seal(uint64_t *ev, size_t span, uint32_t seq, uint64_t ts)
 {
-	const uint64_t seq_bits = _percpu_ring_word(0, 0, UINT32_MAX);
-	_percpu_ring_v2 hdr;
-	uint64_t term = _percpu_ring_word(0, 0, seq + 1);
+	_percpu_ring_v2 hdr, term;
 
-	/* Size and type as staged; seq replaced (a retry seals again). */
-	hdr[0] = (ev[0] & ~seq_bits) | _percpu_ring_word(0, 0, seq);
+	hdr[0] = _percpu_ring_with_seq(ev[0], seq);
 	hdr[1] = ts;
+	term[0] = _percpu_ring_word(0, 0, seq + 1);
+	term[1] = ts;
 	memcpy(ev, &hdr, sizeof(hdr));
 	memcpy(&ev[span / 8], &term, sizeof(term));
 }
@@ -405,23 +420,51 @@ PERCPU_INLINE int _percpu_ring_wake_due(const struct percpu_ring *r, struct perc
 		       PERCPU_LOAD(&m->watermark);
 }
 
+/*
+ * The last event's timestamp, from the terminator (or an aborted copy's
+ * header) at head, read before the sequence: another writer's copy may store
+ * it meanwhile, so the load must not tear.  Where a 64-bit load is not one
+ * instruction (mips o32: a lock in libatomic, no use in a signal handler),
+ * the halves are read high, low, high again until the high half holds still.
+ */
+PERCPU_INLINE uint64_t _percpu_ring_load_ts(const uint64_t *p)
+{
+#if UINTPTR_MAX > 0xffffffffu || __GCC_ATOMIC_LLONG_LOCK_FREE == 2
+	return PERCPU_LOAD(p);
+#else
+	const uint32_t *w = (const uint32_t *)p;
+	const int hi = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? 0 : 1;
+	uint32_t h, l;
+
+	do {
+		h = PERCPU_LOAD(&w[hi]);
+		l = PERCPU_LOAD(&w[1 - hi]);
+	} while (PERCPU_LOAD(&w[hi]) != h);
+	return (uint64_t)h << 32 | l;
+#endif
+}
+
 /* _percpu_ring_try() results besides 0 and -ENOSPC. */
 #define _PERCPU_RING_RETRY	1
 
 /*
- * One attempt of an rseq writer on slot @id: the staged event @ev (@span
- * bytes, then 8 for the terminator) gets its sequence number and timestamp
- * and is committed.  Return 0 (committed), -ENOSPC (ring full: not counted
- * yet) or _PERCPU_RING_RETRY (locked, stale, aborted).
+ * One attempt of an rseq writer on slot @id: the event staged in @ev (@span
+ * bytes, then room for the terminator) gets its sequence number and its
+ * timestamp (@ts, or the last event's if later) and is committed.  Return 0
+ * (committed), -ENOSPC (ring full: not counted yet) or _PERCPU_RING_RETRY
+ * (locked, stale, aborted).
  */
 PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi *rs,
-				   uint32_t id, const uint32_t *idp, uint64_t *ev, size_t span)
+				   uint32_t id, const uint32_t *idp, uint64_t *ev, size_t span,
+				   uint64_t ts)
 {
 	struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, id);
 	intptr_t head = PERCPU_LOAD(&pc->head);
+	const struct percpu_ring_event *at;
 	uintptr_t pos;
-	uint64_t ts;
+	uint64_t last;
 	uint32_t seq;
+	int ret;
 
 	if (PERCPU_UNLIKELY(head == PERCPU_RING_LOCKED))
 		return _PERCPU_RING_RETRY;
@@ -430,7 +473,7 @@ PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi
 		intptr_t tail = PERCPU_LOAD_ACQUIRE(&_percpu_ring_consumer(pc)->tail);
 
 		/* Also fails on a stale head (tail past it): the caller sorts it out. */
-		if (PERCPU_UNLIKELY(pos + span + 8 - (uintptr_t)tail > r->mask + 1))
+		if (PERCPU_UNLIKELY(pos + span + PERCPU_RING_TERM - (uintptr_t)tail > r->mask + 1))
 			return -ENOSPC;
 	} else {
 		/*
@@ -442,21 +485,35 @@ PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 	}
 	/*
-	 * The clock after head was read: see the top of this file.  Only
-	 * head's load must come before it; the load of seq below need not.
+	 * The terminator at head holds the next sequence number and the last
+	 * event's timestamp; an aborted copy may have left a header there,
+	 * with the same number and a later timestamp (if we jump over it, the
+	 * reader knows it from that number: lib/ring.c).
 	 */
-	ts = percpu_ring_clock();
-	/*
-	 * The terminator at head holds the next sequence number; an aborted
-	 * copy may have left a header there, with the same number (if we
-	 * jump over it, the reader knows it from that number: lib/ring.c).
-	 */
-	seq = PERCPU_LOAD(&((struct percpu_ring_event *)_percpu_ring_at(r, pc, (uintptr_t)head))->seq);
-	_percpu_ring_seal(ev, span, seq, ts);
+	at = (const struct percpu_ring_event *)_percpu_ring_at(r, pc, (uintptr_t)head);
+	seq = PERCPU_LOAD(&at->seq);
+	last = _percpu_ring_load_ts(&at->ts);
+	if (PERCPU_UNLIKELY(last > ts))
+		ts = last;
 	PERCPU_INJECT_C(1);
-	if (PERCPU_LIKELY(percpu_arch_cmpeqv_trymemcpy_storev_release(
-				rs, &pc->head, head, _percpu_ring_at(r, pc, pos), ev, span + 8,
-				(intptr_t)(pos + span), id, idp) == PERCPU_SEQ_COMMITTED)) {
+#ifdef PERCPU_ARCH_HAVE_TRYEVENT
+	/*
+	 * The header word is staged, timestamp and terminator come from
+	 * registers.  One 8-byte store, which the sequence's 8-byte load is
+	 * forwarded from: gcc would store only the half that changes, and a
+	 * load spanning two stores waits for them to reach the cache.
+	 */
+	PERCPU_STORE(&ev[0], _percpu_ring_with_seq(ev[0], seq));
+	ret = percpu_arch_cmpeqv_tryevent_storev_release(
+		rs, &pc->head, head, _percpu_ring_at(r, pc, pos), ev, span - PERCPU_RING_HEADER,
+		ts, (intptr_t)(pos + span), id, idp);
+#else
+	_percpu_ring_seal(ev, span, seq, ts);
+	ret = percpu_arch_cmpeqv_trymemcpy_storev_release(
+		rs, &pc->head, head, _percpu_ring_at(r, pc, pos), ev, span + PERCPU_RING_TERM,
+		(intptr_t)(pos + span), id, idp);
+#endif
+	if (PERCPU_LIKELY(ret == PERCPU_SEQ_COMMITTED)) {
 		if (_percpu_ring_wake_due(r, pc, pos + span))
 			percpu_ring_wake_slow(r, pc, (intptr_t)(pos + span));
 		return 0;
@@ -465,11 +522,12 @@ PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi
 }
 
 /*
- * Stage an event in @ev: size and type (seq and ts come with
+ * Stage an event in @ev: size and type (seq and timestamp come with
  * _percpu_ring_seal(), which also writes the terminator), @len bytes of
  * @payload and zeroed padding (never stale stack bytes in the ring).  @span
  * is PERCPU_RING_SPAN(@len).  Size and type go in one word store, which
- * _percpu_ring_seal() can load back at once.
+ * _percpu_ring_seal() can load back at once: the clock reading is not
+ * stored with them, as the seal's load would then wait for the clock.
  */
 PERCPU_INLINE void _percpu_ring_stage(uint64_t *ev, unsigned int type, const void *payload,
 				      size_t len, size_t span)
@@ -497,20 +555,24 @@ PERCPU_INLINE int _percpu_ring_write(struct percpu_ring *r, unsigned int type,
 	 * handlers on small alternate stacks: a variable-length one would
 	 * take a frame pointer, a register the sequence lacks on 32-bit ARM.
 	 */
-	uint64_t ev[(PERCPU_RING_SPAN(PERCPU_RING_INLINE_PAYLOAD) + 8) / 8];
+	uint64_t ev[(PERCPU_RING_SPAN(PERCPU_RING_INLINE_PAYLOAD) + PERCPU_RING_TERM) / 8];
 	struct percpu_rseq_abi *rs;
 	const uint32_t *idp;
 	size_t span;
 	uint32_t id;
+	/* First: the rest of the write runs while the clock is read. */
+	uint64_t ts = percpu_ring_clock();
 
 	if (PERCPU_UNLIKELY(len > PERCPU_RING_INLINE_PAYLOAD))
-		return percpu_ring_write_bounce(r, type, payload, len);
+		return percpu_ring_write_long(r, type, ts, payload, len);
 	span = PERCPU_RING_SPAN(len);
 	_percpu_ring_stage(ev, type, payload, len, span);
 	rs = _percpu_rseq_area_fast();
 	if (PERCPU_LIKELY(_percpu_mem_index(&r->mem, rs, &id, &idp)) &&
-	    PERCPU_LIKELY(_percpu_ring_try(r, rs, id, idp, ev, span) == 0))
+	    PERCPU_LIKELY(_percpu_ring_try(r, rs, id, idp, ev, span, ts) == 0))
 		return 0;
+	/* The slow path finds the clock reading in the header. */
+	ev[1] = ts;
 	return percpu_ring_write_slow(r, ev, span);
 }
 
