@@ -36,6 +36,7 @@
 #endif
 
 #define RECORD_SIZE	52
+#define MAX_ALTSTACK	(64 * 1024)
 #define PER_SIGNAL	8
 #define SIGNALS		16
 
@@ -65,7 +66,8 @@ static void on_usr1(int sig)
 static int child(size_t stack_size)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	size_t len = (size_t)page + (stack_size + (size_t)page - 1) / (size_t)page * (size_t)page;
+	/* Room to raise the size to what sigaltstack(2) accepts (below). */
+	size_t len = (size_t)page + (MAX_ALTSTACK + (size_t)page - 1) / (size_t)page * (size_t)page;
 	char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	struct sigaction sa;
 	stack_t ss;
@@ -77,8 +79,20 @@ static int child(size_t stack_size)
 	ss.ss_sp = mem + page;
 	ss.ss_size = stack_size;
 	ss.ss_flags = 0;
-	if (sigaltstack(&ss, NULL) != 0)
-		return 11;
+	/*
+	 * The kernel refuses a stack under its own MINSIGSTKSZ, which can be
+	 * more than the frame it reports plus 3 KiB (powerpc64: 8 KiB for a
+	 * 2.5 KiB frame): take the smallest size it accepts, in 1 KiB steps.
+	 */
+	while (sigaltstack(&ss, NULL) != 0) {
+		if (errno != ENOMEM || ss.ss_size + 1024 > MAX_ALTSTACK)
+			return 11;
+		ss.ss_size += 1024;
+	}
+	if (ss.ss_size != stack_size) {
+		printf("# alternate stack raised to %zu bytes: sigaltstack's minimum\n", ss.ss_size);
+		fflush(stdout);
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_usr1;
 	sa.sa_flags = SA_ONSTACK;
