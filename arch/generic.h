@@ -54,15 +54,16 @@
  *       the caller's array, written before the commit, so an aborted section
  *       may leave it partly written).  Reading src inside the section, after
  *       the comparison, is what makes a copy out free of ABA.
- *   percpu_arch_cmpeqv_tryevent_storev_release(rs, v, expect, dst, ev, plen, ts, newv, id, idp)
+ *   percpu_arch_cmpeqv_tryevent_storev_release(rs, v, expect, dst, hdr, src, plen, ts, newv,
+ *                                              id, idp)
  *       Only where the architecture defines PERCPU_ARCH_HAVE_TRYEVENT (the
  *       ring, percpu/ring.h, stages the whole event and uses
- *       cmpeqv_trymemcpy_storev_release elsewhere).  @ev holds an event
- *       header's first word (16-bit size, 16-bit type, 32-bit seq at offset
- *       4) and, from ev + 16, @plen bytes of payload (a multiple of 8);
- *       @ts is a 64-bit timestamp, @dst 8-byte aligned.
+ *       cmpeqv_trymemcpy_storev_release elsewhere).  @hdr is an event
+ *       header's first 8 bytes as a word (16-bit size, 16-bit type, 32-bit
+ *       seq at offset 4), @ts a 64-bit timestamp, @src @plen bytes of
+ *       payload (a multiple of 8, any alignment), @dst 8-byte aligned.
  *       if (*v != expect) cmpfail;
- *       dst[0..7] = ev[0..7]; dst[8..15] = ts; dst[16..16+plen) = payload;
+ *       dst[0..7] = hdr; dst[8..15] = ts; dst[16..16+plen) = src[0..plen);
  *       then a terminator at t = dst + 16 + plen: 32-bit 0 at t,
  *       32-bit (seq + 1) at t + 4, ts at t + 8; *v = newv   (commit: a release)
  *   percpu_arch_cmpeqv_trymemcpy_wide_storev[_release](...)
@@ -360,10 +361,10 @@ PERCPU_INLINE int percpu_arch_cmpeqv_trymemcpy_storev_release(struct percpu_rseq
 #ifdef PERCPU_ARCH_HAVE_TRYEVENT
 PERCPU_INLINE int percpu_arch_cmpeqv_tryevent_storev_release(struct percpu_rseq_abi *rs,
 							     intptr_t *v, intptr_t expect,
-							     void *dst, const uint64_t *ev,
-							     size_t plen, uint64_t ts,
-							     intptr_t newv, uint32_t id,
-							     const uint32_t *idp)
+							     void *dst, uint64_t hdr,
+							     const void *src, size_t plen,
+							     uint64_t ts, intptr_t newv,
+							     uint32_t id, const uint32_t *idp)
 {
 	_PERCPU_ARCH_CMPEQV_TRYEVENT_STOREV();
 }

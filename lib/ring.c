@@ -351,7 +351,7 @@ int percpu_ring_write_slow(struct percpu_ring *r, uint64_t *ev, size_t span)
 		}
 		if (!_percpu_mem_index(&r->mem, rs, &id, &idp))
 			continue;
-		ret = _percpu_ring_try(r, rs, id, idp, ev, span, ev[1]);
+		ret = _percpu_ring_try(r, rs, id, idp, ev, ev[0], ev + 2, span, ev[1]);
 		if (ret == 0)
 			return 0;
 		pc = _percpu_ring_cpu(r, id);

@@ -608,8 +608,8 @@ static __attribute__((noinline)) void check_buffer_abort(struct percpu_rseq_abi 
 /*
  * The ring's event copy (percpu/ring.h), where the architecture has one:
  * header word, timestamp, 0 to EV_WORDS - 1 payload words (past two turns of
- * the widest copy loop), then a terminator (32-bit 0, seq + 1, timestamp),
- * and nothing beyond.  A comparison that fails, an index that does not match
+ * the widest copy loop) from a source of any alignment, then a terminator
+ * (32-bit 0, seq + 1, timestamp), and nothing beyond.  A comparison that fails, an index that does not match
  * (fake area) and a section aborted at each hook (real area) write nothing
  * that counts: *v keeps its value.
  */
@@ -622,20 +622,20 @@ struct ev_hdr {
 	uint32_t seq;
 };
 
-static int event_at(struct percpu_rseq_abi *rs, const uint64_t *ev, uint64_t *out, size_t pw,
-		    unsigned int cpu)
+static int event_at(struct percpu_rseq_abi *rs, uint64_t hdr, const void *src, uint64_t *out,
+		    size_t pw, unsigned int cpu)
 {
 #ifdef PERCPU_ARCH_HAVE_TRYEVENT
-	return percpu_arch_cmpeqv_tryevent_storev_release(rs, &v, 30, out, ev, pw * 8, EV_TS, 31,
-							  cpu, &rs->cpu_id);
+	return percpu_arch_cmpeqv_tryevent_storev_release(rs, &v, 30, out, hdr, src, pw * 8, EV_TS,
+							  31, cpu, &rs->cpu_id);
 #else
-	(void)rs, (void)ev, (void)out, (void)pw, (void)cpu;
+	(void)rs, (void)hdr, (void)src, (void)out, (void)pw, (void)cpu;
 	return PERCPU_SEQ_CMPFAIL;
 #endif
 }
 
-static __attribute__((noinline)) int event_abort_at(struct percpu_rseq_abi *rs,
-						    const uint64_t *ev, uint64_t *out, int hook)
+static __attribute__((noinline)) int event_abort_at(struct percpu_rseq_abi *rs, uint64_t hdr,
+						    const void *src, uint64_t *out, int hook)
 {
 	struct itimerval it = { .it_value = { .tv_usec = 2000 } }, off;
 	unsigned int cpu = percpu_rseq_cpu_start(rs);
@@ -644,7 +644,7 @@ static __attribute__((noinline)) int event_abort_at(struct percpu_rseq_abi *rs,
 	memset(&off, 0, sizeof(off));
 	inject_loops[hook] = INT32_MAX;
 	setitimer(ITIMER_REAL, &it, NULL);
-	r = event_at(rs, ev, out, 3, cpu);
+	r = event_at(rs, hdr, src, out, 3, cpu);
 	setitimer(ITIMER_REAL, &off, NULL);	/* as in buffer_abort_at() */
 	inject_loops[hook] = hook == 1 ? 3 : hook == 2 ? 2 : 1;
 	return r;
@@ -653,7 +653,8 @@ static __attribute__((noinline)) int event_abort_at(struct percpu_rseq_abi *rs,
 static __attribute__((noinline)) void check_event(struct percpu_rseq_abi *rs, int real,
 						  const char *where)
 {
-	uint64_t ev[2 + EV_WORDS], out[2 + EV_WORDS + 3];
+	/* One word more: the payload is read from an odd address too. */
+	uint64_t pay[EV_WORDS + 1], out[2 + EV_WORDS + 3], hdr, p0, pl;
 	struct ev_hdr h = { .size = 123, .type = 0xbeef, .seq = 0xfffffffe };
 	struct ev_hdr t;
 	unsigned int cpu = 3;
@@ -663,37 +664,43 @@ static __attribute__((noinline)) void check_event(struct percpu_rseq_abi *rs, in
 	skip(NEVENT, "%s: no event sequence on %s", where, PERCPU_ARCH_NAME);
 	return;
 #endif
-	memcpy(&ev[0], &h, sizeof(h));
-	ev[1] = 0xdeadbeef;	/* not copied: the timestamp comes from its operand */
-	for (int i = 0; i < EV_WORDS; i++)
-		ev[2 + i] = 500 + (uint64_t)i;
+	memcpy(&hdr, &h, sizeof(h));
+	for (int i = 0; i < EV_WORDS + 1; i++)
+		pay[i] = 500 + (uint64_t)i;
 	memset(out, 0xa5, sizeof(out));
 	v = 29;
 	if (real)
 		cpu = percpu_rseq_cpu_start(rs);
-	r = event_at(rs, ev, out, EV_WORDS, cpu);
+	r = event_at(rs, hdr, pay, out, EV_WORDS, cpu);
 	ok(r == PERCPU_SEQ_CMPFAIL && v == 29 && out[0] == 0xa5a5a5a5a5a5a5a5ull,
 	   "%s: tryevent cmpfail writes nothing (%d)", where, r);
-	for (size_t pw = 0; pw < EV_WORDS; pw++) {
+	for (size_t k = 0; k < 2 * EV_WORDS; k++) {
+		size_t pw = k / 2;
+		/* Odd k: from 3 bytes in (the same words, shifted). */
+		const unsigned char *src = (const unsigned char *)pay + (k & 1) * 3;
+
+		memcpy(&p0, src, 8);
+		memcpy(&pl, src + (pw ? pw - 1 : 0) * 8, 8);
 		memset(out, 0xa5, sizeof(out));
 		do {
 			v = 30;
 			if (real)
 				cpu = percpu_rseq_cpu_start(rs);
-			r = event_at(rs, ev, out, pw, cpu);
+			r = event_at(rs, hdr, src, out, pw, cpu);
 		} while (real && (r == PERCPU_SEQ_ABORTED || r == PERCPU_SEQ_CPU_MISMATCH));
 		memcpy(&t, &out[2 + pw], sizeof(t));
-		good &= r == PERCPU_SEQ_COMMITTED && v == 31 && out[0] == ev[0] && out[1] == EV_TS &&
-			(pw == 0 || (out[2] == 500 && out[1 + pw] == 500 + pw - 1)) &&
+		good &= r == PERCPU_SEQ_COMMITTED && v == 31 && out[0] == hdr && out[1] == EV_TS &&
+			(pw == 0 || (out[2] == p0 && out[1 + pw] == pl)) &&
 			t.size == 0 && t.type == 0 && t.seq == 0xffffffff && out[3 + pw] == EV_TS &&
 			out[4 + pw] == 0xa5a5a5a5a5a5a5a5ull;
 	}
-	ok(good, "%s: tryevent copies header, timestamp, 0 to %d payload words, terminator",
+	ok(good, "%s: tryevent copies header, timestamp, 0 to %d payload words (aligned or not), "
+	   "terminator",
 	   where, EV_WORDS - 1);
 	if (!real) {
 		v = 30;
 		memset(out, 0xa5, sizeof(out));
-		r = event_at(rs, ev, out, 4, cpu + 1);
+		r = event_at(rs, hdr, pay, out, 4, cpu + 1);
 		ok(r == PERCPU_SEQ_CPU_MISMATCH && v == 30 && out[0] == 0xa5a5a5a5a5a5a5a5ull,
 		   "%s: tryevent on another index writes nothing (%d)", where, r);
 	} else {
@@ -703,7 +710,7 @@ static __attribute__((noinline)) void check_event(struct percpu_rseq_abi *rs, in
 		sigaction(SIGALRM, &sa, &old);
 		for (int hook = 1; hook <= 3; hook++) {
 			v = 30;
-			n += event_abort_at(rs, ev, out, hook) == PERCPU_SEQ_ABORTED && v == 30;
+			n += event_abort_at(rs, hdr, pay, out, hook) == PERCPU_SEQ_ABORTED && v == 30;
 		}
 		sigaction(SIGALRM, &old, NULL);
 		ok(n == 3, "%s: tryevent aborted at hooks 1-3 does not commit (%d)", where, n);

@@ -212,10 +212,16 @@
 	_PERCPU_SEQ_RESULTS_CMP
 
 /*
- * The ring's event copy (see arch/generic.h): header word, timestamp from
- * its register, the payload a word at a time, then the terminator (w17 is
- * the staged seq + 1), and a release commit.
+ * The ring's event copy (see arch/generic.h): header word and timestamp from
+ * their registers, the payload a word at a time, then the terminator (w17:
+ * the header's seq + 1, the low half of the word on big-endian), and a
+ * release commit.
  */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define _PERCPU_AARCH64_HDR_SEQ		"mov w17, %w[hdr]\n\t"
+#else
+#define _PERCPU_AARCH64_HDR_SEQ		"lsr x17, %[hdr], #32\n\t"
+#endif
 #define PERCPU_ARCH_HAVE_TRYEVENT	1
 #define _PERCPU_ARCH_CMPEQV_TRYEVENT_STOREV()				\
 	__asm__ __volatile__ goto(					\
@@ -226,9 +232,8 @@
 		"cmp x17, %[expect]\n\t"				\
 		"b.ne %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(2)					\
-		"ldr x17, [%[ev]]\n\t"					\
-		"stp x17, %[ts], [%[dst]]\n\t"				\
-		"add x13, %[ev], #16\n\t"				\
+		"stp %[hdr], %[ts], [%[dst]]\n\t"			\
+		"mov x13, %[src]\n\t"					\
 		"add x14, %[dst], #16\n\t"				\
 		"lsr x15, %[plen], #3\n\t"				\
 		"cbz x15, 6f\n\t"					\
@@ -238,7 +243,7 @@
 		"subs x15, x15, #1\n\t"					\
 		"b.ne 5b\n\t"						\
 		"6:\n\t"						\
-		"ldr w17, [%[ev], #4]\n\t"				\
+		_PERCPU_AARCH64_HDR_SEQ					\
 		"add w17, w17, #1\n\t"					\
 		"stp wzr, w17, [x14]\n\t"				\
 		"str %[ts], [x14, #8]\n\t"				\
@@ -247,8 +252,8 @@
 		_PERCPU_AARCH64_EPILOGUE				\
 		: /* no outputs */					\
 		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
-		  [expect] "r" (expect), [dst] "r" (dst), [ev] "r" (ev), \
-		  [plen] "r" (plen), [ts] "r" (ts), [newv] "r" (newv)	\
+		  [expect] "r" (expect), [dst] "r" (dst), [hdr] "r" (hdr), \
+		  [src] "r" (src), [plen] "r" (plen), [ts] "r" (ts), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "x13", "x14", "x15", "x16", "x17"	\
 		  PERCPU_INJECT_CLOBBER					\

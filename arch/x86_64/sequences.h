@@ -260,34 +260,42 @@
 	_PERCPU_SEQ_RESULTS_CMP
 
 /*
- * The ring's event copy (see arch/generic.h).  The timestamp goes from a
- * register to both places it is stored: staged on the stack, it would reach
- * the ring only through a store and a load (store-to-load forwarding), on
- * the path from the clock read to the commit.  The staged payload is copied
- * as cmpeqv_trymemcpy_storev copies (64 bytes a turn, then 16, then the last
- * word).  Ten operands and %rax, %rcx: they fit beside the frame pointer and
- * the injection hooks.
+ * The ring's event copy (see arch/generic.h).  Header word and timestamp go
+ * from registers to the ring: staged on the stack, the timestamp would reach
+ * it only through a store and a load (store-to-load forwarding), on the path
+ * from the clock read to the commit.  The payload is copied as
+ * cmpeqv_trymemcpy_storev copies (64 bytes a turn, then 16, then the last
+ * word).  Ten operands, %rax and %rcx: they fit beside the frame pointer and
+ * the injection hooks because the area is found from @idp (32-byte aligned,
+ * see arch/generic.h), not from an operand of its own.
  */
 #define PERCPU_ARCH_HAVE_TRYEVENT	1
 #define _PERCPU_ARCH_CMPEQV_TRYEVENT_STOREV()				\
+	(void)rs;							\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
 		_PERCPU_ASM_EXIT_POINT(cmpfail)				\
-		_PERCPU_X86_ENTER					\
+		"movq %[idp], %%rcx\n\t"				\
+		"andq $-32, %%rcx\n\t"					\
+		"leaq 3b(%%rip), %%rax\n\t"				\
+		"movq %%rax, " PERCPU_STR(PERCPU_RSEQ_OFF_RSEQ_CS) "(%%rcx)\n\t" \
+		"1:\n\t"						\
+		"cmpl %[id], (%[idp])\n\t"				\
+		"jnz %l[mismatch]\n\t"					\
+		PERCPU_INJECT_ASM(1)					\
 		"cmpq (%[v]), %[expect]\n\t"				\
 		"jnz %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(2)					\
-		"movq (%[ev]), %%rcx\n\t"				\
-		"movq %%rcx, (%[dst])\n\t"				\
+		"movq %[hdr], (%[dst])\n\t"				\
 		"movq %[ts], 8(%[dst])\n\t"				\
 		"xorl %%eax, %%eax\n\t"					\
 		"leaq -64(%[plen]), %%rcx\n\t"				\
 		"jmp 6f\n\t"						\
 		"5:\n\t"						\
-		"movdqu 16(%[ev],%%rax), %%xmm0\n\t"			\
-		"movdqu 32(%[ev],%%rax), %%xmm1\n\t"			\
-		"movdqu 48(%[ev],%%rax), %%xmm2\n\t"			\
-		"movdqu 64(%[ev],%%rax), %%xmm3\n\t"			\
+		"movdqu (%[src],%%rax), %%xmm0\n\t"			\
+		"movdqu 16(%[src],%%rax), %%xmm1\n\t"			\
+		"movdqu 32(%[src],%%rax), %%xmm2\n\t"			\
+		"movdqu 48(%[src],%%rax), %%xmm3\n\t"			\
 		"movdqu %%xmm0, 16(%[dst],%%rax)\n\t"			\
 		"movdqu %%xmm1, 32(%[dst],%%rax)\n\t"			\
 		"movdqu %%xmm2, 48(%[dst],%%rax)\n\t"			\
@@ -299,7 +307,7 @@
 		"leaq -16(%[plen]), %%rcx\n\t"				\
 		"jmp 9f\n\t"						\
 		"8:\n\t"						\
-		"movdqu 16(%[ev],%%rax), %%xmm0\n\t"			\
+		"movdqu (%[src],%%rax), %%xmm0\n\t"			\
 		"movdqu %%xmm0, 16(%[dst],%%rax)\n\t"			\
 		"addq $16, %%rax\n\t"					\
 		"9:\n\t"						\
@@ -307,10 +315,11 @@
 		"jle 8b\n\t"						\
 		"cmpq %[plen], %%rax\n\t"				\
 		"jae 7f\n\t"						\
-		"movq 16(%[ev],%%rax), %%rcx\n\t"			\
+		"movq (%[src],%%rax), %%rcx\n\t"			\
 		"movq %%rcx, 16(%[dst],%%rax)\n\t"			\
 		"7:\n\t"						\
-		"movl 4(%[ev]), %%ecx\n\t"				\
+		"movq %[hdr], %%rcx\n\t"				\
+		"shrq $32, %%rcx\n\t"					\
 		"addl $1, %%ecx\n\t"					\
 		"movl $0, 16(%[dst],%[plen])\n\t"			\
 		"movl %%ecx, 20(%[dst],%[plen])\n\t"			\
@@ -319,9 +328,9 @@
 		"movq %[newv], (%[v])\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
-		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
-		  [dst] "r" (dst), [ev] "r" (ev), [plen] "r" (plen), [ts] "r" (ts), \
-		  [newv] "r" (newv)					\
+		: [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
+		  [dst] "r" (dst), [hdr] "r" (hdr), [src] "r" (src), [plen] "r" (plen), \
+		  [ts] "r" (ts), [newv] "r" (newv)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax", "rcx", "xmm0", "xmm1", "xmm2", "xmm3" \
 		  PERCPU_INJECT_CLOBBER					\

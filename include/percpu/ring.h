@@ -448,15 +448,18 @@ PERCPU_INLINE uint64_t _percpu_ring_load_ts(const uint64_t *p)
 #define _PERCPU_RING_RETRY	1
 
 /*
- * One attempt of an rseq writer on slot @id: the event staged in @ev (@span
- * bytes, then room for the terminator) gets its sequence number and its
- * timestamp (@ts, or the last event's if later) and is committed.  Return 0
- * (committed), -ENOSPC (ring full: not counted yet) or _PERCPU_RING_RETRY
- * (locked, stale, aborted).
+ * One attempt of an rseq writer on slot @id: the event of @span bytes gets
+ * its sequence number and its timestamp (@ts, or the last event's if later)
+ * and is committed.  With the architecture's event sequence, its header word
+ * (size and type) is @w and its payload, padded, is at @src; without it, the
+ * whole event is staged in @ev (and @w, @src are its first word and ev + 2).
+ * @ev has room for the terminator after @span bytes.  Return 0 (committed),
+ * -ENOSPC (ring full: not counted yet) or _PERCPU_RING_RETRY (locked, stale,
+ * aborted).
  */
 PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi *rs,
-				   uint32_t id, const uint32_t *idp, uint64_t *ev, size_t span,
-				   uint64_t ts)
+				   uint32_t id, const uint32_t *idp, uint64_t *ev, uint64_t w,
+				   const void *src, size_t span, uint64_t ts)
 {
 	struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, id);
 	intptr_t head = PERCPU_LOAD(&pc->head);
@@ -497,17 +500,13 @@ PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi
 		ts = last;
 	PERCPU_INJECT_C(1);
 #ifdef PERCPU_ARCH_HAVE_TRYEVENT
-	/*
-	 * The header word is staged, timestamp and terminator come from
-	 * registers.  One 8-byte store, which the sequence's 8-byte load is
-	 * forwarded from: gcc would store only the half that changes, and a
-	 * load spanning two stores waits for them to reach the cache.
-	 */
-	PERCPU_STORE(&ev[0], _percpu_ring_with_seq(ev[0], seq));
+	/* Header, timestamp and terminator from registers. */
+	(void)ev;
 	ret = percpu_arch_cmpeqv_tryevent_storev_release(
-		rs, &pc->head, head, _percpu_ring_at(r, pc, pos), ev, span - PERCPU_RING_HEADER,
-		ts, (intptr_t)(pos + span), id, idp);
+		rs, &pc->head, head, _percpu_ring_at(r, pc, pos), _percpu_ring_with_seq(w, seq),
+		src, span - PERCPU_RING_HEADER, ts, (intptr_t)(pos + span), id, idp);
 #else
+	(void)w, (void)src;
 	_percpu_ring_seal(ev, span, seq, ts);
 	ret = percpu_arch_cmpeqv_trymemcpy_storev_release(
 		rs, &pc->head, head, _percpu_ring_at(r, pc, pos), ev, span + PERCPU_RING_TERM,
@@ -522,21 +521,30 @@ PERCPU_INLINE int _percpu_ring_try(struct percpu_ring *r, struct percpu_rseq_abi
 }
 
 /*
- * Stage an event in @ev: size and type (seq and timestamp come with
- * _percpu_ring_seal(), which also writes the terminator), @len bytes of
- * @payload and zeroed padding (never stale stack bytes in the ring).  @span
- * is PERCPU_RING_SPAN(@len).  Size and type go in one word store, which
- * _percpu_ring_seal() can load back at once: the clock reading is not
- * stored with them, as the seal's load would then wait for the clock.
+ * Stage @len bytes of @payload at ev + 2 with zeroed padding (never stale
+ * stack bytes in the ring).  @span is PERCPU_RING_SPAN(@len).
+ */
+PERCPU_INLINE void _percpu_ring_stage_payload(uint64_t *ev, const void *payload, size_t len,
+					      size_t span)
+{
+	if (len & 7)
+		ev[span / 8 - 1] = 0;
+	if (len)
+		memcpy(ev + 2, payload, len);
+}
+
+/*
+ * Stage a whole event in @ev: size and type (seq and timestamp come with
+ * _percpu_ring_seal(), which also writes the terminator), then the payload.
+ * Size and type go in one word store, which _percpu_ring_seal() can load
+ * back at once: the clock reading is not stored with them, as the seal's
+ * load would then wait for the clock.
  */
 PERCPU_INLINE void _percpu_ring_stage(uint64_t *ev, unsigned int type, const void *payload,
 				      size_t len, size_t span)
 {
 	ev[0] = _percpu_ring_word((unsigned int)(PERCPU_RING_HEADER + len), type, 0);
-	if (len & 7)
-		ev[span / 8 - 1] = 0;
-	if (len)
-		memcpy(ev + 2, payload, len);
+	_percpu_ring_stage_payload(ev, payload, len, span);
 }
 
 /**
@@ -550,14 +558,17 @@ PERCPU_INLINE int _percpu_ring_write(struct percpu_ring *r, unsigned int type,
 				     const void *payload, size_t len)
 {
 	/*
-	 * Header, payload, terminator: exactly what one sequence copies
-	 * (whole aligned words).  A fixed buffer, small enough for signal
-	 * handlers on small alternate stacks: a variable-length one would
-	 * take a frame pointer, a register the sequence lacks on 32-bit ARM.
+	 * The staged event: header, payload, terminator, whole aligned words
+	 * (for the slow path, for architectures without an event sequence,
+	 * and for a payload whose last word is partial).  A fixed buffer,
+	 * small enough for signal handlers on small alternate stacks: a
+	 * variable-length one would take a frame pointer, a register the
+	 * sequence lacks on 32-bit ARM.
 	 */
 	uint64_t ev[(PERCPU_RING_SPAN(PERCPU_RING_INLINE_PAYLOAD) + PERCPU_RING_TERM) / 8];
 	struct percpu_rseq_abi *rs;
 	const uint32_t *idp;
+	const void *src = ev + 2;
 	size_t span;
 	uint32_t id;
 	/* First: the rest of the write runs while the clock is read. */
@@ -566,12 +577,30 @@ PERCPU_INLINE int _percpu_ring_write(struct percpu_ring *r, unsigned int type,
 	if (PERCPU_UNLIKELY(len > PERCPU_RING_INLINE_PAYLOAD))
 		return percpu_ring_write_long(r, type, ts, payload, len);
 	span = PERCPU_RING_SPAN(len);
+#ifdef PERCPU_ARCH_HAVE_TRYEVENT
+	/*
+	 * The sequence copies whole words from the caller's payload; one
+	 * whose last word is partial is staged with its padding zeroed, as
+	 * the sequence must read no byte past the caller's.
+	 */
+	if (len & 7)
+		_percpu_ring_stage_payload(ev, payload, len, span);
+	else
+		src = payload;
+#else
 	_percpu_ring_stage(ev, type, payload, len, span);
+#endif
 	rs = _percpu_rseq_area_fast();
 	if (PERCPU_LIKELY(_percpu_mem_index(&r->mem, rs, &id, &idp)) &&
-	    PERCPU_LIKELY(_percpu_ring_try(r, rs, id, idp, ev, span, ts) == 0))
+	    PERCPU_LIKELY(_percpu_ring_try(r, rs, id, idp, ev,
+					   _percpu_ring_word((unsigned int)(PERCPU_RING_HEADER + len),
+							     type, 0),
+					   src, span, ts) == 0))
 		return 0;
-	/* The slow path finds the clock reading in the header. */
+	/* The slow path takes the whole event staged, the clock reading in the header. */
+#ifdef PERCPU_ARCH_HAVE_TRYEVENT
+	_percpu_ring_stage(ev, type, payload, len, span);
+#endif
 	ev[1] = ts;
 	return percpu_ring_write_slow(r, ev, span);
 }
