@@ -622,8 +622,10 @@ struct ev_hdr {
 	uint32_t seq;
 };
 
-static int event_at(struct percpu_rseq_abi *rs, uint64_t hdr, const void *src, uint64_t *out,
-		    size_t pw, unsigned int cpu)
+/* Not inlined: clang with AddressSanitizer ran out of registers for it in check_event(). */
+static __attribute__((noinline)) int event_at(struct percpu_rseq_abi *rs, uint64_t hdr,
+					      const void *src, uint64_t *out, size_t pw,
+					      unsigned int cpu)
 {
 #ifdef PERCPU_ARCH_HAVE_TRYEVENT
 	return percpu_arch_cmpeqv_tryevent_storev_release(rs, &v, 30, out, hdr, src, pw * 8, EV_TS,
