@@ -11,11 +11,12 @@
  * header of size 0 carrying the next sequence number and the last event's
  * timestamp).
  *
- * A writer stages the payload in a stack buffer, then copies header, payload
- * and the next terminator to head and commits the new head in ONE
- * restartable sequence (percpu_arch_cmpeqv_tryevent_storev_release, which
- * stores the timestamp from a register; where an architecture has none, the
- * whole event is staged and copied by
+ * A writer copies header, payload and the next terminator to head and
+ * commits the new head in ONE restartable sequence
+ * (percpu_arch_cmpeqv_tryevent_storev_release: header and timestamp from
+ * registers, the payload from the caller's buffer, or from a stack buffer
+ * where its last word is partial; where an architecture has no such
+ * sequence, the whole event is staged on the stack and copied by
  * percpu_arch_cmpeqv_trymemcpy_storev_release): a reader that sees the new
  * head sees the whole event, never part of it.  An event that does not fit
  * in the rest of its sub-buffer goes to the start of the next one; the
