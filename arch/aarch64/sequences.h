@@ -178,7 +178,21 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
-/* Word-wise copy; restarting it from the top is harmless. */
+/*
+ * %[len] bytes (whole words) from x13 to x14, which end past what they
+ * moved; x15 and x17 are scratch.  Restarting it from the top is harmless.
+ */
+#define _PERCPU_AARCH64_COPY_WORDS					\
+	"lsr x15, %[len], #3\n\t"					\
+	"cbz x15, 6f\n\t"						\
+	"5:\n\t"							\
+	"ldr x17, [x13], #8\n\t"					\
+	"str x17, [x14], #8\n\t"					\
+	"subs x15, x15, #1\n\t"						\
+	"b.ne 5b\n\t"							\
+	"6:\n\t"
+
+/* Word-wise copy (_PERCPU_AARCH64_COPY_WORDS). */
 #define _PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(commit)			\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
@@ -190,14 +204,7 @@
 		PERCPU_INJECT_ASM(2)					\
 		"mov x13, %[src]\n\t"					\
 		"mov x14, %[dst]\n\t"					\
-		"lsr x15, %[len], #3\n\t"				\
-		"cbz x15, 6f\n\t"					\
-		"5:\n\t"						\
-		"ldr x17, [x13], #8\n\t"				\
-		"str x17, [x14], #8\n\t"				\
-		"subs x15, x15, #1\n\t"					\
-		"b.ne 5b\n\t"						\
-		"6:\n\t"						\
+		_PERCPU_AARCH64_COPY_WORDS				\
 		PERCPU_INJECT_ASM(3)					\
 		commit " %[newv], [%[v]]\n\t"				\
 		_PERCPU_AARCH64_EPILOGUE				\
@@ -235,14 +242,7 @@
 		"stp %[hdr], %[ts], [%[dst]]\n\t"			\
 		"mov x13, %[src]\n\t"					\
 		"add x14, %[dst], #16\n\t"				\
-		"lsr x15, %[plen], #3\n\t"				\
-		"cbz x15, 6f\n\t"					\
-		"5:\n\t"						\
-		"ldr x17, [x13], #8\n\t"				\
-		"str x17, [x14], #8\n\t"				\
-		"subs x15, x15, #1\n\t"					\
-		"b.ne 5b\n\t"						\
-		"6:\n\t"						\
+		_PERCPU_AARCH64_COPY_WORDS				\
 		_PERCPU_AARCH64_HDR_SEQ					\
 		"add w17, w17, #1\n\t"					\
 		"stp wzr, w17, [x14]\n\t"				\
@@ -253,7 +253,7 @@
 		: /* no outputs */					\
 		: [rs] "r" (rs), [id] "r" (id), [idp] "r" (idp), [v] "r" (v),		\
 		  [expect] "r" (expect), [dst] "r" (dst), [hdr] "r" (hdr), \
-		  [src] "r" (src), [plen] "r" (plen), [ts] "r" (ts), [newv] "r" (newv) \
+		  [src] "r" (src), [len] "r" (plen), [ts] "r" (ts), [newv] "r" (newv) \
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "x13", "x14", "x15", "x16", "x17"	\
 		  PERCPU_INJECT_CLOBBER					\

@@ -197,6 +197,49 @@
 		: abort, mismatch, cmpfail);				\
 	_PERCPU_SEQ_RESULTS_CMP
 
+/*
+ * The copy of cmpeqv_trymemcpy_storev and of the ring's event sequence:
+ * %[len] bytes from (%[src]) to @d(%[dst]) (@d a displacement, as a string),
+ * 64 bytes at a time, then 16, then the last word when len is an odd number
+ * of words.  A loop of 16-byte steps paid about twice the cost per byte for
+ * a slab batch of 32 pointers (two loops of 16 turns per batch: their exits
+ * were mispredicted).  Restarting from the top is harmless: nobody reads dst
+ * before the commit.  Indexed addressing needs only two scratch registers
+ * (%rax, %rcx), so the sequences still fit when the frame pointer and the
+ * injection hooks take theirs.
+ */
+#define _PERCPU_X86_COPY(d)						\
+	"xorl %%eax, %%eax\n\t"						\
+	"leaq -64(%[len]), %%rcx\n\t"					\
+	"jmp 6f\n\t"							\
+	"5:\n\t"							\
+	"movdqu (%[src],%%rax), %%xmm0\n\t"				\
+	"movdqu 16(%[src],%%rax), %%xmm1\n\t"				\
+	"movdqu 32(%[src],%%rax), %%xmm2\n\t"				\
+	"movdqu 48(%[src],%%rax), %%xmm3\n\t"				\
+	"movdqu %%xmm0, " d "(%[dst],%%rax)\n\t"			\
+	"movdqu %%xmm1, " d "+16(%[dst],%%rax)\n\t"			\
+	"movdqu %%xmm2, " d "+32(%[dst],%%rax)\n\t"			\
+	"movdqu %%xmm3, " d "+48(%[dst],%%rax)\n\t"			\
+	"addq $64, %%rax\n\t"						\
+	"6:\n\t"							\
+	"cmpq %%rcx, %%rax\n\t"						\
+	"jle 5b\n\t"							\
+	"leaq -16(%[len]), %%rcx\n\t"					\
+	"jmp 9f\n\t"							\
+	"8:\n\t"							\
+	"movdqu (%[src],%%rax), %%xmm0\n\t"				\
+	"movdqu %%xmm0, " d "(%[dst],%%rax)\n\t"			\
+	"addq $16, %%rax\n\t"						\
+	"9:\n\t"							\
+	"cmpq %%rcx, %%rax\n\t"						\
+	"jle 8b\n\t"							\
+	"cmpq %[len], %%rax\n\t"					\
+	"jae 7f\n\t"							\
+	"movq (%[src],%%rax), %%rcx\n\t"				\
+	"movq %%rcx, " d "(%[dst],%%rax)\n\t"				\
+	"7:\n\t"
+
 #define _PERCPU_ARCH_CMPEQV_TRYMEMCPY_STOREV(release)			\
 	__asm__ __volatile__ goto(					\
 		_PERCPU_ASM_PROLOGUE					\
@@ -205,47 +248,7 @@
 		"cmpq (%[v]), %[expect]\n\t"				\
 		"jnz %l[cmpfail]\n\t"					\
 		PERCPU_INJECT_ASM(2)					\
-		/*							\
-		 * 64 bytes at a time, then 16, then the last word when len \
-		 * is an odd number of words.  A loop of 16-byte steps paid \
-		 * about twice the cost per byte for a slab batch of 32	\
-		 * pointers (two loops of 16 turns per batch: their exits \
-		 * were mispredicted).  Restarting from the top is harmless: \
-		 * nobody reads dst before the commit.  Indexed addressing \
-		 * needs only two scratch registers, so the sequence still \
-		 * fits when the frame pointer and the injection hooks take \
-		 * theirs.						\
-		 */							\
-		"xorl %%eax, %%eax\n\t"					\
-		"leaq -64(%[len]), %%rcx\n\t"				\
-		"jmp 6f\n\t"						\
-		"5:\n\t"						\
-		"movdqu (%[src],%%rax), %%xmm0\n\t"			\
-		"movdqu 16(%[src],%%rax), %%xmm1\n\t"			\
-		"movdqu 32(%[src],%%rax), %%xmm2\n\t"			\
-		"movdqu 48(%[src],%%rax), %%xmm3\n\t"			\
-		"movdqu %%xmm0, (%[dst],%%rax)\n\t"			\
-		"movdqu %%xmm1, 16(%[dst],%%rax)\n\t"			\
-		"movdqu %%xmm2, 32(%[dst],%%rax)\n\t"			\
-		"movdqu %%xmm3, 48(%[dst],%%rax)\n\t"			\
-		"addq $64, %%rax\n\t"					\
-		"6:\n\t"						\
-		"cmpq %%rcx, %%rax\n\t"					\
-		"jle 5b\n\t"						\
-		"leaq -16(%[len]), %%rcx\n\t"				\
-		"jmp 9f\n\t"						\
-		"8:\n\t"						\
-		"movdqu (%[src],%%rax), %%xmm0\n\t"			\
-		"movdqu %%xmm0, (%[dst],%%rax)\n\t"			\
-		"addq $16, %%rax\n\t"					\
-		"9:\n\t"						\
-		"cmpq %%rcx, %%rax\n\t"					\
-		"jle 8b\n\t"						\
-		"cmpq %[len], %%rax\n\t"				\
-		"jae 7f\n\t"						\
-		"movq (%[src],%%rax), %%rcx\n\t"			\
-		"movq %%rcx, (%[dst],%%rax)\n\t"			\
-		"7:\n\t"						\
+		_PERCPU_X86_COPY("0")					\
 		PERCPU_INJECT_ASM(3)					\
 		release							\
 		"movq %[newv], (%[v])\n\t"				\
@@ -263,9 +266,8 @@
  * The ring's event copy (see arch/generic.h).  Header word and timestamp go
  * from registers to the ring: staged on the stack, the timestamp would reach
  * it only through a store and a load (store-to-load forwarding), on the path
- * from the clock read to the commit.  The payload is copied as
- * cmpeqv_trymemcpy_storev copies (64 bytes a turn, then 16, then the last
- * word).  Ten operands, %rax and %rcx: they fit beside the frame pointer and
+ * from the clock read to the commit.  The payload is copied by
+ * _PERCPU_X86_COPY, as in cmpeqv_trymemcpy_storev.  Ten operands, %rax and %rcx: they fit beside the frame pointer and
  * the injection hooks because the area is found from @idp (32-byte aligned,
  * see arch/generic.h), not from an operand of its own.
  */
@@ -288,48 +290,19 @@
 		PERCPU_INJECT_ASM(2)					\
 		"movq %[hdr], (%[dst])\n\t"				\
 		"movq %[ts], 8(%[dst])\n\t"				\
-		"xorl %%eax, %%eax\n\t"					\
-		"leaq -64(%[plen]), %%rcx\n\t"				\
-		"jmp 6f\n\t"						\
-		"5:\n\t"						\
-		"movdqu (%[src],%%rax), %%xmm0\n\t"			\
-		"movdqu 16(%[src],%%rax), %%xmm1\n\t"			\
-		"movdqu 32(%[src],%%rax), %%xmm2\n\t"			\
-		"movdqu 48(%[src],%%rax), %%xmm3\n\t"			\
-		"movdqu %%xmm0, 16(%[dst],%%rax)\n\t"			\
-		"movdqu %%xmm1, 32(%[dst],%%rax)\n\t"			\
-		"movdqu %%xmm2, 48(%[dst],%%rax)\n\t"			\
-		"movdqu %%xmm3, 64(%[dst],%%rax)\n\t"			\
-		"addq $64, %%rax\n\t"					\
-		"6:\n\t"						\
-		"cmpq %%rcx, %%rax\n\t"					\
-		"jle 5b\n\t"						\
-		"leaq -16(%[plen]), %%rcx\n\t"				\
-		"jmp 9f\n\t"						\
-		"8:\n\t"						\
-		"movdqu (%[src],%%rax), %%xmm0\n\t"			\
-		"movdqu %%xmm0, 16(%[dst],%%rax)\n\t"			\
-		"addq $16, %%rax\n\t"					\
-		"9:\n\t"						\
-		"cmpq %%rcx, %%rax\n\t"					\
-		"jle 8b\n\t"						\
-		"cmpq %[plen], %%rax\n\t"				\
-		"jae 7f\n\t"						\
-		"movq (%[src],%%rax), %%rcx\n\t"			\
-		"movq %%rcx, 16(%[dst],%%rax)\n\t"			\
-		"7:\n\t"						\
+		_PERCPU_X86_COPY("16")					\
 		"movq %[hdr], %%rcx\n\t"				\
 		"shrq $32, %%rcx\n\t"					\
 		"addl $1, %%ecx\n\t"					\
-		"movl $0, 16(%[dst],%[plen])\n\t"			\
-		"movl %%ecx, 20(%[dst],%[plen])\n\t"			\
-		"movq %[ts], 24(%[dst],%[plen])\n\t"			\
+		"movl $0, 16(%[dst],%[len])\n\t"			\
+		"movl %%ecx, 20(%[dst],%[len])\n\t"			\
+		"movq %[ts], 24(%[dst],%[len])\n\t"			\
 		PERCPU_INJECT_ASM(3)					\
 		"movq %[newv], (%[v])\n\t"				\
 		_PERCPU_X86_EPILOGUE					\
 		: /* no outputs */					\
 		: [id] "r" (id), [idp] "r" (idp), [v] "r" (v), [expect] "r" (expect), \
-		  [dst] "r" (dst), [hdr] "r" (hdr), [src] "r" (src), [plen] "r" (plen), \
+		  [dst] "r" (dst), [hdr] "r" (hdr), [src] "r" (src), [len] "r" (plen), \
 		  [ts] "r" (ts), [newv] "r" (newv)			\
 		  PERCPU_INJECT_INPUT					\
 		: "memory", "cc", "rax", "rcx", "xmm0", "xmm1", "xmm2", "xmm3" \
