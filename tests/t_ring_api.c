@@ -421,8 +421,8 @@ static void test_aborted_copy(int cpu)
  * commit after an event stamped later.  It takes the last event's timestamp
  * instead, from the terminator at head (or from the header an aborted copy
  * left there): timestamps never go back.  Here the terminator holds a time
- * 1 s ahead: the next two events must carry it, and so must the terminator
- * behind them.
+ * an hour ahead (far enough that no stall of a busy machine reaches it): the
+ * next two events must carry it, and so must the terminator behind them.
  */
 static void test_late_stamp(int cpu)
 {
@@ -442,7 +442,7 @@ static void test_late_stamp(int cpu)
 	term = (struct percpu_ring_event *)_percpu_ring_at(&r, pc, (uintptr_t)pc->head);
 	bad += term->size != 0 || term->seq != 1 || term->ts < t0 ||
 	       term->ts > percpu_ring_clock();
-	ahead = percpu_ring_clock() + 1000000000u;
+	ahead = percpu_ring_clock() + 3600ull * 1000000000u;
 	term->ts = ahead;
 	bad += percpu_ring_write(&r, 2, "b", 1) != 0;
 	bad += percpu_ring_write(&r, 3, "c", 1) != 0;
