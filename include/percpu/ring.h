@@ -360,17 +360,21 @@ PERCPU_INLINE uintptr_t _percpu_ring_place(const struct percpu_ring *r, uintptr_
 	return head;
 }
 
-/* The first 8 bytes of a header (a terminator is only those), as one word. */
+/*
+ * The first 8 bytes of a header (a terminator is only those), as one word:
+ * shifts and ors, as the fields lie in memory on either byte order.  (Going
+ * through the struct and memcpy() made gcc 12 merge 16-bit halves into a
+ * register, which ties the word to that register's previous value.)
+ */
 PERCPU_INLINE uint64_t _percpu_ring_word(unsigned int size, unsigned int type, uint32_t seq)
 {
-	struct percpu_ring_event ev;
-	uint64_t w;
+	uint64_t sz = (uint16_t)size, ty = (uint16_t)type;
 
-	ev.size = (uint16_t)size;
-	ev.type = (uint16_t)type;
-	ev.seq = seq;
-	memcpy(&w, &ev, sizeof(w));	/* folds into shifts: no memory */
-	return w;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return sz << 48 | ty << 32 | seq;
+#else
+	return sz | ty << 16 | (uint64_t)seq << 32;
+#endif
 }
 
 /* A 16-byte vector (GCC and clang lower it to what the machine has). */
