@@ -62,7 +62,8 @@ d = json.load(open(sys.argv[1]))
 ran = {"/".join(r["name"].split("/")[:2]) for r in d["benchmarks"]
        if not r.get("error_occurred")}
 want = {"counter/floor_rseq_inc", "list/floor_rseq_push_pop", "buffer/floor_rseq_push_pop",
-        "ring/floor_rseq_write", "ring_write_read/floor_rseq_write_read"}
+        "ring/floor_rseq_write", "ring/floor_rseq_ts_write",
+        "ring_write_read/floor_rseq_write_read"}
 assert want <= ran, "missing: %s" % sorted(want - ran)
 PY
 	then echo "ok 3 - the floor benchmarks ran and verified"

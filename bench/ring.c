@@ -33,6 +33,9 @@
  *                         16-byte record into a power-of-two ring and a plain
  *                         single-consumer read (floor.h; x86_64 with glibc's
  *                         area; 16-byte records only)
+ *   floor_rseq_ts_write   the floor write after a clock read (kept as the
+ *                         _ts_ baselines keep theirs): the least a
+ *                         timestamped per-CPU write can cost
  *
  * Both time only the ring operations (manual time).  Records are prepared,
  * untimed, a chunk at a time (at most 16 KiB, at most RING_BATCH records)
@@ -615,6 +618,13 @@ RING_OP int floor_write(void *obj, const uint64_t *rec)
 	return floor_ring_write16(c->rs, c->base, rec);
 }
 
+/* The floor with the clock: read first, kept as the _ts_ baselines keep it. */
+RING_OP int floor_ts_write(void *obj, const uint64_t *rec)
+{
+	__atomic_store_n(&ts_sink, bench_clock(), __ATOMIC_RELAXED);
+	return floor_write(obj, rec);
+}
+
 static void floor_drain(void *obj)
 {
 	floor_drain_all(((struct floor_ctx *)obj)->b);
@@ -627,6 +637,14 @@ RING_OP int floor_read(void *obj, uint64_t *rec)
 	return floor_ring_read16(c->base, c->cpu, rec);
 }
 
+/* Drain the CPU the thread is on, untimed, before its timed writes. */
+static void floor_drain_own(struct floor_ctx *c)
+{
+	pthread_mutex_lock(&c->b->floor_lock);
+	floor_drain_cpu_locked(c->b, __atomic_load_n(&c->rs->cpu_id_start, __ATOMIC_RELAXED));
+	pthread_mutex_unlock(&c->b->floor_lock);
+}
+
 static void run_floor(struct cbench_thread *t, uint64_t n)
 {
 	struct ring_bench *b = t->shared;
@@ -634,10 +652,19 @@ static void run_floor(struct cbench_thread *t, uint64_t n)
 
 	if (b->no_area)
 		return;
-	pthread_mutex_lock(&b->floor_lock);
-	floor_drain_cpu_locked(b, __atomic_load_n(&c.rs->cpu_id_start, __ATOMIC_RELAXED));
-	pthread_mutex_unlock(&b->floor_lock);
+	floor_drain_own(&c);
 	ring_timed(t, n, &c, floor_write, floor_drain, NULL);
+}
+
+static void run_floor_ts(struct cbench_thread *t, uint64_t n)
+{
+	struct ring_bench *b = t->shared;
+	struct floor_ctx c = { b, floor_area(), b->floor, 0 };
+
+	if (b->no_area)
+		return;
+	floor_drain_own(&c);
+	ring_timed(t, n, &c, floor_ts_write, floor_drain, NULL);
 }
 
 static void run_floor_rw(struct cbench_thread *t, uint64_t n)
@@ -698,6 +725,8 @@ static const struct cbench_desc ring_benches[] = {
 static const struct cbench_desc floor_benches[] = {
 	RING_BENCH("floor_rseq_write", setup_floor, thread_init_floor, run_floor, verify_floor,
 		   floor_sizes),
+	RING_BENCH("floor_rseq_ts_write", setup_floor, thread_init_floor, run_floor_ts,
+		   verify_floor, floor_sizes),
 	RING_RW_BENCH("floor_rseq_write_read", setup_floor, thread_init_floor, run_floor_rw,
 		      verify_floor, floor_sizes),
 };

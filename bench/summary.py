@@ -135,6 +135,10 @@ TARGETS = [
      ("buffer", "floor_rseq_push_pop"), 1.3, "main"),
     ("ring 16 B write vs floor", ("ring/16", "percpu_write"),
      ("ring/16", "floor_rseq_write"), None, "main"),
+    # The floor after the same clock read: the least a timestamped per-CPU
+    # write costs, against which the clock's share is not the ring's.
+    ("ring 16 B write vs timestamped floor", ("ring/16", "percpu_write"),
+     ("ring/16", "floor_rseq_ts_write"), None, "main"),
     ("ring 16 B write+read vs floor", ("ring_write_read/16", "percpu_write_read"),
      ("ring_write_read/16", "floor_rseq_write_read"), None, "main"),
     ("exported percpu_counter_add vs inline", ("counter", "percpu_call"),
