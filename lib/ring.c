@@ -196,6 +196,8 @@ int percpu_ring_attach(struct percpu_ring *r, int fd)
 	r->meta_len = page;
 	r->fd = fd;
 	r->attached = 1;
+	/* Not the writers' handle: _percpu_ring_write() goes to the slow path, -EPERM. */
+	r->mem.index = PERCPU_INDEX_NONE;
 	set_fields(r, meta);
 	r->magic = PERCPU_RING_MAGIC;
 	return 0;
@@ -324,6 +326,9 @@ static int write_locked(struct percpu_ring *r, struct percpu_slow *s, unsigned i
 int percpu_ring_write_slow(struct percpu_ring *r, uint64_t *ev, size_t span)
 {
 	unsigned int waits = 0;
+
+	if (PERCPU_UNLIKELY(r->attached))
+		return -EPERM;
 
 	for (;;) {
 		struct percpu_rseq_abi *rs = percpu_slow_area();

@@ -511,6 +511,10 @@ static void test_shared(int cpu)
 	ok(ret == 0 && percpu_ring_attach(&rd, fd) == -EBUSY &&
 	   percpu_ring_write(&rd, 1, &rec, sizeof(rec)) == -EPERM,
 	   "shared: attach (%d); again: -EBUSY; writing through it: -EPERM", ret);
+	/* The inline write too, short and long: nothing may reach the ring (read below). */
+	ret = _percpu_ring_write(&rd, 1, &rec, sizeof(rec));
+	ok(ret == -EPERM && _percpu_ring_write(&rd, 1, big, 1000) == -EPERM,
+	   "shared: _percpu_ring_write() through it: -EPERM (%d), for a long event too", ret);
 	percpu_ring_write(&w, 9, &rec, sizeof(rec));
 	percpu_ring_write(&w, 9, &rec, sizeof(rec));
 	got = percpu_ring_read_cpu(&rd, (unsigned int)cpu, big, sizeof(big));
@@ -719,7 +723,7 @@ int main(int argc, char **argv)
 	int cpu;
 
 	nr = percpu_nr_cpus();
-	plan(32);
+	plan(33);
 	diag("mode %s, %u CPUs", m.name, nr);
 	test_args();
 	test_seal();

@@ -38,6 +38,7 @@ PERCPU_EXTERN_C_BEGIN
 /* Values of struct percpu_mem's index. */
 #define PERCPU_INDEX_CPU	0
 #define PERCPU_INDEX_MM_CID	1
+#define PERCPU_INDEX_NONE	2	/* no writers (a read-only handle): no fast path */
 
 /* Largest slot accepted by percpu_mem_init(), in bytes (a quarter of the address space). */
 #define PERCPU_MEM_MAX_SLOT	((size_t)1 << (8 * sizeof(size_t) - 2))
@@ -46,7 +47,7 @@ struct percpu_mem {
 	char *base;		/* slot i at base + i * stride */
 	size_t stride;		/* a multiple of PERCPU_CACHELINE_BYTES */
 	uint32_t nr;		/* number of slots: every index is below it */
-	uint8_t index;		/* PERCPU_INDEX_CPU or PERCPU_INDEX_MM_CID */
+	uint8_t index;		/* PERCPU_INDEX_CPU, _MM_CID or _NONE */
 	uint8_t registered;	/* in the library's list of structures (fork) */
 	int16_t mutex_off;	/* offset of each slot's slow-path mutex, or -1 */
 	size_t map_len;		/* bytes mapped */
@@ -116,8 +117,9 @@ PERCPU_INLINE char *_percpu_mem_fast_cpu_base(uintptr_t fast)
  * The index a fast path uses on area @rs: *@id is the slot, *@idp the field
  * of @rs the sequence must find still equal to *@id.  Return 0 when the area
  * is not registered (cpu_id negative: a thread not set up yet, or one on the
- * fallback path, which so never starts a sequence bound to fail), or when an
- * mm_cid is out of range: go to the slow path.
+ * fallback path, which so never starts a sequence bound to fail), when an
+ * mm_cid is out of range, or when the structure takes no writes here
+ * (PERCPU_INDEX_NONE): go to the slow path, which says why.
  */
 PERCPU_INLINE int _percpu_mem_index(const struct percpu_mem *m, struct percpu_rseq_abi *rs,
 				    uint32_t *id, const uint32_t **idp)
@@ -133,7 +135,7 @@ PERCPU_INLINE int _percpu_mem_index(const struct percpu_mem *m, struct percpu_rs
 	}
 	*id = PERCPU_LOAD(&rs->mm_cid);
 	*idp = &rs->mm_cid;
-	return *id < m->nr;
+	return *id < m->nr && m->index == PERCPU_INDEX_MM_CID;
 }
 
 PERCPU_EXTERN_C_END

@@ -556,7 +556,8 @@ PERCPU_INLINE void _percpu_ring_stage(uint64_t *ev, unsigned int type, const voi
  * _percpu_ring_write() - inline fast path of percpu_ring_write().
  * No argument checks but the payload size: @r must be initialised by
  * percpu_ring_init() and @payload valid for @len bytes.
- * Return: 0, -ENOSPC (event dropped and counted lost) or -EMSGSIZE.
+ * Return: 0, -ENOSPC (event dropped and counted lost), -EMSGSIZE, or -EPERM
+ * through an attached ring.
  * Async-signal-safe.
  */
 PERCPU_INLINE int _percpu_ring_write(struct percpu_ring *r, unsigned int type,
