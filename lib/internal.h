@@ -46,7 +46,7 @@ int percpu_have_membarrier(void);
 
 /* The library's constructor's part in lib/slow.c: fork handlers. */
 void percpu_slow_setup_fork(void);
-void percpu_slow_register(struct percpu_mem *m);
+int percpu_slow_register(struct percpu_mem *m);
 void percpu_slow_unregister(struct percpu_mem *m);
 /*
  * Wait a little for a slow path to release a slot: yield the first times,

@@ -189,8 +189,11 @@ int percpu_mem_setup_fd(struct percpu_mem *m, size_t size, unsigned int flags, i
 	 * ones.  The child does not write structures it shares with its
 	 * parent (their writers are all in the process that made them).
 	 */
-	if (mutex_off >= 0 && fd < 0)
-		percpu_slow_register(m);
+	if (mutex_off >= 0 && fd < 0 && percpu_slow_register(m) != 0) {
+		munmap(mem, len);
+		memset(m, 0, sizeof(*m));
+		return -ENOMEM;
+	}
 	return 0;
 }
 

@@ -93,6 +93,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #ifdef HAVE_LINUX_MEMBARRIER_H
 #include <linux/membarrier.h>
@@ -658,10 +659,21 @@ void percpu_slow_unlock(struct percpu_slow *s, intptr_t newv)
 }
 
 /*
- * The structures whose slot mutexes fork must wait for.  Changed only by
- * init and destroy (never in a signal handler), under registry_lock.
+ * The structures whose slot mutexes fork must wait for: one record each,
+ * held by the library, not in the caller's struct percpu_mem.  A struct
+ * may be copied (the man pages allow it: a copy describes the same memory)
+ * and destroyed through any copy, and the original may be gone by then
+ * (made in a local, kept in a global): a list threaded through the
+ * caller's structs would keep a dangling or stale link.  Records come from
+ * pages mmap()ed here (init must not call malloc) and go back to a free
+ * list.  Changed only by init and destroy, under registry_lock.
  */
-static struct percpu_mem *registry;
+struct percpu_reg {
+	struct percpu_reg *next, *prev;	/* the registry, or the free list (next) */
+	struct percpu_mem mem;		/* the fields fork reads: base, stride, nr, mutex_off */
+};
+
+static struct percpu_reg *registry, *reg_free;
 static int registry_lock;
 static sigset_t fork_old_sigs;
 
@@ -681,43 +693,88 @@ static void registry_release(void)
 	__atomic_store_n(&registry_lock, 0, __ATOMIC_RELEASE);
 }
 
+/* A free record, with the registry held; NULL if no memory. */
+static struct percpu_reg *reg_alloc(void)
+{
+	struct percpu_reg *rec = reg_free;
+
+	if (!rec) {
+		size_t len = (size_t)sysconf(_SC_PAGESIZE);
+		struct percpu_reg *page = mmap(NULL, len, PROT_READ | PROT_WRITE,
+					       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (page == MAP_FAILED)
+			return NULL;
+		for (size_t i = 0; i < len / sizeof(*page); i++) {
+			page[i].next = reg_free;
+			reg_free = &page[i];
+		}
+		rec = reg_free;
+	}
+	reg_free = rec->next;
+	return rec;
+}
+
 /*
  * Signals are blocked while the registry is held: a handler that started
  * using rseq on this thread would wait for it in percpu_slow_quiesce().
+ * Return 0, or -ENOMEM when no page for the record could be mapped.
  */
-void percpu_slow_register(struct percpu_mem *m)
+int percpu_slow_register(struct percpu_mem *m)
 {
+	struct percpu_reg *rec;
 	sigset_t all, old;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	registry_acquire();
-	m->reg_prev = NULL;
-	m->reg_next = registry;
-	if (registry)
-		registry->reg_prev = m;
-	registry = m;
-	m->registered = 1;
+	rec = reg_alloc();
+	if (rec) {
+		m->reg = rec;
+		m->registered = 1;
+		rec->mem = *m;
+		rec->prev = NULL;
+		rec->next = registry;
+		if (registry)
+			registry->prev = rec;
+		registry = rec;
+	}
 	registry_release();
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rec ? 0 : -ENOMEM;
 }
 
+/*
+ * Through any copy of the struct: the record is found by the pointer every
+ * copy holds, and is taken only if it still describes this memory (a second
+ * destroy, through another copy, finds it gone or reused and does nothing).
+ */
 void percpu_slow_unregister(struct percpu_mem *m)
 {
+	struct percpu_reg *rec = m->reg;
 	sigset_t all, old;
 
-	if (!m->registered)
+	if (!m->registered || !rec)
 		return;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	registry_acquire();
-	if (m->reg_prev)
-		m->reg_prev->reg_next = m->reg_next;
-	else
-		registry = m->reg_next;
-	if (m->reg_next)
-		m->reg_next->reg_prev = m->reg_prev;
+	for (struct percpu_reg *r = registry; r; r = r->next) {
+		if (r != rec || r->mem.base != m->base)
+			continue;
+		if (rec->prev)
+			rec->prev->next = rec->next;
+		else
+			registry = rec->next;
+		if (rec->next)
+			rec->next->prev = rec->prev;
+		rec->mem.base = NULL;
+		rec->next = reg_free;
+		reg_free = rec;
+		break;
+	}
 	m->registered = 0;
+	m->reg = NULL;
 	registry_release();
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -737,7 +794,9 @@ void percpu_slow_quiesce(void)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	registry_acquire();
-	for (struct percpu_mem *m = registry; m; m = m->reg_next) {
+	for (struct percpu_reg *rec = registry; rec; rec = rec->next) {
+		const struct percpu_mem *m = &rec->mem;
+
 		for (unsigned int i = 0; i < m->nr; i++) {
 			int *mutex = slot_mutex(m, i);
 			unsigned int v = (unsigned int)__atomic_load_n(mutex, __ATOMIC_SEQ_CST);
@@ -763,7 +822,9 @@ static void fork_prepare(void)
 	pthread_sigmask(SIG_BLOCK, &all, &fork_old_sigs);
 	registry_acquire();
 	__atomic_store_n(&fork_pending, 1, __ATOMIC_SEQ_CST);
-	for (struct percpu_mem *m = registry; m; m = m->reg_next) {
+	for (struct percpu_reg *rec = registry; rec; rec = rec->next) {
+		const struct percpu_mem *m = &rec->mem;
+
 		for (unsigned int i = 0; i < m->nr; i++) {
 			int *mutex = slot_mutex(m, i);
 
@@ -797,7 +858,9 @@ static void fork_done(void)
  */
 static void fork_child(void)
 {
-	for (struct percpu_mem *m = registry; m; m = m->reg_next) {
+	for (struct percpu_reg *rec = registry; rec; rec = rec->next) {
+		const struct percpu_mem *m = &rec->mem;
+
 		for (unsigned int i = 0; i < m->nr; i++) {
 			int *mutex = slot_mutex(m, i);
 

@@ -43,6 +43,8 @@ PERCPU_EXTERN_C_BEGIN
 /* Largest slot accepted by percpu_mem_init(), in bytes (a quarter of the address space). */
 #define PERCPU_MEM_MAX_SLOT	((size_t)1 << (8 * sizeof(size_t) - 2))
 
+struct percpu_reg;
+
 struct percpu_mem {
 	char *base;		/* slot i at base + i * stride */
 	size_t stride;		/* a multiple of PERCPU_CACHELINE_BYTES */
@@ -51,7 +53,8 @@ struct percpu_mem {
 	uint8_t registered;	/* in the library's list of structures (fork) */
 	int16_t mutex_off;	/* offset of each slot's slow-path mutex, or -1 */
 	size_t map_len;		/* bytes mapped */
-	struct percpu_mem *reg_next, *reg_prev;	/* the library's list */
+	struct percpu_reg *reg;	/* the library's record of it (fork), shared by copies */
+	void *reserved;
 	/*
 	 * What a fast path needs of the fields above in one word: base (page
 	 * aligned) | PERCPU_MEM_FAST_MM_CID when indexed by mm_cid.  So a
