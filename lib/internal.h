@@ -183,6 +183,12 @@ struct percpu_slow {
 	cpu_set_t old_mask;	/* restored by percpu_slow_unlock() when pinned */
 	int pinned;
 	int sigs_blocked;
+	/*
+	 * Where the committed value is stored just before the word becomes
+	 * LOCKED, or NULL: so a reader can get past a holder that died (the
+	 * ring's locked_head).  Only the mutex holder stores there.
+	 */
+	intptr_t *publish;
 };
 
 /*
@@ -215,6 +221,15 @@ int percpu_slow_lock_at(struct percpu_slow *s, const struct percpu_mem *m, unsig
  */
 int percpu_slow_lock_local_at(struct percpu_slow *s, const struct percpu_mem *m, size_t off,
 			      intptr_t locked, intptr_t *old, unsigned int *slot_out);
+
+/*
+ * percpu_slow_lock_local() that also stores the word's committed value at
+ * byte offset @publish_off of the locked slot before the word is set to
+ * @locked (struct percpu_slow's publish).
+ */
+int percpu_slow_lock_local_publish(struct percpu_slow *s, const struct percpu_mem *m,
+				   intptr_t locked, intptr_t *old, unsigned int *slot_out,
+				   size_t publish_off);
 
 /* percpu_slow_lock_local_at() on the word at offset 0. */
 static inline int percpu_slow_lock_local(struct percpu_slow *s, const struct percpu_mem *m,

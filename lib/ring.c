@@ -342,7 +342,10 @@ int percpu_ring_write_slow(struct percpu_ring *r, uint64_t *ev, size_t span)
 			struct percpu_slow s;
 			unsigned int slot;
 
-			if (percpu_slow_lock_local(&s, &r->mem, PERCPU_RING_LOCKED, &head, &slot)) {
+			if (percpu_slow_lock_local_publish(&s, &r->mem, PERCPU_RING_LOCKED, &head,
+							   &slot,
+							   offsetof(struct percpu_ring_cpu,
+								    locked_head))) {
 				/*
 				 * Every slot busy: a handler interrupted its own
 				 * thread's write (lib/slow.c).  Dropped, as in a full
@@ -483,21 +486,28 @@ static void account(struct percpu_ring_consumer *c, const char *buf, size_t n)
 	}
 }
 
+/*
+ * @pc's head, or while a slow-path writer holds the ring (or died holding
+ * it) the head its lock replaced: everything before it was committed, and
+ * the holder writes only after it.  The acquire load of LOCKED orders the
+ * load of locked_head after the holder's store of it (lib/slow.c).
+ */
+static intptr_t committed_head(struct percpu_ring_cpu *pc)
+{
+	intptr_t head = PERCPU_LOAD_ACQUIRE(&pc->head);
+
+	if (head == PERCPU_RING_LOCKED)
+		head = PERCPU_LOAD(&pc->locked_head);
+	return head;
+}
+
 static ssize_t read_discard(struct percpu_ring *r, struct percpu_ring_cpu *pc,
 			    struct percpu_ring_consumer *c, char *buf, size_t len)
 {
-	intptr_t head = PERCPU_LOAD_ACQUIRE(&pc->head);
+	intptr_t head = committed_head(pc);
 	uintptr_t end;
 	ssize_t n;
 
-	/*
-	 * A slow-path writer holds the ring (or died holding it): what was
-	 * committed before it took the lock is still there to read.
-	 */
-	if (head == PERCPU_RING_LOCKED)
-		head = c->head_seen;
-	else
-		c->head_seen = head;
 	n = copy_events(r, pc, (uintptr_t)c->tail, (uintptr_t)head, buf, len, &end);
 	if (n < 0)
 		return n;
@@ -512,12 +522,15 @@ static ssize_t read_overwrite(struct percpu_ring *r, struct percpu_ring_cpu *pc,
 {
 	/* Each retry starts in the newest safe sub-buffer: a few suffice. */
 	for (int tries = 0; tries < 16; tries++) {
-		intptr_t head = PERCPU_LOAD_ACQUIRE(&pc->head), head2;
+		/*
+		 * A lock's holder writes, as any writer, in the sub-buffer of
+		 * the head it replaced and the next one (and nobody else
+		 * writes while it holds the lock): that head says what is safe.
+		 */
+		intptr_t head = committed_head(pc), head2;
 		uintptr_t from = (uintptr_t)c->tail, lo, end;
 		ssize_t n;
 
-		if (head == PERCPU_RING_LOCKED)
-			return 0;	/* cannot tell what is safe: later */
 		lo = safe_start(r, (uintptr_t)head);
 		if (after(lo, from))
 			from = lo;
@@ -526,7 +539,7 @@ static ssize_t read_overwrite(struct percpu_ring *r, struct percpu_ring_cpu *pc,
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		head2 = PERCPU_LOAD(&pc->head);
 		if (head2 == PERCPU_RING_LOCKED)
-			return 0;
+			head2 = PERCPU_LOAD(&pc->locked_head);
 		if (after(safe_start(r, (uintptr_t)head2), from))
 			continue;	/* a writer may have reached what we copied */
 		if (n < 0)
@@ -557,11 +570,9 @@ static uint64_t fill(const struct percpu_ring *r, unsigned int cpu)
 {
 	struct percpu_ring_cpu *pc = _percpu_ring_cpu(r, cpu);
 	struct percpu_ring_consumer *c = _percpu_ring_consumer(pc);
-	intptr_t head = PERCPU_LOAD_ACQUIRE(&pc->head);
+	intptr_t head = committed_head(pc);
 	uintptr_t from = (uintptr_t)PERCPU_LOAD(&c->tail), used;
 
-	if (head == PERCPU_RING_LOCKED)
-		head = c->head_seen;
 	if ((r->flags & PERCPU_RING_OVERWRITE) && after(safe_start(r, (uintptr_t)head), from))
 		from = safe_start(r, (uintptr_t)head);
 	used = (uintptr_t)head - from;

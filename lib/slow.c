@@ -378,6 +378,18 @@ static void unpin(struct percpu_slow *s, unsigned int cpu)
 }
 
 /*
+ * Before the compare-and-swap that sets LOCKED, under the mutex: the value
+ * the word holds now, where a reader looks while the word is LOCKED.  The
+ * swap (sequentially consistent) orders this store before LOCKED shows; if
+ * it fails, the next attempt stores the newer value first.
+ */
+static void publish(struct percpu_slow *s, intptr_t v)
+{
+	if (s->publish)
+		__atomic_store_n(s->publish, v, __ATOMIC_RELAXED);
+}
+
+/*
  * Pin mode, under the mutex: CAS the word to LOCKED and see the thread on
  * @cpu after it (see the top of this file).  Return: 0 with the old value in
  * *@old, or a negative errno with the word as it was (mutex still held).
@@ -398,6 +410,7 @@ static int lock_pinned(struct percpu_slow *s, unsigned int cpu, intptr_t *old)
 		if (!have_cas) {
 			v = __atomic_load_n(s->word, __ATOMIC_RELAXED);
 			/* Only the mutex holder writes LOCKED, so v is a committed value. */
+			publish(s, v);
 			if (!__atomic_compare_exchange_n(s->word, &v, s->locked, 0,
 							 __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
 				continue;
@@ -466,6 +479,7 @@ static int lock_word(struct percpu_slow *s, const struct percpu_mem *m, unsigned
 		intptr_t v = __atomic_load_n(s->word, __ATOMIC_RELAXED);
 
 		/* Only the mutex holder writes LOCKED, so v is a committed value. */
+		publish(s, v);
 		if (!__atomic_compare_exchange_n(s->word, &v, s->locked, 0, __ATOMIC_SEQ_CST,
 						 __ATOMIC_RELAXED))
 			continue;
@@ -493,23 +507,30 @@ static int lock_word(struct percpu_slow *s, const struct percpu_mem *m, unsigned
 	}
 }
 
+/* No place to publish the committed value (struct percpu_slow's publish). */
+#define NO_PUBLISH	((size_t)-1)
+
 static void slow_init(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
-		      size_t off, intptr_t locked)
+		      size_t off, intptr_t locked, size_t publish_off)
 {
 	s->word = slot_word(m, slot, off);
 	s->mutex = slot_mutex(m, slot);
 	s->locked = locked;
 	s->pinned = 0;
 	s->sigs_blocked = 0;
+	s->publish = publish_off == NO_PUBLISH ? NULL : slot_word(m, slot, publish_off);
 }
 
-/* percpu_slow_lock(), and for the fallback path's own operations (@local). */
+/*
+ * percpu_slow_lock(), and for the fallback path's own operations (@local);
+ * @publish_off: see percpu_slow_lock_local_publish().
+ */
 static int slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
-		     size_t off, intptr_t locked, intptr_t *old, int local)
+		     size_t off, intptr_t locked, intptr_t *old, int local, size_t publish_off)
 {
 	int saved, err, nested, use_mb, pin;
 
-	slow_init(s, m, slot, off, locked);
+	slow_init(s, m, slot, off, locked, publish_off);
 	nested = nest_enter(s->mutex);
 	if (nested < 0)
 		return -EAGAIN;
@@ -561,13 +582,13 @@ fail:
 int percpu_slow_lock_at(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
 			size_t off, intptr_t locked, intptr_t *old)
 {
-	return slow_lock(s, m, slot, off, locked, old, 0);
+	return slow_lock(s, m, slot, off, locked, old, 0, NO_PUBLISH);
 }
 
 int percpu_slow_lock(struct percpu_slow *s, const struct percpu_mem *m, unsigned int slot,
 		     intptr_t locked, intptr_t *old)
 {
-	return slow_lock(s, m, slot, 0, locked, old, 0);
+	return slow_lock(s, m, slot, 0, locked, old, 0, NO_PUBLISH);
 }
 
 /*
@@ -606,6 +627,7 @@ static int lock_local_fast(struct percpu_slow *s, const struct percpu_mem *m, un
 			s->locked = locked;
 			s->pinned = 0;
 			s->sigs_blocked = 0;
+			s->publish = NULL;	/* the word is never LOCKED here */
 			*old = __atomic_load_n(s->word, __ATOMIC_RELAXED);
 			return 1;
 		}
@@ -615,8 +637,8 @@ static int lock_local_fast(struct percpu_slow *s, const struct percpu_mem *m, un
 	return 0;
 }
 
-int percpu_slow_lock_local_at(struct percpu_slow *s, const struct percpu_mem *m, size_t off,
-			      intptr_t locked, intptr_t *old, unsigned int *slot_out)
+static int lock_local(struct percpu_slow *s, const struct percpu_mem *m, size_t off,
+		      intptr_t locked, intptr_t *old, unsigned int *slot_out, size_t publish_off)
 {
 	unsigned int slot = percpu_fallback_cpu();
 
@@ -629,7 +651,7 @@ int percpu_slow_lock_local_at(struct percpu_slow *s, const struct percpu_mem *m,
 		for (unsigned int i = 0; i < m->nr; i++) {
 			unsigned int next = slot + i < m->nr ? slot + i : slot + i - m->nr;
 
-			if (slow_lock(s, m, next, off, locked, old, 1) == 0) {
+			if (slow_lock(s, m, next, off, locked, old, 1, publish_off) == 0) {
 				*slot_out = next;
 				return 0;
 			}
@@ -642,10 +664,23 @@ int percpu_slow_lock_local_at(struct percpu_slow *s, const struct percpu_mem *m,
 	 * -EPERM) or a failed membarrier can refuse: then take the CPU we run
 	 * on now.
 	 */
-	while (slow_lock(s, m, slot, off, locked, old, 1) != 0)
+	while (slow_lock(s, m, slot, off, locked, old, 1, publish_off) != 0)
 		slot = percpu_fallback_cpu();
 	*slot_out = slot;
 	return 0;
+}
+
+int percpu_slow_lock_local_at(struct percpu_slow *s, const struct percpu_mem *m, size_t off,
+			      intptr_t locked, intptr_t *old, unsigned int *slot_out)
+{
+	return lock_local(s, m, off, locked, old, slot_out, NO_PUBLISH);
+}
+
+int percpu_slow_lock_local_publish(struct percpu_slow *s, const struct percpu_mem *m,
+				   intptr_t locked, intptr_t *old, unsigned int *slot_out,
+				   size_t publish_off)
+{
+	return lock_local(s, m, 0, locked, old, slot_out, publish_off);
 }
 
 /* (pthread_sigmask() returns its error: errno is never touched here.) */

@@ -63,7 +63,8 @@
  * (lib/slow.c): head is set to PERCPU_RING_LOCKED meanwhile.  (***) at most
  * ONE consumer per CPU ring at a time (callers serialise reads and lost-count
  * resets of the same CPU's ring); it never waits for a writer, even one that
- * died holding a lock: it returns what was committed.
+ * died holding a lock: it returns every event committed before that lock
+ * (the head the lock replaced is kept in locked_head).
  *
  * Shared memory: with PERCPU_RING_SHARED the rings live in a memfd whose
  * first page describes the layout (struct percpu_ring_meta).  Another process
@@ -131,12 +132,19 @@ struct percpu_ring_cpu {
 	 */
 	intptr_t lost_full_atomic;
 	int slow_mutex;		/* serialises slow paths on this CPU */
+	/*
+	 * While head is PERCPU_RING_LOCKED: the head it replaced, stored by
+	 * the lock's holder before it set LOCKED (lib/slow.c's publish), so
+	 * the reader gets every event committed before the lock even from a
+	 * holder that died.
+	 */
+	intptr_t locked_head;
 };
 
 /* Consumer side of one CPU's ring, one cache-line unit further. */
 struct percpu_ring_consumer {
 	intptr_t tail;		/* position of the next event to read */
-	intptr_t head_seen;	/* last head read that was not LOCKED */
+	intptr_t head_seen;	/* unused since meta version 4 (locked_head took its place) */
 	uint32_t next_seq;	/* sequence number expected at tail */
 	uint32_t pad;
 	uint64_t lost_overwritten;	/* found by the reader in sequence gaps */
@@ -173,8 +181,11 @@ struct percpu_ring_meta {
 };
 
 #define PERCPU_RING_META_MAGIC		0x70637276u
-/* 2: the futex word's armed bit; 3: 16-byte terminators with a timestamp */
-#define PERCPU_RING_META_VERSION	3
+/*
+ * 2: the futex word's armed bit; 3: 16-byte terminators with a timestamp;
+ * 4: locked_head
+ */
+#define PERCPU_RING_META_VERSION	4
 #define PERCPU_RING_FUTEX_ARMED		1u
 
 struct percpu_ring {
