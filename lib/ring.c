@@ -226,6 +226,8 @@ int percpu_ring_write(struct percpu_ring *r, unsigned int type, const void *payl
  * Events with payloads above PERCPU_RING_INLINE_PAYLOAD: staged in a buffer
  * of their own size (a signal handler on a small alternate stack pays for
  * what it writes, not for the largest event), then written by the slow path.
+ * Called from _percpu_ring_write(), whose 288-byte buffer is still in the
+ * frame below: the stack holds both.
  */
 int percpu_ring_write_long(struct percpu_ring *r, unsigned int type, uint64_t ts,
 			   const void *payload, size_t len)
@@ -486,8 +488,10 @@ static ssize_t read_discard(struct percpu_ring *r, struct percpu_ring_cpu *pc,
 	ssize_t n;
 
 	/*
-	 * A slow-path writer holds the ring (or died holding it): what was
-	 * committed before it took the lock is still there to read.
+	 * A slow-path writer holds the ring: read up to the last head seen
+	 * unlocked, not further (events committed between that read and the
+	 * lock wait for the unlock).  A writer that died holding the lock
+	 * never unlocks: those events are then neither read nor counted lost.
 	 */
 	if (head == PERCPU_RING_LOCKED)
 		head = c->head_seen;
@@ -512,7 +516,7 @@ static ssize_t read_overwrite(struct percpu_ring *r, struct percpu_ring_cpu *pc,
 		ssize_t n;
 
 		if (head == PERCPU_RING_LOCKED)
-			return 0;	/* cannot tell what is safe: later */
+			return 0;	/* cannot tell what is safe: later (never if the holder died) */
 		lo = safe_start(r, (uintptr_t)head);
 		if (after(lo, from))
 			from = lo;
