@@ -72,8 +72,15 @@ int percpu_ring_init(struct percpu_ring *r, size_t bytes_per_cpu, unsigned int f
 	_Static_assert(sizeof(struct percpu_ring_event) == PERCPU_RING_HEADER, "header size");
 	_Static_assert(PERCPU_RING_SPAN(PERCPU_RING_MAX_PAYLOAD) + PERCPU_RING_TERM <=
 		       PERCPU_RING_MIN_BYTES_OVERWRITE / PERCPU_RING_SUBBUFS, "largest event");
-	_Static_assert(PERCPU_RING_SPAN(PERCPU_RING_MAX_PAYLOAD) + PERCPU_RING_TERM <=
-		       PERCPU_RING_MIN_BYTES, "largest event");
+	/*
+	 * Discard mode: an event that does not fit before the end of the ring
+	 * jumps to its start, leaving behind up to its own span and terminator
+	 * less 8 bytes, and must not cover the terminator at an empty ring's
+	 * tail: so the largest event always fits an empty ring only from
+	 * twice its span and terminator (less 8) up, PERCPU_RING_DISCARD_BYTES.
+	 */
+	_Static_assert(2 * (PERCPU_RING_SPAN(PERCPU_RING_MAX_PAYLOAD) + PERCPU_RING_TERM) - 8 <=
+		       PERCPU_RING_DISCARD_BYTES, "largest event");
 	_Static_assert(PERCPU_RING_TERM == PERCPU_RING_HEADER, "a terminator is a header");
 	if (!r || (flags & ~known))
 		return -EINVAL;
@@ -86,6 +93,8 @@ int percpu_ring_init(struct percpu_ring *r, size_t bytes_per_cpu, unsigned int f
 			      percpu_nr_cpus()))
 		return -EBUSY;
 	bytes = pow2_at_least(bytes_per_cpu);
+	if (!(flags & PERCPU_RING_OVERWRITE) && bytes < PERCPU_RING_DISCARD_BYTES)
+		bytes = PERCPU_RING_DISCARD_BYTES;
 	/*
 	 * A valid size that this address space cannot hold (1 GiB per CPU on
 	 * a 32-bit machine): no memory for it, not the caller's mistake.
@@ -228,6 +237,8 @@ int percpu_ring_write(struct percpu_ring *r, unsigned int type, const void *payl
  * Events with payloads above PERCPU_RING_INLINE_PAYLOAD: staged in a buffer
  * of their own size (a signal handler on a small alternate stack pays for
  * what it writes, not for the largest event), then written by the slow path.
+ * Called from _percpu_ring_write(), whose 288-byte buffer is still in the
+ * frame below: the stack holds both.
  */
 int percpu_ring_write_long(struct percpu_ring *r, unsigned int type, uint64_t ts,
 			   const void *payload, size_t len)

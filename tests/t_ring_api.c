@@ -2,11 +2,13 @@
 /*
  * tests/t_ring_api.c - every call of percpu/ring.h and every documented
  * error, on one pinned CPU where order matters: sizes and rounding, events
- * intact with their sequence numbers and CLOCK_MONOTONIC timestamps,
- * sub-buffer skips and the position wrap, discard and overwrite, lost counts
- * and their reset, fill level, watermark waits and wake-ups, shared memory
- * attached through the memfd, and a reader that does not wait for a writer
- * that died holding the ring.
+ * intact with their sequence numbers and CLOCK_MONOTONIC timestamps, the
+ * largest payload and 16-bit types, sub-buffer skips and the position wrap,
+ * discard and overwrite, lost counts and their reset, fill level, watermark
+ * waits, wake-ups and interruptions, shared memory attached through the
+ * memfd (and refused for another version or CPU count), a reader that does
+ * not wait for a writer that died holding the ring, and on the fallback
+ * path a handler's write nested in its thread's own write.
  *
  * Usage: t_ring_api [libc|own|fallback|seccomp]
  */
@@ -325,6 +327,356 @@ static void test_dead_writer(int cpu)
 		   "nothing more (%zd)", mode ? "overwrite" : "discard", got1, fill, got2);
 		percpu_ring_destroy(&r);
 	}
+}
+
+/*
+ * A real shared ring whose first page says another layout version or
+ * another CPU count (a reader built for another release, or run on another
+ * machine): attach refuses it with -EINVAL and leaves the handle as it was,
+ * unusable.  Restored, the same memfd attaches, so only the field changed.
+ */
+static void test_attach_meta(void)
+{
+	struct percpu_ring w, a, zero;
+	int fd;
+
+	memset(&zero, 0, sizeof(zero));
+	if (percpu_ring_init(&w, PERCPU_RING_MIN_BYTES, PERCPU_RING_SHARED) != 0) {
+		skip(2, "cannot make a shared ring");
+		return;
+	}
+	fd = percpu_ring_fd(&w);
+	for (int k = 0; k < 2; k++) {
+		/* The memfd's first page, as every process mapping it sees it. */
+		uint32_t *field = k ? &w.meta->nr_cpus : &w.meta->version;
+		uint32_t saved = *field;
+		int ret, again, untouched, unusable;
+
+		memset(&a, 0, sizeof(a));
+		*field = saved + 1;
+		ret = percpu_ring_attach(&a, fd);
+		untouched = memcmp(&a, &zero, sizeof(a)) == 0;
+		unusable = percpu_ring_read_cpu(&a, 0, big, sizeof(big)) == -EINVAL &&
+			   percpu_ring_fill_cpu(&a, 0) == -EINVAL &&
+			   percpu_ring_wait(&a, 1, 0) == -EINVAL;
+		*field = saved;
+		again = percpu_ring_attach(&a, fd);
+		ok(ret == -EINVAL && untouched && unusable && again == 0,
+		   "attach: a shared ring whose meta page says %s + 1: %d, the handle untouched "
+		   "and unusable; restored, it attaches (%d)", k ? "nr_cpus" : "version", ret,
+		   again);
+		if (again == 0)
+			percpu_ring_destroy(&a);
+	}
+	percpu_ring_destroy(&w);
+}
+
+/* Bytes that differ from one 256-byte block to the next, unlike fill_payload(). */
+static void fill_long(unsigned char *p, size_t len, unsigned int k)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (unsigned char)(i + (i >> 8) * 31 + k);
+}
+
+/*
+ * The largest payload (staged out of line by percpu_ring_write_long()) comes
+ * back whole; one byte more is refused and leaves no trace; a type above 16
+ * bits keeps its low 16 bits and does not spill into the size.
+ */
+static void test_max_payload(int cpu)
+{
+	static unsigned char p[PERCPU_RING_MAX_PAYLOAD + 1];
+	const struct percpu_ring_event *ev, *ev2;
+	struct percpu_ring r;
+	struct percpu_ring_cpu *pc;
+	struct percpu_ring_lost lost;
+	unsigned int bad = 0;
+	intptr_t head;
+	ssize_t got;
+	size_t off;
+	int ret1, ret2;
+
+	/* 16 KiB: an 8 KiB ring may refuse the second (see test_max_payload_min()). */
+	percpu_ring_init(&r, 2 * PERCPU_RING_MIN_BYTES, 0);
+	pc = _percpu_ring_cpu(&r, (unsigned int)cpu);
+	for (unsigned int k = 0; k < 3; k++) {
+		fill_long(p, PERCPU_RING_MAX_PAYLOAD, k);
+		bad += (k & 1 ? percpu_ring_write(&r, 4, p, PERCPU_RING_MAX_PAYLOAD) :
+				_percpu_ring_write(&r, 4, p, PERCPU_RING_MAX_PAYLOAD)) != 0;
+		got = percpu_ring_read_cpu(&r, (unsigned int)cpu, big, sizeof(big));
+		off = 0;
+		ev = percpu_ring_event_next(big, got > 0 ? (size_t)got : 0, &off);
+		bad += got != (ssize_t)PERCPU_RING_SPAN(PERCPU_RING_MAX_PAYLOAD) || !ev ||
+		       ev->size != PERCPU_RING_HEADER + PERCPU_RING_MAX_PAYLOAD || ev->type != 4 ||
+		       ev->seq != k ||
+		       memcmp(percpu_ring_event_payload(ev), p, PERCPU_RING_MAX_PAYLOAD) != 0 ||
+		       percpu_ring_event_next(big, (size_t)got, &off) != NULL;
+	}
+	ok(bad == 0, "the largest payload, %d bytes, through both write calls: read back whole, "
+	   "every byte (%u bad)", PERCPU_RING_MAX_PAYLOAD, bad);
+
+	head = pc->head;
+	fill_long(p, sizeof(p), 7);
+	ret1 = percpu_ring_write(&r, 4, p, PERCPU_RING_MAX_PAYLOAD + 1);
+	ret2 = _percpu_ring_write(&r, 4, p, PERCPU_RING_MAX_PAYLOAD + 1);
+	percpu_ring_lost_cpu(&r, (unsigned int)cpu, &lost, 0);
+	ok(ret1 == -EMSGSIZE && ret2 == -EMSGSIZE && pc->head == head &&
+	   percpu_ring_fill_cpu(&r, (unsigned int)cpu) == 0 &&
+	   percpu_ring_read_cpu(&r, (unsigned int)cpu, big, sizeof(big)) == 0 && lost.full == 0,
+	   "%d bytes: -EMSGSIZE from both calls (%d, %d), nothing written, nothing counted lost",
+	   PERCPU_RING_MAX_PAYLOAD + 1, ret1, ret2);
+
+	ret1 = _percpu_ring_write(&r, 0xabc1234u, "xyz", 3);
+	ret2 = percpu_ring_write(&r, 0x10007u, "xy", 2);
+	got = percpu_ring_read_cpu(&r, (unsigned int)cpu, big, sizeof(big));
+	off = 0;
+	ev = percpu_ring_event_next(big, got > 0 ? (size_t)got : 0, &off);
+	ev2 = percpu_ring_event_next(big, got > 0 ? (size_t)got : 0, &off);
+	ok(ret1 == 0 && ret2 == 0 && got == (ssize_t)(2 * PERCPU_RING_SPAN(3)) && ev && ev2 &&
+	   ev->type == 0x1234 && ev->size == PERCPU_RING_HEADER + 3 && ev2->type == 7 &&
+	   ev2->size == PERCPU_RING_HEADER + 2 && memcmp(percpu_ring_event_payload(ev), "xyz", 3) == 0,
+	   "a type above 16 bits keeps its low 16 bits (0xabc1234 -> 0x%x, 0x10007 -> 0x%x), "
+	   "the sizes intact", ev ? ev->type : 0, ev2 ? ev2->type : 0);
+	percpu_ring_destroy(&r);
+}
+
+/*
+ * The smallest discard ring (8 KiB asked, PERCPU_RING_DISCARD_BYTES made)
+ * takes the largest event when empty, wherever its head is.  An event that
+ * does not fit before the end of the ring jumps to its start, and must not
+ * cover the terminator at tail, which tells the reader to jump: in an 8 KiB
+ * ring, with head 4081 to 4111 bytes in, the largest one did, and was refused
+ * (-ENOSPC) from an empty ring.  Each turn writes a filler of 0 to 512 bytes,
+ * then four largest events back to back, reading each one at once: heads
+ * cross the ring many times, and land where such a jump leaves more than
+ * 8 KiB less the event (critical): the run is good only if it saw some.
+ */
+static void test_max_payload_min(int cpu)
+{
+	static unsigned char p[PERCPU_RING_MAX_PAYLOAD];
+	const size_t need = PERCPU_RING_SPAN(PERCPU_RING_MAX_PAYLOAD) + PERCPU_RING_TERM;
+	unsigned int bad = 0, critical = 0, events = 0;
+	struct percpu_ring r;
+	struct percpu_ring_cpu *pc;
+	size_t bytes;
+
+	percpu_ring_init(&r, PERCPU_RING_MIN_BYTES, 0);
+	pc = _percpu_ring_cpu(&r, (unsigned int)cpu);
+	bytes = (size_t)r.mask + 1;
+	fill_long(p, sizeof(p), 1);
+	for (unsigned int k = 0; k < 1000 && !bad; k++) {
+		/* A filler, read at once: the ring is empty again. */
+		percpu_ring_write(&r, 5, p, (k * 40) % 520);
+		bad += percpu_ring_read_cpu(&r, (unsigned int)cpu, big, sizeof(big)) <= 0;
+		for (int i = 0; i < 4 && !bad; i++, events++) {
+			const struct percpu_ring_event *ev = (const struct percpu_ring_event *)big;
+			size_t off = (size_t)pc->head & r.mask;
+
+			critical += off + need > bytes &&
+				    bytes - off + need > PERCPU_RING_MIN_BYTES;
+			bad += percpu_ring_write(&r, 4, p, sizeof(p)) != 0;
+			bad += percpu_ring_read_cpu(&r, (unsigned int)cpu, big, sizeof(big)) !=
+			       (ssize_t)PERCPU_RING_SPAN(sizeof(p)) ||
+			       ev->size != PERCPU_RING_HEADER + sizeof(p) ||
+			       memcmp(percpu_ring_event_payload(ev), p, sizeof(p)) != 0;
+		}
+	}
+	ok(bytes == PERCPU_RING_DISCARD_BYTES && bad == 0 && critical >= 10,
+	   "discard ring of %zu bytes (8 KiB asked): an empty ring takes the largest event "
+	   "wherever its head is: %u events, %u of them after a head where a jump leaves "
+	   "less than 8 KiB less the event (%u bad)", bytes, events, critical, bad);
+	percpu_ring_destroy(&r);
+}
+
+/*
+ * Overwrite mode: a read buffer too small for the oldest event returns
+ * -ENOBUFS and removes nothing; a read with room then gets that event.
+ */
+static void test_overwrite_nobufs(int cpu)
+{
+	struct percpu_ring r;
+	struct percpu_ring_lost lost;
+	const struct percpu_ring_event *ev = (const struct percpu_ring_event *)big;
+	unsigned char p[100];
+	uint64_t small[4];
+	ssize_t fill0, fill1, got1, got2;
+
+	percpu_ring_init(&r, PERCPU_RING_MIN_BYTES_OVERWRITE, PERCPU_RING_OVERWRITE);
+	fill_payload(p, sizeof(p), 3);
+	percpu_ring_write(&r, 5, p, sizeof(p));
+	fill0 = percpu_ring_fill_cpu(&r, (unsigned int)cpu);
+	got1 = percpu_ring_read_cpu(&r, (unsigned int)cpu, small, sizeof(small));
+	fill1 = percpu_ring_fill_cpu(&r, (unsigned int)cpu);
+	got2 = percpu_ring_read_cpu(&r, (unsigned int)cpu, big, PERCPU_RING_SPAN(sizeof(p)));
+	percpu_ring_lost_cpu(&r, (unsigned int)cpu, &lost, 0);
+	ok(got1 == -ENOBUFS && fill0 == (ssize_t)PERCPU_RING_SPAN(sizeof(p)) && fill1 == fill0 &&
+	   got2 == (ssize_t)PERCPU_RING_SPAN(sizeof(p)) && ev->type == 5 && ev->seq == 0 &&
+	   payload_ok(ev, 3) && lost.overwritten == 0 && lost.full == 0,
+	   "overwrite: a %zu-byte buffer for a %zu-byte event: %zd (-ENOBUFS), the event stays "
+	   "(fill %zd); a read with room gets it (%zd)", sizeof(small),
+	   PERCPU_RING_SPAN(sizeof(p)), got1, fill1, got2);
+	percpu_ring_destroy(&r);
+}
+
+static struct percpu_ring ering;
+static pthread_t ering_waiter;
+static int ering_done, usr1_seen;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	__atomic_fetch_add(&usr1_seen, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Signal the waiting thread until its wait returns: a signal that lands
+ * between two sleeps (the check of the rings) runs the handler without
+ * interrupting anything, a later one lands in the sleep.
+ */
+static void *interrupter(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&ering_done, __ATOMIC_ACQUIRE)) {
+		if (__atomic_load_n(&ering.meta->waiting, __ATOMIC_ACQUIRE))
+			pthread_kill(ering_waiter, SIGUSR1);
+		usleep(2000);
+	}
+	return NULL;
+}
+
+/*
+ * A handler installed with SA_RESTART does not restart the wait: the futex
+ * sleep has a timeout, and the kernel restarts no such sleep after a
+ * handler (it fails with EINTR), so the caller sees -EINTR and may check
+ * what the handler did.  The wait's 20 s limit is the test's deadline.
+ */
+static void test_wait_eintr(void)
+{
+	struct sigaction sa, old;
+	pthread_t t;
+	uint64_t t0, t1;
+	int ret;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, &old);
+	percpu_ring_init(&ering, PERCPU_RING_MIN_BYTES, 0);
+	ering_waiter = pthread_self();
+	pthread_create(&t, NULL, interrupter, NULL);
+	t0 = mono_ns();
+	ret = percpu_ring_wait(&ering, 1, 20000);
+	t1 = mono_ns();
+	__atomic_store_n(&ering_done, 1, __ATOMIC_RELEASE);
+	/* A signal sent meanwhile is handled at the latest when the join returns. */
+	pthread_join(t, NULL);
+	sigaction(SIGUSR1, &old, NULL);
+	ok(ret == -EINTR && __atomic_load_n(&usr1_seen, __ATOMIC_RELAXED) > 0 &&
+	   ering.meta->waiting == 0,
+	   "wait: a signal whose handler has SA_RESTART interrupts the sleep: %d (-EINTR) "
+	   "after %.1f ms, %d signals handled", ret, (double)(t1 - t0) / 1e6,
+	   __atomic_load_n(&usr1_seen, __ATOMIC_RELAXED));
+
+	t0 = mono_ns();
+	ret = percpu_ring_wait(&ering, 1, 30);
+	t1 = mono_ns();
+	/* The deadline is counted in whole milliseconds: 29 ms and a fraction at least. */
+	ok(ret == 0 && t1 - t0 >= 29000000u,
+	   "wait: an empty ring, 30 ms: %d (timeout) after %.1f ms", ret,
+	   (double)(t1 - t0) / 1e6);
+	percpu_ring_destroy(&ering);
+}
+
+/*
+ * On the fallback path a write takes its CPU's lock without blocking
+ * signals, so a handler may interrupt it and write too.  That nested write
+ * never waits: it tries every slot once, and when all are busy it drops its
+ * event, counts it lost (full) on its CPU's ring and returns -ENOSPC.
+ *
+ * Made deterministic: the page of the ring where the outer write will copy
+ * its event is read-only, so the copy, under the lock, faults; the SIGSEGV
+ * handler writes (every other slot's mutex is marked taken, as if other
+ * threads held them), then makes the page writable again and returns, and
+ * the interrupted copy completes.
+ */
+static struct percpu_ring nring;
+static char *nest_page;
+static size_t nest_page_len;
+static int nest_faults, nest_ret = 1;
+
+static void on_segv(int sig, siginfo_t *si, void *uc)
+{
+	char *addr = si->si_addr;
+	uint64_t rec = 2;
+
+	(void)sig, (void)uc;
+	if (!nest_page || addr < nest_page || addr >= nest_page + nest_page_len) {
+		signal(SIGSEGV, SIG_DFL);	/* not ours: fault again and die */
+		return;
+	}
+	nest_faults++;
+	nest_ret = percpu_ring_write(&nring, 2, &rec, sizeof(rec));
+	mprotect(nest_page, nest_page_len, PROT_READ | PROT_WRITE);
+}
+
+static void test_fallback_nested(const struct test_mode *m, int cpu)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	struct sigaction sa, old;
+	struct percpu_ring_cpu *pc;
+	struct percpu_ring_lost lost;
+	const struct percpu_ring_event *ev = (const struct percpu_ring_event *)big;
+	uint64_t rec = 1, others = 0;
+	uintptr_t ring0, pos;
+	ssize_t got;
+	int outer;
+
+	if (m->mode != PERCPU_MODE_FALLBACK) {
+		skip(1, "a write nests in its own thread's only on the fallback path (mode %s)",
+		     m->name);
+		return;
+	}
+	/* Room for a whole page of ring bytes past the slot's two header lines. */
+	percpu_ring_init(&nring, 4 * page > PERCPU_RING_MIN_BYTES ? 4 * page : PERCPU_RING_MIN_BYTES,
+			 0);
+	pc = _percpu_ring_cpu(&nring, (unsigned int)cpu);
+	/* A position whose place starts a page: the event goes there, the lock word elsewhere. */
+	ring0 = (uintptr_t)_percpu_ring_at(&nring, pc, 0);
+	pos = (page - ring0 % page) % page;
+	pc->head = (intptr_t)pos;
+	_percpu_ring_consumer(pc)->tail = (intptr_t)pos;
+	/* Ticket 0 taken, none served (lib/slow.c): busy, as if another thread held it. */
+	for (unsigned int i = 0; i < nr; i++)
+		if (i != (unsigned int)cpu)
+			_percpu_ring_cpu(&nring, i)->slow_mutex = 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_segv;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &old);
+	nest_page = _percpu_ring_at(&nring, pc, pos);
+	nest_page_len = page;
+	mprotect(nest_page, page, PROT_READ);
+	outer = percpu_ring_write(&nring, 1, &rec, sizeof(rec));
+	mprotect(nest_page, page, PROT_READ | PROT_WRITE);
+	nest_page = NULL;
+	sigaction(SIGSEGV, &old, NULL);
+	for (unsigned int i = 0; i < nr; i++) {
+		if (i == (unsigned int)cpu)
+			continue;
+		_percpu_ring_cpu(&nring, i)->slow_mutex = 0;
+		percpu_ring_lost_cpu(&nring, i, &lost, 0);
+		others += lost.full + (uint64_t)percpu_ring_fill_cpu(&nring, i);
+	}
+	percpu_ring_lost_cpu(&nring, (unsigned int)cpu, &lost, 0);
+	got = percpu_ring_read_cpu(&nring, (unsigned int)cpu, big, sizeof(big));
+	ok(nest_faults == 1 && nest_ret == -ENOSPC && outer == 0 && lost.full == 1 &&
+	   others == 0 && got == (ssize_t)PERCPU_RING_SPAN(8) && ev->type == 1 && ev->seq == 0,
+	   "fallback: a handler's write into its own thread's write, every slot busy: %d "
+	   "(-ENOSPC), lost full %llu; the interrupted write completes (%d, %zd bytes read)",
+	   nest_ret, (unsigned long long)lost.full, outer, got);
+	percpu_ring_destroy(&nring);
 }
 
 /*
@@ -724,23 +1076,29 @@ int main(int argc, char **argv)
 	int cpu;
 
 	nr = percpu_nr_cpus();
-	plan(33);
+	plan(43);
 	diag("mode %s, %u CPUs", m.name, nr);
 	test_args();
+	test_attach_meta();
 	test_seal();
 	test_wait();
+	test_wait_eintr();
 	test_wait_once();
 	test_fork_shared();
 	cpu = pin_first(&saved);
 	if (cpu < 0) {
-		skip(17, "cannot pin to a CPU");
+		skip(24, "cannot pin to a CPU");
 		return exit_status();
 	}
 	test_order(cpu);
+	test_max_payload(cpu);
+	test_max_payload_min(cpu);
 	test_discard(cpu, 0);
 	test_discard(cpu, (uintptr_t)0 - 3000);
 	test_overwrite(cpu);
+	test_overwrite_nobufs(cpu);
 	test_dead_writer(cpu);
+	test_fallback_nested(&m, cpu);
 	test_aborted_copy(cpu);
 	test_late_stamp(cpu);
 	test_shared(cpu);

@@ -59,12 +59,13 @@
  *
  * (*) retries only on kernel aborts, when another event was committed to
  * the same ring meanwhile (a signal handler's, or a thread's that ran on the
- * CPU in between), or while a fallback writer holds the CPU's lock.  (**) writers without rseq take the CPU's slow-path lock
- * (lib/slow.c): head is set to PERCPU_RING_LOCKED meanwhile.  (***) at most
- * ONE consumer per CPU ring at a time (callers serialise reads and lost-count
- * resets of the same CPU's ring); it never waits for a writer, even one that
- * died holding a lock: it returns every event committed before that lock
- * (the head the lock replaced is kept in locked_head).
+ * CPU in between), or while a fallback writer holds the CPU's lock.
+ * (**) writers without rseq take the CPU's slow-path lock (lib/slow.c): head
+ * is set to PERCPU_RING_LOCKED meanwhile, after the head it replaced is
+ * stored in locked_head.  (***) at most ONE consumer per CPU ring at a time
+ * (callers serialise reads and lost-count resets of the same CPU's ring); it
+ * never waits for a writer, even one that died holding a lock: it returns
+ * every event committed before that lock (from locked_head).
  *
  * Shared memory: with PERCPU_RING_SHARED the rings live in a memfd whose
  * first page describes the layout (struct percpu_ring_meta).  Another process
@@ -104,6 +105,11 @@ struct percpu_ring_event {
 #define PERCPU_RING_MIN_BYTES		((size_t)1 << 13)
 #define PERCPU_RING_MIN_BYTES_OVERWRITE	((size_t)1 << 16)
 #define PERCPU_RING_MAX_BYTES		((size_t)1 << 30)
+/*
+ * The least a discard-mode ring gets: smaller sizes are accepted and made
+ * this, where the largest event fits an empty ring whatever its head.
+ */
+#define PERCPU_RING_DISCARD_BYTES	((size_t)1 << 14)
 /* Sub-buffers per CPU ring in overwrite mode. */
 #define PERCPU_RING_SUBBUFS		8
 #define PERCPU_RING_HEADER		16
@@ -219,15 +225,17 @@ struct percpu_ring_lost {
  * PERCPU_RING_MIN_BYTES (PERCPU_RING_MIN_BYTES_OVERWRITE in overwrite mode)
  * or above PERCPU_RING_MAX_BYTES, or @flags has unknown bits; -ENOTSUP
  * (PERCPU_MM_CID without kernel support); -ENOMEM; -EBUSY if @r is
- * initialised and not destroyed; with PERCPU_RING_SHARED, an error of
- * memfd_create(2) or ftruncate(2).  Never calls malloc.
+ * initialised and not destroyed; -EAGAIN if called from a signal handler
+ * that interrupted the library's first initialisation in the same thread;
+ * with PERCPU_RING_SHARED, an error of memfd_create(2) or ftruncate(2).
+ * Never calls malloc.
  */
 PERCPU_API int percpu_ring_init(struct percpu_ring *r, size_t bytes_per_cpu, unsigned int flags);
 
 /**
  * percpu_ring_fd() - the memfd holding a PERCPU_RING_SHARED ring, to hand to
- * a reading process (inheritance, SCM_RIGHTS, /proc/PID/fd).  It stays open
- * until percpu_ring_destroy().
+ * a reading process (inheritance, SCM_RIGHTS, /proc/PID/fd opened O_RDWR).
+ * It stays open until percpu_ring_destroy().
  * Return: the descriptor; -EINVAL if @r is invalid or not shared.
  */
 PERCPU_API int percpu_ring_fd(const struct percpu_ring *r);
@@ -236,9 +244,12 @@ PERCPU_API int percpu_ring_fd(const struct percpu_ring *r);
  * percpu_ring_attach() - set up @r to read the rings in memfd @fd, created by
  * percpu_ring_init(PERCPU_RING_SHARED) in this or another process.  @r may
  * read, wait, count; writes return -EPERM.  @fd is not closed by destroy.
+ * @fd must be open for writing: the reader's position, lost counts and the
+ * waiter's futex word live in the shared pages, mapped writable.
  * Return: 0; -EINVAL if @r is NULL or @fd holds no ring of this version or
- * of another CPU count; -EBUSY as for init; -ENOMEM; an error of fstat(2)
- * or mmap(2) (-EBADF...).
+ * of another CPU count; -EBUSY as for init; -ENOMEM; -EAGAIN as for init;
+ * an error of fstat(2) or mmap(2) (-EBADF; -EACCES if @fd was opened
+ * O_RDONLY, as /proc/PID/fd/N may be).
  */
 PERCPU_API int percpu_ring_attach(struct percpu_ring *r, int fd);
 
@@ -250,10 +261,12 @@ PERCPU_API int percpu_ring_attach(struct percpu_ring *r, int fd);
 PERCPU_API int percpu_ring_destroy(struct percpu_ring *r);
 
 /**
- * percpu_ring_write() - append an event of type @type with @len bytes of
- * @payload to the calling CPU's ring, timestamped with percpu_ring_clock().
+ * percpu_ring_write() - append an event of type @type (its low 16 bits)
+ * with @len bytes of @payload to the calling CPU's ring, timestamped with
+ * percpu_ring_clock().
  * Return: 0; -ENOSPC if that ring is full in discard mode (the event is
- * dropped and counted lost); -EMSGSIZE if @len > PERCPU_RING_MAX_PAYLOAD;
+ * dropped and counted lost); -EMSGSIZE if @len > PERCPU_RING_MAX_PAYLOAD
+ * (nothing written or counted);
  * -EINVAL if @r is invalid, or @payload NULL with @len > 0; -EPERM if @r
  * was attached.  Async-signal-safe.
  */
