@@ -138,6 +138,7 @@ int percpu_ring_init(struct percpu_ring *r, size_t bytes_per_cpu, unsigned int f
 	meta->slots_off = page;
 	meta->slots_len = r->mem.map_len;
 	meta->clock = CLOCK_MONOTONIC;
+	meta->layout = PERCPU_RING_LAYOUT;
 	/* Last: a reader attaching meanwhile sees a complete page or none. */
 	__atomic_store_n(&meta->magic, PERCPU_RING_META_MAGIC, __ATOMIC_RELEASE);
 	r->meta = meta;
@@ -162,9 +163,13 @@ static int meta_ok(const struct percpu_ring_meta *meta, size_t page, uint64_t si
 	uint64_t bytes = meta->bytes, sub = meta->subbuf;
 
 	return __atomic_load_n(&meta->magic, __ATOMIC_ACQUIRE) == PERCPU_RING_META_MAGIC &&
-	       meta->version == PERCPU_RING_META_VERSION && meta->nr_cpus == percpu_nr_cpus() &&
+	       meta->version == PERCPU_RING_META_VERSION && meta->layout == PERCPU_RING_LAYOUT &&
+	       meta->nr_cpus == percpu_nr_cpus() &&
 	       bytes >= PERCPU_RING_MIN_BYTES && bytes <= PERCPU_RING_MAX_BYTES &&
-	       (bytes & (bytes - 1)) == 0 && (sub == bytes || sub == bytes / PERCPU_RING_SUBBUFS) &&
+	       (bytes & (bytes - 1)) == 0 &&
+	       sub == ((meta->flags & PERCPU_RING_OVERWRITE) ? bytes / PERCPU_RING_SUBBUFS : bytes) &&
+	       meta->stride == (slot_size((size_t)bytes) + PERCPU_CACHELINE_BYTES - 1) /
+				       PERCPU_CACHELINE_BYTES * PERCPU_CACHELINE_BYTES &&
 	       meta->slots_off == page &&
 	       meta->slots_len == percpu_mem_map_len(slot_size((size_t)bytes)) &&
 	       size >= meta->slots_off + meta->slots_len;

@@ -342,29 +342,44 @@ static void test_attach_meta(void)
 
 	memset(&zero, 0, sizeof(zero));
 	if (percpu_ring_init(&w, PERCPU_RING_MIN_BYTES, PERCPU_RING_SHARED) != 0) {
-		skip(2, "cannot make a shared ring");
+		skip(5, "cannot make a shared ring");
 		return;
 	}
 	fd = percpu_ring_fd(&w);
-	for (int k = 0; k < 2; k++) {
-		/* The memfd's first page, as every process mapping it sees it. */
-		uint32_t *field = k ? &w.meta->nr_cpus : &w.meta->version;
-		uint32_t saved = *field;
+	for (int k = 0; k < 5; k++) {
+		/*
+		 * The memfd's first page, as every process mapping it sees it:
+		 * another version, CPU count, layout (a reader with another
+		 * word size), slot stride, or overwrite flag (without its
+		 * sub-buffers).
+		 */
+		static const char *const what[] = { "version + 1", "nr_cpus + 1", "layout + 1",
+						     "stride + a cache line", "the overwrite flag" };
+		struct percpu_ring_meta saved = *w.meta;
 		int ret, again, untouched, unusable;
 
 		memset(&a, 0, sizeof(a));
-		*field = saved + 1;
+		switch (k) {
+		case 0: w.meta->version++; break;
+		case 1: w.meta->nr_cpus++; break;
+		case 2: w.meta->layout++; break;
+		case 3: w.meta->stride += PERCPU_CACHELINE_BYTES; break;
+		default: w.meta->flags |= PERCPU_RING_OVERWRITE; break;
+		}
 		ret = percpu_ring_attach(&a, fd);
 		untouched = memcmp(&a, &zero, sizeof(a)) == 0;
 		unusable = percpu_ring_read_cpu(&a, 0, big, sizeof(big)) == -EINVAL &&
 			   percpu_ring_fill_cpu(&a, 0) == -EINVAL &&
 			   percpu_ring_wait(&a, 1, 0) == -EINVAL;
-		*field = saved;
+		w.meta->version = saved.version;
+		w.meta->nr_cpus = saved.nr_cpus;
+		w.meta->layout = saved.layout;
+		w.meta->stride = saved.stride;
+		w.meta->flags = saved.flags;
 		again = percpu_ring_attach(&a, fd);
 		ok(ret == -EINVAL && untouched && unusable && again == 0,
-		   "attach: a shared ring whose meta page says %s + 1: %d, the handle untouched "
-		   "and unusable; restored, it attaches (%d)", k ? "nr_cpus" : "version", ret,
-		   again);
+		   "attach: a shared ring whose meta page says %s: %d, the handle untouched "
+		   "and unusable; restored, it attaches (%d)", what[k], ret, again);
 		if (again == 0)
 			percpu_ring_destroy(&a);
 	}
@@ -1076,7 +1091,7 @@ int main(int argc, char **argv)
 	int cpu;
 
 	nr = percpu_nr_cpus();
-	plan(43);
+	plan(46);
 	diag("mode %s, %u CPUs", m.name, nr);
 	test_args();
 	test_attach_meta();

@@ -184,12 +184,22 @@ struct percpu_ring_meta {
 	 * most 1 GiB), as a 64-bit atomic is a libatomic lock on mips o32.
 	 */
 	uint32_t watermark;
+	uint32_t layout;	/* PERCPU_RING_LAYOUT of the process that made it */
 };
 
 #define PERCPU_RING_META_MAGIC		0x70637276u
 /*
+ * What the words of the rings depend on besides the version: the size of
+ * intptr_t (head, tail), the cache line (the slot layout) and the byte
+ * order.  A reader built otherwise (a 32-bit one on a 64-bit writer's
+ * memfd) cannot attach.
+ */
+#define PERCPU_RING_LAYOUT						\
+	((uint32_t)sizeof(intptr_t) | (uint32_t)PERCPU_CACHELINE_BYTES << 8 |	\
+	 (uint32_t)(__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) << 24)
+/*
  * 2: the futex word's armed bit; 3: 16-byte terminators with a timestamp;
- * 4: locked_head
+ * 4: locked_head, layout
  */
 #define PERCPU_RING_META_VERSION	4
 #define PERCPU_RING_FUTEX_ARMED		1u
