@@ -896,6 +896,26 @@ static void test_shared(int cpu)
 	ok(percpu_ring_destroy(&rd) == 0 && fcntl(fd, F_GETFD) >= 0 &&
 	   percpu_ring_destroy(&w) == 0 && fcntl(fd, F_GETFD) < 0,
 	   "shared: destroy of the attached handle keeps the fd, the owner's closes it");
+
+	/* The owner destroyed first: the attached handle keeps the memory. */
+	got = -1;
+	fd = -1;
+	if (percpu_ring_init(&w, PERCPU_RING_MIN_BYTES, PERCPU_RING_SHARED) == 0 &&
+	    (fd = dup(percpu_ring_fd(&w))) >= 0 && percpu_ring_attach(&rd, fd) == 0) {
+		percpu_ring_write(&w, 11, &rec, sizeof(rec));
+		percpu_ring_destroy(&w);
+		got = percpu_ring_read_cpu(&rd, (unsigned int)cpu, big, sizeof(big));
+		ret = got > 0 && ((struct percpu_ring_event *)big)->type == 11 &&
+		      *(uint64_t *)percpu_ring_event_payload((struct percpu_ring_event *)big) ==
+			      rec;
+		percpu_ring_destroy(&rd);
+	} else {
+		ret = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	ok(ret, "shared: the owner destroyed first, the attached handle still reads its "
+	   "event (%zd bytes)", got);
 }
 
 /*
@@ -1091,7 +1111,7 @@ int main(int argc, char **argv)
 	int cpu;
 
 	nr = percpu_nr_cpus();
-	plan(46);
+	plan(47);
 	diag("mode %s, %u CPUs", m.name, nr);
 	test_args();
 	test_attach_meta();
@@ -1102,7 +1122,7 @@ int main(int argc, char **argv)
 	test_fork_shared();
 	cpu = pin_first(&saved);
 	if (cpu < 0) {
-		skip(24, "cannot pin to a CPU");
+		skip(25, "cannot pin to a CPU");
 		return exit_status();
 	}
 	test_order(cpu);
