@@ -28,6 +28,15 @@
 static unsigned int nr;
 static uint64_t big[1 << 14];	/* read buffer: 128 KiB */
 
+/*
+ * The watchdog of the loops that could hang (a writer or reader that never
+ * returns): generous, as emulated guests are slow.  The 200 forks of
+ * test_fork_shared() outran 60 s once on ppc64el under qemu (2 vCPUs on one
+ * host thread), in a CI run on a loaded 2-core machine.  Below the 180 s
+ * the all-architecture runner gives a whole test program (tests/arch/init.c).
+ */
+#define HANG_SECS	150
+
 static uint64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -194,7 +203,7 @@ static void test_discard(int cpu, uintptr_t start)
 	pc = _percpu_ring_cpu(&r, (unsigned int)cpu);
 	pc->head = (intptr_t)start;
 	_percpu_ring_consumer(pc)->tail = (intptr_t)start;
-	alarm(20);
+	alarm(HANG_SECS);
 	for (int lap = 0; lap < 40; lap++) {
 		size_t len;
 		int ret;
@@ -1023,7 +1032,7 @@ static void test_fork_shared(void)
 	percpu_ring_init(&fring, PERCPU_RING_MIN_BYTES, PERCPU_RING_SHARED);
 	for (int i = 0; i < 2; i++)
 		pthread_create(&t[i], NULL, fork_writer, (void *)(uintptr_t)i);
-	alarm(60);
+	alarm(HANG_SECS);
 	for (int k = 0; k < 200; k++) {
 		pid_t pid = fork();
 
