@@ -75,9 +75,9 @@
 #define RING_BATCH	(RING_RECORDS / 4)
 
 static const long ring_sizes[] = {16, 64, 256};
+static const long clock_sizes[] = {16};
 #ifdef FLOOR_HAVE_RSEQ
 static const long floor_sizes[] = {FLOOR_RING_RECORD};
-static const long clock_sizes[] = {16};
 #endif
 
 struct ring_bench {
@@ -637,34 +637,30 @@ RING_OP int floor_read(void *obj, uint64_t *rec)
 	return floor_ring_read16(c->base, c->cpu, rec);
 }
 
-/* Drain the CPU the thread is on, untimed, before its timed writes. */
-static void floor_drain_own(struct floor_ctx *c)
+/* Inlined with a constant @write, as ring_timed() needs. */
+static inline __attribute__((always_inline)) void
+run_floor_with(struct cbench_thread *t, uint64_t n, int (*write)(void *obj, const uint64_t *rec))
 {
-	pthread_mutex_lock(&c->b->floor_lock);
-	floor_drain_cpu_locked(c->b, __atomic_load_n(&c->rs->cpu_id_start, __ATOMIC_RELAXED));
-	pthread_mutex_unlock(&c->b->floor_lock);
+	struct ring_bench *b = t->shared;
+	struct floor_ctx c = { b, floor_area(), b->floor, 0 };
+
+	if (b->no_area)
+		return;
+	/* Drain the CPU the thread is on, untimed, before its timed writes. */
+	pthread_mutex_lock(&b->floor_lock);
+	floor_drain_cpu_locked(b, __atomic_load_n(&c.rs->cpu_id_start, __ATOMIC_RELAXED));
+	pthread_mutex_unlock(&b->floor_lock);
+	ring_timed(t, n, &c, write, floor_drain, NULL);
 }
 
 static void run_floor(struct cbench_thread *t, uint64_t n)
 {
-	struct ring_bench *b = t->shared;
-	struct floor_ctx c = { b, floor_area(), b->floor, 0 };
-
-	if (b->no_area)
-		return;
-	floor_drain_own(&c);
-	ring_timed(t, n, &c, floor_write, floor_drain, NULL);
+	run_floor_with(t, n, floor_write);
 }
 
 static void run_floor_ts(struct cbench_thread *t, uint64_t n)
 {
-	struct ring_bench *b = t->shared;
-	struct floor_ctx c = { b, floor_area(), b->floor, 0 };
-
-	if (b->no_area)
-		return;
-	floor_drain_own(&c);
-	ring_timed(t, n, &c, floor_ts_write, floor_drain, NULL);
+	run_floor_with(t, n, floor_ts_write);
 }
 
 static void run_floor_rw(struct cbench_thread *t, uint64_t n)

@@ -37,6 +37,8 @@ int percpu_rseq_global_ready(void);
 int percpu_mem_setup_fd(struct percpu_mem *m, size_t size, unsigned int flags, int mutex_off,
 			int fd, off_t offset);
 size_t percpu_mem_map_len(size_t size);
+/* Bytes from one slot of @size bytes to the next: whole cache lines. */
+size_t percpu_mem_stride(size_t size);
 
 /* 1 when an mm_cid-indexed structure can work in this process. */
 int percpu_rseq_mm_cid_usable(void);

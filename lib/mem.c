@@ -133,17 +133,21 @@ int percpu_mem_setup(struct percpu_mem *m, size_t size, unsigned int flags, int 
 	return percpu_mem_setup_fd(m, size, flags, mutex_off, -1, 0);
 }
 
+size_t percpu_mem_stride(size_t size)
+{
+	return (size + PERCPU_CACHELINE_BYTES - 1) / PERCPU_CACHELINE_BYTES * PERCPU_CACHELINE_BYTES;
+}
+
 size_t percpu_mem_map_len(size_t size)
 {
-	size_t line = PERCPU_CACHELINE_BYTES, stride = (size + line - 1) / line * line;
-
-	return (stride * percpu_nr_cpus() + page_size() - 1) / page_size() * page_size();
+	return (percpu_mem_stride(size) * percpu_nr_cpus() + page_size() - 1) / page_size() *
+	       page_size();
 }
 
 int percpu_mem_setup_fd(struct percpu_mem *m, size_t size, unsigned int flags, int mutex_off,
 			int fd, off_t offset)
 {
-	size_t line = PERCPU_CACHELINE_BYTES, stride, len;
+	size_t stride, len;
 	unsigned int nr;
 	void *mem;
 
@@ -155,7 +159,7 @@ int percpu_mem_setup_fd(struct percpu_mem *m, size_t size, unsigned int flags, i
 	nr = percpu_nr_cpus();
 	if ((flags & PERCPU_MM_CID) && !percpu_rseq_mm_cid_usable())
 		return -ENOTSUP;
-	stride = (size + line - 1) / line * line;
+	stride = percpu_mem_stride(size);
 	/* The whole mapping must fit in a size_t: a caller's error, not memory. */
 	if (stride > (SIZE_MAX - page_size()) / nr)
 		return -EINVAL;

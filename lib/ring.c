@@ -168,8 +168,7 @@ static int meta_ok(const struct percpu_ring_meta *meta, size_t page, uint64_t si
 	       bytes >= PERCPU_RING_MIN_BYTES && bytes <= PERCPU_RING_MAX_BYTES &&
 	       (bytes & (bytes - 1)) == 0 &&
 	       sub == ((meta->flags & PERCPU_RING_OVERWRITE) ? bytes / PERCPU_RING_SUBBUFS : bytes) &&
-	       meta->stride == (slot_size((size_t)bytes) + PERCPU_CACHELINE_BYTES - 1) /
-				       PERCPU_CACHELINE_BYTES * PERCPU_CACHELINE_BYTES &&
+	       meta->stride == percpu_mem_stride(slot_size((size_t)bytes)) &&
 	       meta->slots_off == page &&
 	       meta->slots_len == percpu_mem_map_len(slot_size((size_t)bytes)) &&
 	       size >= meta->slots_off + meta->slots_len;
@@ -553,9 +552,7 @@ static ssize_t read_overwrite(struct percpu_ring *r, struct percpu_ring_cpu *pc,
 		n = copy_events(r, pc, from, (uintptr_t)head, buf, len, &end);
 		/* Our loads of the events come before the check of head. */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		head2 = PERCPU_LOAD(&pc->head);
-		if (head2 == PERCPU_RING_LOCKED)
-			head2 = PERCPU_LOAD(&pc->locked_head);
+		head2 = committed_head(pc);
 		if (after(safe_start(r, (uintptr_t)head2), from))
 			continue;	/* a writer may have reached what we copied */
 		if (n < 0)
